@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+// Recur: recurrent neural networks for time-series forecasting, in Swift.
+// Targets depend one way, bottom up: RecurTensor <- RecurNN <- (RecurTrain) <- recur.
+// RecurData stands alone. See ARCHITECTURE.md.
+import PackageDescription
+
+let package = Package(
+    name: "Recur",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "recur", targets: ["recur"]),
+        .library(name: "RecurNN", targets: ["RecurNN"]),
+        .library(name: "RecurData", targets: ["RecurData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "RecurTensor", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "RecurNN", dependencies: ["RecurTensor"]),
+        .target(name: "RecurData"),
+        .executableTarget(
+            name: "recur",
+            dependencies: [
+                "RecurTensor", "RecurNN", "RecurData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN"]),
+        .target(name: "RecurTestSupport", dependencies: ["RecurTensor"], path: "Tests/RecurTestSupport"),
+        .testTarget(name: "RecurTensorTests", dependencies: ["RecurTensor", "RecurTestSupport"]),
+        .testTarget(
+            name: "RecurNNTests", dependencies: ["RecurNN", "RecurTestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
+        .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
+    ]
+)

@@ -1,0 +1,173 @@
+import Foundation
+
+/// Reading and writing the safetensors format (https://github.com/huggingface/safetensors):
+/// an 8-byte little-endian header length, a JSON header mapping each tensor name to
+/// `{"dtype", "shape", "data_offsets": [begin, end]}` (plus an optional `"__metadata__"`
+/// map of strings), then the raw little-endian data.
+///
+/// Recur writes `F32` only; it reads `F32`, `F64` and `F16` (converted to `Float`).
+/// Files are written to a temporary name and renamed, so a reader never sees half a file.
+public enum SafeTensors {
+    /// The tensors of a file, by name, and its metadata.
+    public struct File {
+        /// Tensors in the order of their data in the file.
+        public var tensors: [(name: String, tensor: Tensor)]
+        /// The `__metadata__` strings.
+        public var metadata: [String: String]
+        /// Where it came from, for error messages.
+        public var path: String
+
+        public init(tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], path: String = "") {
+            self.tensors = tensors
+            self.metadata = metadata
+            self.path = path
+        }
+
+        /// All names.
+        public var names: [String] { tensors.map(\.name) }
+
+        /// The tensor called `name`, or `nil`.
+        public subscript(name: String) -> Tensor? { tensors.first { $0.name == name }?.tensor }
+
+        /// The tensor called `name`, checked against `shape` when one is given.
+        /// - Throws: `TensorError.missingTensor` or `.shapeMismatch` naming the file and tensor.
+        public func require(_ name: String, shape: [Int]? = nil) throws -> Tensor {
+            guard let t = self[name] else {
+                throw TensorError.missingTensor(path: path, name: name, available: names)
+            }
+            if let shape, t.shape != shape {
+                throw TensorError.shapeMismatch(what: "\(path): tensor '\(name)'", expected: shape, got: t.shape)
+            }
+            return t
+        }
+    }
+
+    /// Encodes tensors (in the given order) and metadata as safetensors bytes.
+    public static func encode(_ file: File) -> Data {
+        var header = "{"
+        var offset = 0
+        var first = true
+        if !file.metadata.isEmpty {
+            let entries = file.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(file.metadata[$0]!))" }
+            header += "\"__metadata__\":{\(entries.joined(separator: ","))}"
+            first = false
+        }
+        for (name, tensor) in file.tensors {
+            let bytes = tensor.count * 4
+            header += (first ? "" : ",") + "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            offset += bytes
+            first = false
+        }
+        header += "}"
+        var headerBytes = Array(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }  // pad with spaces, as the reference does
+        var data = Data(capacity: 8 + headerBytes.count + offset)
+        var length = UInt64(headerBytes.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(contentsOf: headerBytes)
+        for (_, tensor) in file.tensors {
+            for i in 0..<tensor.count {
+                var bits = tensor[i].bitPattern.littleEndian
+                withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
+            }
+        }
+        return data
+    }
+
+    /// Writes `file` to `path` atomically (temporary file in the same folder, then rename).
+    public static func write(_ file: File, to path: String) throws {
+        let data = encode(file)
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw TensorError.file(path: path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads a safetensors file.
+    /// - Throws: `TensorError.file` naming the path and what is malformed.
+    public static func read(_ path: String) throws -> File {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw TensorError.file(path: path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes safetensors bytes; `path` names the source in errors.
+    public static func decode(_ data: Data, path: String = "<data>") throws -> File {
+        func fail(_ reason: String) -> TensorError { .file(path: path, reason: "not a valid safetensors file: \(reason)") }
+        guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
+        let bytes = [UInt8](data)
+        var headerLength: UInt64 = 0
+        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard headerLength <= UInt64(bytes.count - 8) else { throw fail("header length \(headerLength) exceeds the file") }
+        let headerData = Data(bytes[8..<(8 + Int(headerLength))])
+        guard let json = try? JSONSerialization.jsonObject(with: headerData) as? [String: Any] else {
+            throw fail("header is not a JSON object")
+        }
+        let base = 8 + Int(headerLength)
+        var metadata: [String: String] = [:]
+        var entries: [(name: String, begin: Int, tensor: Tensor)] = []
+        for (name, value) in json {
+            if name == "__metadata__" {
+                guard let map = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
+                for (k, v) in map {
+                    guard let s = v as? String else { throw fail("__metadata__['\(k)'] is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  offsets.count == 2
+            else { throw fail("entry '\(name)' lacks dtype, shape or data_offsets") }
+            let count = shape.reduce(1, *)
+            let width: Int
+            switch dtype {
+            case "F32": width = 4
+            case "F64": width = 8
+            case "F16": width = 2
+            default: throw fail("tensor '\(name)' has dtype \(dtype); Recur reads F32, F64 and F16")
+            }
+            guard shape.allSatisfy({ $0 >= 0 }), offsets[1] - offsets[0] == count * width,
+                  offsets[0] >= 0, base + offsets[1] <= bytes.count
+            else { throw fail("tensor '\(name)' has data_offsets \(offsets) that do not fit shape \(shape) \(dtype)") }
+            let t = Tensor(shape: shape)
+            let start = base + offsets[0]
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<count {
+                    let p = start + i * width
+                    switch width {
+                    case 4: t[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
+                    case 8: t[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self).littleEndian))
+                    default:
+                        #if arch(arm64) || arch(x86_64)
+                        t[i] = Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: p, as: UInt16.self).littleEndian))
+                        #endif
+                    }
+                }
+            }
+            entries.append((name, offsets[0], t))
+        }
+        entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && $0.name < $1.name) }
+        return File(tensors: entries.map { ($0.name, $0.tensor) }, metadata: metadata, path: path)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}
