@@ -7,7 +7,7 @@ struct Recur: ParsableCommand {
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Doctor.self])
+        subcommands: [Doctor.self, Demo.self])
 }
 
 /// The tool's version.
