@@ -19,10 +19,11 @@ let package = Package(
         .target(name: "RecurTensor", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "RecurNN", dependencies: ["RecurTensor"]),
         .target(name: "RecurData"),
+        .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurTensor", "RecurNN", "RecurData",
+                "RecurTensor", "RecurNN", "RecurData", "RecurTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN"]),
@@ -32,6 +33,7 @@ let package = Package(
             name: "RecurNNTests", dependencies: ["RecurNN", "RecurTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
+        .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
     ]
 )
