@@ -1,0 +1,91 @@
+import RecurTensor
+
+/// Inverted dropout: in training, each element is zeroed with probability `rate` and the
+/// others are scaled by 1 / (1 − rate), so inference (the identity) needs no rescaling.
+///
+/// Shapes: any input whose last dimension is `size`; the output has the same shape.
+/// The mask comes from the layer's own generator, seeded at construction: the same seed gives
+/// the same sequence of masks, and each training forward draws a new one.
+public final class Dropout: Layer {
+    public var name: String
+    public let kind = "Dropout"
+    /// Features of the last dimension.
+    public let size: Int
+    public var inputSize: Int { size }
+    public var outputSize: Int { size }
+    /// The probability of dropping an element, in [0, 1).
+    public let rate: Float
+    /// Dropout has no activation; `.linear` for uniformity with the other layers.
+    public var activation: Activation { .linear }
+    public var parameters: [Parameter] { [] }
+    /// When true, a training forward reuses the last mask instead of drawing a new one (when the
+    /// shape is unchanged). For gradient checks, which evaluate the same function many times.
+    public var freezeMask = false
+    /// Whether forward scans the input for NaN/Inf.
+    public var checksInput = true
+
+    private var rng: RandomGenerator
+    private let seed: UInt64
+    private let mask = Tensor(shape: [0])     // same shape as the input: 0 or 1 / (1 − rate)
+    private let output = Tensor(shape: [0])
+    private let dInput = Tensor(shape: [0])
+    private var lastWasTraining = false
+    private var hasMask = false
+
+    /// - Parameters:
+    ///   - size: features of the input's last dimension (> 0).
+    ///   - rate: drop probability in [0, 1).
+    ///   - seed: seeds the mask generator.
+    /// - Throws: `NNError.invalidArgument` for a bad size or rate.
+    public init(size: Int, rate: Float, seed: UInt64, name: String = "dropout") throws {
+        try LayerChecks.positive(size, "size", layer: name)
+        guard rate >= 0 && rate < 1 else {
+            throw NNError.invalidArgument(layer: name, argument: "rate", value: String(rate), expected: "a value in [0, 1)")
+        }
+        self.name = name
+        self.size = size
+        self.rate = rate
+        self.seed = seed
+        rng = RandomGenerator(seed: seed)
+    }
+
+    /// Restarts the mask sequence from the seed.
+    public func resetMaskGenerator() {
+        rng = RandomGenerator(seed: seed)
+        hasMask = false
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard let last = inputShape.last, last == size, inputShape.allSatisfy({ $0 >= 0 }) else {
+            throw NNError.shapeMismatch(layer: name, expected: "[..., \(size)]", got: inputShape)
+        }
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        _ = try outputShape(for: input.shape)
+        if checksInput { try LayerChecks.finite(input, layer: name) }
+        lastWasTraining = training && rate > 0
+        guard lastWasTraining else { return input }
+        let n = input.count
+        if !(freezeMask && hasMask && mask.count == n) {
+            mask.resize(input.shape)
+            let keep = 1 / (1 - rate), m = mask.data
+            for i in 0..<n { m[i] = rng.nextUniform() < rate ? 0 : keep }
+            hasMask = true
+        }
+        output.resize(input.shape)
+        let x = input.data, y = output.data, m = mask.data
+        for i in 0..<n { y[i] = x[i] * m[i] }
+        return output
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard lastWasTraining else { return dOutput }
+        precondition(dOutput.count == mask.count, "\(name): dOutput \(dOutput.shape) vs mask \(mask.shape)")
+        dInput.resize(dOutput.shape)
+        let d = dOutput.data, dx = dInput.data, m = mask.data
+        for i in 0..<dOutput.count { dx[i] = d[i] * m[i] }
+        return dInput
+    }
+}

@@ -1,0 +1,232 @@
+import RecurTensor
+
+/// Gated recurrent unit (Keras `GRU`; with `resetAfter` the same function as PyTorch's
+/// `nn.GRU`, whose gates are ordered r, z, n instead):
+///
+///     z = σ(x_t·W_z + b_xz + h_{t−1}·U_z + b_hz)                 // σ = recurrentActivation
+///     r = σ(x_t·W_r + b_xr + h_{t−1}·U_r + b_hr)
+///     resetAfter:  ĥ = act(x_t·W_h + b_xh + r ⊙ (h_{t−1}·U_h + b_hh))
+///     otherwise:   ĥ = act(x_t·W_h + (r ⊙ h_{t−1})·U_h + b_h)
+///     h_t = z ⊙ h_{t−1} + (1 − z) ⊙ ĥ
+///
+/// Shapes: input `[T, B, inputSize]` (time-major); output `[T, B, units]` with
+/// `returnSequences`, else `[B, units]`. Parameters, Keras layout (H = units, blocks z, r, h):
+/// `kernel` `[inputSize, 3H]` (glorot uniform), `recurrent_kernel` `[H, 3H]` (orthogonal),
+/// `bias` `[2, 3H]` with `resetAfter` (row 0 input bias, row 1 recurrent bias), else `[3H]`
+/// (zeros). One state, h (`[B, H]`).
+public final class GRU: RecurrentLayer {
+    public var name: String
+    public let kind = "GRU"
+    public let inputSize: Int
+    public let units: Int
+    public var outputSize: Int { units }
+    public let returnSequences: Bool
+    /// Where the reset gate applies: after the recurrent product (Keras 3 default, PyTorch,
+    /// cuDNN) or before it (the original GRU).
+    public let resetAfter: Bool
+    /// Applied to the candidate ĥ.
+    public let activation: Activation
+    /// Applied to the gates z and r.
+    public let recurrentActivation: Activation
+    /// `[inputSize, 3H]`, gate blocks z, r, h.
+    public let kernel: Parameter
+    /// `[H, 3H]`.
+    public let recurrentKernel: Parameter
+    /// `[2, 3H]` with `resetAfter`, else `[3H]`.
+    public let bias: Parameter
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    public var stateCount: Int { 1 }
+
+    let core: RecurrentCore
+    public var initialStates: [Tensor]? {
+        get { core.initialStates }
+        set { core.initialStates = newValue }
+    }
+    public var finalStates: [Tensor] { core.finalStates }
+    public var initialStateGradients: [Tensor] { core.stateGradients }
+    public var stateful: Bool {
+        get { core.stateful }
+        set { core.stateful = newValue }
+    }
+    public func resetStates() { core.resetStates() }
+    /// Whether forward scans the input for NaN/Inf.
+    public var checksInput: Bool {
+        get { core.checksInput }
+        set { core.checksInput = newValue }
+    }
+
+    private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
+    private let gates = Tensor(shape: [0])      // [T, B, 3H] input projections, then z, r, ĥ
+    /// resetAfter: h_{t−1}·U_h + b_hh per step; otherwise r ⊙ h_{t−1}.
+    private let recurrentCache = Tensor(shape: [0])  // [T, B, H]
+    private let stepProjection = Tensor(shape: [0])  // [B, 3H] h_{t−1}·U of the current step
+    private let dGates = Tensor(shape: [0])     // [T, B, 3H] gradients of the input-side pre-activations
+    private let dRecurrent = Tensor(shape: [0]) // resetAfter: [T, B, 3H] recurrent-side; else [B, H] d(r ⊙ h)
+    private let dInput = Tensor(shape: [0])     // [T, B, In]
+
+    /// - Throws: `NNError.invalidArgument` for a non-positive size.
+    public init(inputSize: Int, units: Int, returnSequences: Bool = false, resetAfter: Bool = true,
+                activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid, name: String = "gru",
+                rng: inout RandomGenerator) throws {
+        try LayerChecks.positive(inputSize, "inputSize", layer: name)
+        try LayerChecks.positive(units, "units", layer: name)
+        self.name = name
+        self.inputSize = inputSize
+        self.units = units
+        self.returnSequences = returnSequences
+        self.resetAfter = resetAfter
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+        let G = 3 * units
+        kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
+        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
+        bias = Parameter(name: "bias", shape: resetAfter ? [2, G] : [G], role: .bias)
+        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
+        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 1)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try core.outputShape(for: inputShape, layer: name, returnSequences: returnSequences)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let (T, B) = try core.begin(input, layer: name)
+        self.input = input
+        let H = units, G = 3 * H, In = inputSize, BH = B * H
+        gates.resize([T, B, G])
+        recurrentCache.resize([T, B, H])
+        stepProjection.resize([B, G])
+        let W = kernel.value.data, U = recurrentKernel.value.data, bx = bias.value.data
+        let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data, p = stepProjection.data
+        // All steps' input projections: [T*B, In] x [In, 3H].
+        BLAS.gemm(m: T * B, n: G, k: In, a: input.data, lda: In, b: W, ldb: G, c: gs, ldc: G)
+        let act = activation, ra = recurrentActivation
+        if resetAfter {
+            let bh = bx + G
+            for t in 0..<T {
+                let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rct = rc + t * BH
+                BLAS.gemm(m: B, n: G, k: H, a: hPrev, lda: H, b: U, ldb: G, c: p, ldc: G)
+                for r in 0..<B {
+                    let x = gt + r * G, q = p + r * G, o = r * H
+                    for j in 0..<H {
+                        let zg = ra.apply(x[j] + bx[j] + q[j] + bh[j])
+                        let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j] + bh[H + j])
+                        let hr = q[2 * H + j] + bh[2 * H + j]
+                        let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + rg * hr)
+                        x[j] = zg; x[H + j] = rg; x[2 * H + j] = hh
+                        rct[o + j] = hr
+                        h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
+                    }
+                }
+            }
+        } else {
+            for t in 0..<T {
+                let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rh = rc + t * BH
+                // z, r blocks: h_{t−1} · U[:, 0..<2H]
+                BLAS.gemm(m: B, n: 2 * H, k: H, a: hPrev, lda: H, b: U, ldb: G, c: p, ldc: G)
+                for r in 0..<B {
+                    let x = gt + r * G, q = p + r * G, o = r * H
+                    for j in 0..<H {
+                        let zg = ra.apply(x[j] + bx[j] + q[j])
+                        let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j])
+                        x[j] = zg; x[H + j] = rg
+                        rh[o + j] = rg * hPrev[o + j]
+                    }
+                }
+                // h block: (r ⊙ h_{t−1}) · U[:, 2H..<3H]
+                BLAS.gemm(m: B, n: H, k: H, a: rh, lda: H, b: U + 2 * H, ldb: G, c: p + 2 * H, ldc: G)
+                for r in 0..<B {
+                    let x = gt + r * G, q = p + r * G, o = r * H
+                    for j in 0..<H {
+                        let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + q[2 * H + j])
+                        let zg = x[j]
+                        x[2 * H + j] = hh
+                        h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
+                    }
+                }
+            }
+        }
+        core.storeFinalState(0, from: hs + T * BH)
+        return core.output(returnSequences: returnSequences)
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let input else { preconditionFailure("\(name): backward called before forward") }
+        core.beginBackward(dOutput, layer: name, returnSequences: returnSequences)
+        let T = core.steps, B = core.batch, H = units, G = 3 * H, In = inputSize, BH = B * H
+        dGates.resize([T, B, G])
+        dRecurrent.resize(resetAfter ? [T, B, G] : [B, H])
+        dInput.resize([T, B, In])
+        let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data
+        let dgs = dGates.data, drs = dRecurrent.data, dOut = dOutput.data
+        let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
+        if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
+        let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
+        let rows = T * B
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            let hPrev = hs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, rct = rc + t * BH
+            let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
+            if resetAfter {
+                let drt = drs + t * B * G
+                for r in 0..<B {
+                    let x = gt + r * G, dx = dgt + r * G, dq = drt + r * G, o = r * H
+                    for j in 0..<H {
+                        var dhv = dh[o + j]
+                        if let dOutT { dhv += dOutT[o + j] }
+                        let zg = x[j], rg = x[H + j], hh = x[2 * H + j], hr = rct[o + j]
+                        let dz = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                        let da = dhv * (1 - zg) * act.derivative(output: hh)
+                        let dr = da * hr * ra.derivative(output: rg)
+                        dx[j] = dz; dx[H + j] = dr; dx[2 * H + j] = da
+                        dq[j] = dz; dq[H + j] = dr; dq[2 * H + j] = da * rg
+                        dh[o + j] = dhv * zg
+                    }
+                }
+                // dh_{t−1} += dq_t · Uᵀ: [B, 3H] x [3H, H]
+                BLAS.gemm(transB: true, m: B, n: H, k: G, a: drt, lda: G, b: U, ldb: G, beta: 1, c: dh, ldc: H)
+            } else {
+                for r in 0..<B {
+                    let x = gt + r * G, dx = dgt + r * G, o = r * H
+                    for j in 0..<H {
+                        var dhv = dh[o + j]
+                        if let dOutT { dhv += dOutT[o + j] }
+                        let zg = x[j], hh = x[2 * H + j]
+                        dx[j] = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                        dx[2 * H + j] = dhv * (1 - zg) * act.derivative(output: hh)
+                        dh[o + j] = dhv * zg
+                    }
+                }
+                // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [B, H] x [H, H]
+                BLAS.gemm(transB: true, m: B, n: H, k: H, a: dgt + 2 * H, lda: G, b: U + 2 * H, ldb: G,
+                          c: drs, ldc: H)
+                for r in 0..<B {
+                    let x = gt + r * G, dx = dgt + r * G, o = r * H
+                    for j in 0..<H {
+                        let rg = x[H + j], drh = drs[o + j]
+                        dx[H + j] = drh * hPrev[o + j] * ra.derivative(output: rg)
+                        dh[o + j] += drh * rg
+                    }
+                }
+                // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ
+                BLAS.gemm(transB: true, m: B, n: H, k: 2 * H, a: dgt, lda: G, b: U, ldb: G, beta: 1, c: dh, ldc: H)
+            }
+        }
+        let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
+        if resetAfter {
+            // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; recurrent bias row gets dq's sums.
+            BLAS.gemm(transA: true, m: H, n: G, k: rows, a: hs, lda: H, b: drs, ldb: G, beta: 1, c: dU, ldc: G)
+            Kernels.accumulateColumnSums(rows: rows, cols: G, drs, into: dB + G)
+        } else {
+            BLAS.gemm(transA: true, m: H, n: 2 * H, k: rows, a: hs, lda: H, b: dgs, ldb: G, beta: 1, c: dU, ldc: G)
+            BLAS.gemm(transA: true, m: H, n: H, k: rows, a: rc, lda: H, b: dgs + 2 * H, ldb: G, beta: 1,
+                      c: dU + 2 * H, ldc: G)
+        }
+        BLAS.gemm(transA: true, m: In, n: G, k: rows, a: input.data, lda: In, b: dgs, ldb: G, beta: 1,
+                  c: kernel.gradient.data, ldc: G)
+        Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: dB)
+        BLAS.gemm(transB: true, m: rows, n: In, k: G, a: dgs, lda: G, b: kernel.value.data, ldb: G,
+                  c: dInput.data, ldc: In)
+        return dInput
+    }
+}

@@ -1,0 +1,171 @@
+import RecurTensor
+
+/// Long short-term memory (Keras `LSTM`, the same equations as PyTorch's `nn.LSTM`):
+///
+///     z = x_t · kernel + h_{t−1} · recurrent_kernel + bias        // [B, 4H], blocks i, f, c, o
+///     i = σ(z_i), f = σ(z_f), g = act(z_c), o = σ(z_o)            // σ = recurrentActivation
+///     c_t = f ⊙ c_{t−1} + i ⊙ g
+///     h_t = o ⊙ act(c_t)
+///
+/// Shapes: input `[T, B, inputSize]` (time-major); output `[T, B, units]` with
+/// `returnSequences`, else `[B, units]`. Parameters, Keras layout (H = units):
+/// `kernel` `[inputSize, 4H]` (glorot uniform over the whole matrix), `recurrent_kernel`
+/// `[H, 4H]` (orthogonal), `bias` `[4H]` (zeros; the forget block ones with `unitForgetBias`).
+/// States: h and c, `[B, H]` each.
+public final class LSTM: RecurrentLayer {
+    public var name: String
+    public let kind = "LSTM"
+    public let inputSize: Int
+    public let units: Int
+    public var outputSize: Int { units }
+    public let returnSequences: Bool
+    /// Applied to the candidate g and to c before the output gate.
+    public let activation: Activation
+    /// Applied to the gates i, f, o.
+    public let recurrentActivation: Activation
+    /// Whether the forget-gate bias started at one.
+    public let unitForgetBias: Bool
+    /// `[inputSize, 4H]`, gate blocks i, f, c, o.
+    public let kernel: Parameter
+    /// `[H, 4H]`.
+    public let recurrentKernel: Parameter
+    /// `[4H]`.
+    public let bias: Parameter
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    public var stateCount: Int { 2 }
+
+    let core: RecurrentCore
+    public var initialStates: [Tensor]? {
+        get { core.initialStates }
+        set { core.initialStates = newValue }
+    }
+    public var finalStates: [Tensor] { core.finalStates }
+    public var initialStateGradients: [Tensor] { core.stateGradients }
+    public var stateful: Bool {
+        get { core.stateful }
+        set { core.stateful = newValue }
+    }
+    public func resetStates() { core.resetStates() }
+    /// Whether forward scans the input for NaN/Inf.
+    public var checksInput: Bool {
+        get { core.checksInput }
+        set { core.checksInput = newValue }
+    }
+
+    private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
+    private let gates = Tensor(shape: [0])      // [T, B, 4H] projections, then activations i, f, g, o
+    private let cSeq = Tensor(shape: [0])       // [T + 1, B, H] cell states; step 0 holds c₀
+    private let actC = Tensor(shape: [0])       // [T, B, H] act(c_t)
+    private let dGates = Tensor(shape: [0])     // [T, B, 4H] gradients of the gate pre-activations
+    private let dInput = Tensor(shape: [0])     // [T, B, In]
+
+    /// - Throws: `NNError.invalidArgument` for a non-positive size.
+    public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
+                recurrentActivation: Activation = .sigmoid, unitForgetBias: Bool = true, name: String = "lstm",
+                rng: inout RandomGenerator) throws {
+        try LayerChecks.positive(inputSize, "inputSize", layer: name)
+        try LayerChecks.positive(units, "units", layer: name)
+        self.name = name
+        self.inputSize = inputSize
+        self.units = units
+        self.returnSequences = returnSequences
+        self.activation = activation
+        self.recurrentActivation = recurrentActivation
+        self.unitForgetBias = unitForgetBias
+        let G = 4 * units
+        kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
+        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
+        bias = Parameter(name: "bias", shape: [G], role: .bias)
+        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
+        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        if unitForgetBias { for j in units..<(2 * units) { bias.value[j] = 1 } }
+        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 2)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try core.outputShape(for: inputShape, layer: name, returnSequences: returnSequences)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let (T, B) = try core.begin(input, layer: name)
+        self.input = input
+        let H = units, G = 4 * H, In = inputSize, BH = B * H
+        gates.resize([T, B, G])
+        cSeq.resize([T + 1, B, H])
+        actC.resize([T, B, H])
+        let W = kernel.value.data, U = recurrentKernel.value.data, bias = bias.value.data
+        let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
+        core.loadInitialState(1, into: cs)
+        // All steps' input projections: [T*B, In] x [In, 4H].
+        BLAS.gemm(m: T * B, n: G, k: In, a: input.data, lda: In, b: W, ldb: G, c: gs, ldc: G)
+        let act = activation, ra = recurrentActivation
+        for t in 0..<T {
+            let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
+            let gt = gs + t * B * G, ac = acs + t * BH
+            BLAS.gemm(m: B, n: G, k: H, a: hPrev, lda: H, b: U, ldb: G, beta: 1, c: gt, ldc: G)
+            for r in 0..<B {
+                let z = gt + r * G, o = r * H
+                for j in 0..<H {
+                    let ig = ra.apply(z[j] + bias[j])
+                    let fg = ra.apply(z[H + j] + bias[H + j])
+                    let gg = act.apply(z[2 * H + j] + bias[2 * H + j])
+                    let og = ra.apply(z[3 * H + j] + bias[3 * H + j])
+                    let cv = fg * cPrev[o + j] + ig * gg
+                    let a = act.apply(cv)
+                    z[j] = ig; z[H + j] = fg; z[2 * H + j] = gg; z[3 * H + j] = og
+                    c[o + j] = cv
+                    ac[o + j] = a
+                    h[o + j] = og * a
+                }
+            }
+        }
+        core.storeFinalState(0, from: hs + T * BH)
+        core.storeFinalState(1, from: cs + T * BH)
+        return core.output(returnSequences: returnSequences)
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let input else { preconditionFailure("\(name): backward called before forward") }
+        core.beginBackward(dOutput, layer: name, returnSequences: returnSequences)
+        let T = core.steps, B = core.batch, H = units, G = 4 * H, In = inputSize, BH = B * H
+        dGates.resize([T, B, G])
+        dInput.resize([T, B, In])
+        let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
+        let dgs = dGates.data, dOut = dOutput.data
+        let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
+        let dc = core.stateGradients[1].data  // running dL/dc_t (from later steps), ends as dL/dc₀
+        if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
+        dc.update(repeating: 0, count: BH)
+        let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            let cPrev = cs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, ac = acs + t * BH
+            let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
+            for r in 0..<B {
+                let z = gt + r * G, dz = dgt + r * G, o = r * H
+                for j in 0..<H {
+                    var dhv = dh[o + j]
+                    if let dOutT { dhv += dOutT[o + j] }
+                    let ig = z[j], fg = z[H + j], gg = z[2 * H + j], og = z[3 * H + j], a = ac[o + j]
+                    let dct = dc[o + j] + dhv * og * act.derivative(output: a)
+                    dz[j] = dct * gg * ra.derivative(output: ig)
+                    dz[H + j] = dct * cPrev[o + j] * ra.derivative(output: fg)
+                    dz[2 * H + j] = dct * ig * act.derivative(output: gg)
+                    dz[3 * H + j] = dhv * a * ra.derivative(output: og)
+                    dc[o + j] = dct * fg
+                }
+            }
+            // dh_{t−1} = dz_t · recurrent_kernelᵀ: [B, 4H] x [4H, H]
+            BLAS.gemm(transB: true, m: B, n: H, k: G, a: dgt, lda: G, b: U, ldb: G, c: dh, ldc: H)
+        }
+        let rows = T * B
+        // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]
+        BLAS.gemm(transA: true, m: H, n: G, k: rows, a: hs, lda: H, b: dgs, ldb: G, beta: 1,
+                  c: recurrentKernel.gradient.data, ldc: G)
+        BLAS.gemm(transA: true, m: In, n: G, k: rows, a: input.data, lda: In, b: dgs, ldb: G, beta: 1,
+                  c: kernel.gradient.data, ldc: G)
+        Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: bias.gradient.data)
+        BLAS.gemm(transB: true, m: rows, n: In, k: G, a: dgs, lda: G, b: kernel.value.data, ldb: G,
+                  c: dInput.data, ldc: In)
+        return dInput
+    }
+}

@@ -1,0 +1,139 @@
+import RecurTensor
+
+/// Argument checks shared by the layers' initializers.
+enum LayerChecks {
+    static func positive(_ value: Int, _ argument: String, layer: String) throws {
+        guard value > 0 else {
+            throw NNError.invalidArgument(layer: layer, argument: argument, value: String(value),
+                                          expected: "a positive integer")
+        }
+    }
+
+    /// Throws `NNError.nonFinite` naming the layer and the multi-index of the first NaN/Inf.
+    static func finite(_ input: Tensor, layer: String) throws {
+        if let i = input.firstNonFinite() {
+            throw NNError.nonFinite(what: "\(layer) input", index: input.multiIndex(of: i), value: input[i])
+        }
+    }
+}
+
+/// The bookkeeping the three recurrent layers share: input checks, the hidden-state sequence,
+/// initial, carried and final states, and the state gradients.
+///
+/// Buffers (H = units, B = batch, T = steps):
+/// - `hSeq`: `[T + 1, B, H]`, step 0 holds the initial state h₀ and step t + 1 the output of
+///   step t, so `hSeq[0..<T]` is every step's h_{t−1} (one GEMM gives d recurrent_kernel) and
+///   `hSeq[1...T]` is the returned sequence (`sequenceView`, no copy).
+/// - `finalStates[k]`, `stateGradients[k]`: `[B, H]` each.
+final class RecurrentCore {
+    let inputSize: Int
+    let units: Int
+    let stateCount: Int
+    /// See `RecurrentLayer.initialStates`. Kept until set to nil (not consumed by forward).
+    var initialStates: [Tensor]?
+    /// See `RecurrentLayer.stateful`.
+    var stateful = false { didSet { if !stateful { hasCarried = false } } }
+    /// Whether `finalStates` hold states to carry into the next forward (stateful mode).
+    private(set) var hasCarried = false
+    /// Whether forward scans its input for NaN/Inf.
+    var checksInput = true
+
+    let finalStates: [Tensor]            // each [B, H]
+    let stateGradients: [Tensor]         // each [B, H]
+    let hSeq = Tensor(shape: [0])        // [T + 1, B, H]
+    private(set) var sequenceView = Tensor(shape: [0])  // [T, B, H] view of hSeq[1...]
+    private(set) var steps = 0
+    private(set) var batch = 0
+    /// Whether a forward has run (backward needs one).
+    private(set) var hasForward = false
+
+    init(inputSize: Int, units: Int, stateCount: Int) {
+        self.inputSize = inputSize
+        self.units = units
+        self.stateCount = stateCount
+        finalStates = (0..<stateCount).map { _ in Tensor(shape: [0, units]) }
+        stateGradients = (0..<stateCount).map { _ in Tensor(shape: [0, units]) }
+    }
+
+    func resetStates() { hasCarried = false }
+
+    func outputShape(for inputShape: [Int], layer: String, returnSequences: Bool) throws -> [Int] {
+        guard inputShape.count == 3, inputShape[2] == inputSize, inputShape[0] > 0, inputShape[1] > 0 else {
+            throw NNError.shapeMismatch(
+                layer: layer, expected: "[T, B, \(inputSize)] (time-major, T ≥ 1, B ≥ 1)", got: inputShape)
+        }
+        return returnSequences ? [inputShape[0], inputShape[1], units] : [inputShape[1], units]
+    }
+
+    /// Validates the input and the states, sizes `hSeq` for it and loads h₀ into `hSeq[0]`.
+    /// Returns (T, B). Further states (the LSTM's c₀) are loaded with `loadInitialState`.
+    func begin(_ input: Tensor, layer: String) throws -> (Int, Int) {
+        _ = try outputShape(for: input.shape, layer: layer, returnSequences: true)
+        let T = input.shape[0], B = input.shape[1]
+        if checksInput { try LayerChecks.finite(input, layer: layer) }
+        if let states = initialStates {
+            guard states.count == stateCount else {
+                throw NNError.shapeMismatch(
+                    layer: "\(layer) initialStates",
+                    expected: "\(stateCount) state tensor\(stateCount == 1 ? "" : "s") of [\(B), \(units)]",
+                    got: [states.count])
+            }
+            for (k, s) in states.enumerated() {
+                guard s.shape == [B, units] else {
+                    throw NNError.shapeMismatch(layer: "\(layer) initialStates[\(k)]",
+                                                expected: "[\(B), \(units)]", got: s.shape)
+                }
+                if checksInput, let i = s.firstNonFinite() {
+                    throw NNError.nonFinite(what: "\(layer) initialStates[\(k)]", index: s.multiIndex(of: i), value: s[i])
+                }
+            }
+        } else if stateful && hasCarried && finalStates[0].shape[0] != B {
+            throw NNError.shapeMismatch(
+                layer: "\(layer) (stateful: batch size must stay \(finalStates[0].shape[0]) until resetStates())",
+                expected: "[T, \(finalStates[0].shape[0]), \(inputSize)]", got: input.shape)
+        }
+        if T != steps || B != batch || hSeq.count != (T + 1) * B * units {
+            hSeq.resize([T + 1, B, units])
+            sequenceView = Tensor(viewing: hSeq, offset: B * units, shape: [T, B, units])
+            steps = T
+            batch = B
+        }
+        loadInitialState(0, into: hSeq.data)
+        hasForward = true
+        return (T, B)
+    }
+
+    /// Copies initial state `k` (`[B, H]`) into `destination`: the given one, the carried one
+    /// (stateful), or zeros.
+    func loadInitialState(_ k: Int, into destination: UnsafeMutablePointer<Float>) {
+        let n = batch * units
+        if let states = initialStates {
+            destination.update(from: states[k].data, count: n)
+        } else if stateful && hasCarried {
+            destination.update(from: finalStates[k].data, count: n)
+        } else {
+            destination.update(repeating: 0, count: n)
+        }
+    }
+
+    /// Stores final state `k` from `source` (`[B, H]`); call for every k at the end of forward.
+    func storeFinalState(_ k: Int, from source: UnsafePointer<Float>) {
+        finalStates[k].resize([batch, units])
+        finalStates[k].data.update(from: source, count: batch * units)
+        if k == stateCount - 1 { hasCarried = true }
+    }
+
+    /// The tensor forward returns.
+    func output(returnSequences: Bool) -> Tensor {
+        returnSequences ? sequenceView : finalStates[0]
+    }
+
+    /// Checks dOutput against the last forward and sizes the state gradients.
+    func beginBackward(_ dOutput: Tensor, layer: String, returnSequences: Bool) {
+        precondition(hasForward, "\(layer): backward called before forward")
+        let expected = returnSequences ? steps * batch * units : batch * units
+        precondition(dOutput.count == expected,
+                     "\(layer): dOutput has shape \(dOutput.shape), forward returned \(returnSequences ? [steps, batch, units] : [batch, units])")
+        for g in stateGradients { g.resize([batch, units]) }
+    }
+}

@@ -1,0 +1,123 @@
+import RecurTensor
+
+/// A fully connected recurrent layer (Keras `SimpleRNN`):
+/// `h_t = activation(x_t · kernel + h_{t−1} · recurrent_kernel + bias)`.
+///
+/// Shapes: input `[T, B, inputSize]` (time-major); output `[T, B, units]` with
+/// `returnSequences`, else `[B, units]` (the last step). Parameters, Keras layout:
+/// `kernel` `[inputSize, H]` (glorot uniform), `recurrent_kernel` `[H, H]` (orthogonal),
+/// `bias` `[H]` (zeros), with H = units. One state, h (`[B, H]`).
+public final class SimpleRNN: RecurrentLayer {
+    public var name: String
+    public let kind = "SimpleRNN"
+    public let inputSize: Int
+    public let units: Int
+    public var outputSize: Int { units }
+    public let returnSequences: Bool
+    public let activation: Activation
+    /// `[inputSize, H]`.
+    public let kernel: Parameter
+    /// `[H, H]`.
+    public let recurrentKernel: Parameter
+    /// `[H]`.
+    public let bias: Parameter
+    public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
+    public var stateCount: Int { 1 }
+
+    let core: RecurrentCore
+    public var initialStates: [Tensor]? {
+        get { core.initialStates }
+        set { core.initialStates = newValue }
+    }
+    public var finalStates: [Tensor] { core.finalStates }
+    public var initialStateGradients: [Tensor] { core.stateGradients }
+    public var stateful: Bool {
+        get { core.stateful }
+        set { core.stateful = newValue }
+    }
+    public func resetStates() { core.resetStates() }
+    /// Whether forward scans the input for NaN/Inf.
+    public var checksInput: Bool {
+        get { core.checksInput }
+        set { core.checksInput = newValue }
+    }
+
+    private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
+    private let dPre = Tensor(shape: [0])       // [T, B, H] gradient of the pre-activations
+    private let dInput = Tensor(shape: [0])     // [T, B, In]
+
+    /// - Throws: `NNError.invalidArgument` for a non-positive size.
+    public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
+                name: String = "simple_rnn", rng: inout RandomGenerator) throws {
+        try LayerChecks.positive(inputSize, "inputSize", layer: name)
+        try LayerChecks.positive(units, "units", layer: name)
+        self.name = name
+        self.inputSize = inputSize
+        self.units = units
+        self.returnSequences = returnSequences
+        self.activation = activation
+        kernel = Parameter(name: "kernel", shape: [inputSize, units], role: .kernel)
+        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, units], role: .recurrentKernel)
+        bias = Parameter(name: "bias", shape: [units], role: .bias)
+        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
+        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
+        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 1)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try core.outputShape(for: inputShape, layer: name, returnSequences: returnSequences)
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let (T, B) = try core.begin(input, layer: name)
+        self.input = input
+        let H = units, In = inputSize, BH = B * H
+        let W = kernel.value.data, U = recurrentKernel.value.data, bias = bias.value.data
+        let hs = core.hSeq.data  // [T + 1, B, H]
+        // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
+        BLAS.gemm(m: T * B, n: H, k: In, a: input.data, lda: In, b: W, ldb: H, c: hs + BH, ldc: H)
+        let act = activation
+        for t in 0..<T {
+            let hPrev = hs + t * BH, h = hPrev + BH
+            BLAS.gemm(m: B, n: H, k: H, a: hPrev, lda: H, b: U, ldb: H, beta: 1, c: h, ldc: H)
+            for r in 0..<B {
+                let row = h + r * H
+                for j in 0..<H { row[j] = act.apply(row[j] + bias[j]) }
+            }
+        }
+        core.storeFinalState(0, from: hs + T * BH)
+        return core.output(returnSequences: returnSequences)
+    }
+
+    public func backward(_ dOutput: Tensor) -> Tensor {
+        guard let input else { preconditionFailure("\(name): backward called before forward") }
+        core.beginBackward(dOutput, layer: name, returnSequences: returnSequences)
+        let T = core.steps, B = core.batch, H = units, In = inputSize, BH = B * H
+        dPre.resize([T, B, H])
+        dInput.resize([T, B, In])
+        let hs = core.hSeq.data, da = dPre.data, dOut = dOutput.data
+        let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
+        if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
+        let U = recurrentKernel.value.data, act = activation
+        for t in stride(from: T - 1, through: 0, by: -1) {
+            let h = hs + (t + 1) * BH, dat = da + t * BH
+            if returnSequences {
+                let d = dOut + t * BH
+                for i in 0..<BH { dat[i] = (dh[i] + d[i]) * act.derivative(output: h[i]) }
+            } else {
+                for i in 0..<BH { dat[i] = dh[i] * act.derivative(output: h[i]) }
+            }
+            // dh_{t−1} = da_t · Uᵀ
+            BLAS.gemm(transB: true, m: B, n: H, k: H, a: dat, lda: H, b: U, ldb: H, c: dh, ldc: H)
+        }
+        let rows = T * B
+        BLAS.gemm(transA: true, m: H, n: H, k: rows, a: hs, lda: H, b: da, ldb: H, beta: 1,
+                  c: recurrentKernel.gradient.data, ldc: H)
+        BLAS.gemm(transA: true, m: In, n: H, k: rows, a: input.data, lda: In, b: da, ldb: H, beta: 1,
+                  c: kernel.gradient.data, ldc: H)
+        Kernels.accumulateColumnSums(rows: rows, cols: H, da, into: bias.gradient.data)
+        BLAS.gemm(transB: true, m: rows, n: In, k: H, a: da, lda: H, b: kernel.value.data, ldb: H,
+                  c: dInput.data, ldc: In)
+        return dInput
+    }
+}
