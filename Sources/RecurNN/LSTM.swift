@@ -12,6 +12,13 @@ import RecurTensor
 /// `kernel` `[inputSize, 4H]` (glorot uniform over the whole matrix), `recurrent_kernel`
 /// `[H, 4H]` (orthogonal), `bias` `[4H]` (zeros; the forget block ones with `unitForgetBias`).
 /// States: h and c, `[B, H]` each.
+///
+/// With `separateRecurrentBias` the bias is `[2, 4H]` instead, PyTorch's layout (like GRU with
+/// `resetAfter`): row 0 is the input bias `b_ih`, row 1 the recurrent bias `b_hh`, and the
+/// gates use their sum. The function is the same; the difference is in training: both rows get
+/// the same gradient and an optimizer steps each, so an adaptive optimizer (Adam) moves their
+/// sum as PyTorch's `nn.LSTM` does (twice as far as one bias would move). Use it to fine-tune
+/// PyTorch weights exactly as PyTorch would. `unitForgetBias` puts its ones in row 0 only.
 public final class LSTM: RecurrentLayer {
     public var name: String
     public let kind = "LSTM"
@@ -29,7 +36,9 @@ public final class LSTM: RecurrentLayer {
     public let kernel: Parameter
     /// `[H, 4H]`.
     public let recurrentKernel: Parameter
-    /// `[4H]`.
+    /// Whether `bias` is `[2, 4H]` (PyTorch's `b_ih`, `b_hh`) rather than `[4H]`.
+    public let separateRecurrentBias: Bool
+    /// `[4H]`, or `[2, 4H]` (rows b_ih, b_hh) with `separateRecurrentBias`.
     public let bias: Parameter
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
     public var stateCount: Int { 2 }
@@ -58,10 +67,12 @@ public final class LSTM: RecurrentLayer {
     private let actC = Tensor(shape: [0])       // [T, B, H] act(c_t)
     private let dGates = Tensor(shape: [0])     // [T, B, 4H] gradients of the gate pre-activations
     private let dInput = Tensor(shape: [0])     // [T, B, In]
+    private let biasSum: Tensor                 // separateRecurrentBias: [4H] row 0 + row 1; else [0]
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
-                recurrentActivation: Activation = .sigmoid, unitForgetBias: Bool = true, name: String = "lstm",
+                recurrentActivation: Activation = .sigmoid, unitForgetBias: Bool = true,
+                separateRecurrentBias: Bool = false, name: String = "lstm",
                 rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
@@ -72,10 +83,12 @@ public final class LSTM: RecurrentLayer {
         self.activation = activation
         self.recurrentActivation = recurrentActivation
         self.unitForgetBias = unitForgetBias
+        self.separateRecurrentBias = separateRecurrentBias
         let G = 4 * units
         kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
         recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
-        bias = Parameter(name: "bias", shape: [G], role: .bias)
+        bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, G] : [G], role: .bias)
+        biasSum = Tensor(shape: [separateRecurrentBias ? G : 0])
         Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
         Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
         if unitForgetBias { for j in units..<(2 * units) { bias.value[j] = 1 } }
@@ -93,7 +106,15 @@ public final class LSTM: RecurrentLayer {
         gates.resize([T, B, G])
         cSeq.resize([T + 1, B, H])
         actC.resize([T, B, H])
-        let W = kernel.value.data, U = recurrentKernel.value.data, bias = bias.value.data
+        let W = kernel.value.data, U = recurrentKernel.value.data
+        let bias: UnsafePointer<Float>
+        if separateRecurrentBias {  // b_ih + b_hh, once per forward
+            let b = self.bias.value.data, s = biasSum.data
+            for j in 0..<G { s[j] = b[j] + b[G + j] }
+            bias = UnsafePointer(s)
+        } else {
+            bias = UnsafePointer(self.bias.value.data)
+        }
         let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
         core.loadInitialState(1, into: cs)
         // All steps' input projections: [T*B, In] x [In, 4H].
@@ -164,6 +185,9 @@ public final class LSTM: RecurrentLayer {
         BLAS.gemm(transA: true, m: In, n: G, k: rows, a: input.data, lda: In, b: dgs, ldb: G, beta: 1,
                   c: kernel.gradient.data, ldc: G)
         Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: bias.gradient.data)
+        if separateRecurrentBias {  // d b_hh = d b_ih
+            Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: bias.gradient.data + G)
+        }
         BLAS.gemm(transB: true, m: rows, n: In, k: G, a: dgs, lda: G, b: kernel.value.data, ldb: G,
                   c: dInput.data, ldc: In)
         return dInput

@@ -7,6 +7,13 @@ import RecurTensor
 /// `returnSequences`, else `[B, units]` (the last step). Parameters, Keras layout:
 /// `kernel` `[inputSize, H]` (glorot uniform), `recurrent_kernel` `[H, H]` (orthogonal),
 /// `bias` `[H]` (zeros), with H = units. One state, h (`[B, H]`).
+///
+/// With `separateRecurrentBias` the bias is `[2, H]` instead, PyTorch's `nn.RNN` layout (like
+/// GRU with `resetAfter`): row 0 is the input bias `b_ih`, row 1 the recurrent bias `b_hh`, and
+/// the step uses their sum. The function is the same; the difference is in training: both rows
+/// get the same gradient and an optimizer steps each, so an adaptive optimizer (Adam) moves
+/// their sum as PyTorch does (twice as far as one bias would move). Use it to fine-tune PyTorch
+/// weights exactly as PyTorch would.
 public final class SimpleRNN: RecurrentLayer {
     public var name: String
     public let kind = "SimpleRNN"
@@ -19,7 +26,9 @@ public final class SimpleRNN: RecurrentLayer {
     public let kernel: Parameter
     /// `[H, H]`.
     public let recurrentKernel: Parameter
-    /// `[H]`.
+    /// Whether `bias` is `[2, H]` (PyTorch's `b_ih`, `b_hh`) rather than `[H]`.
+    public let separateRecurrentBias: Bool
+    /// `[H]`, or `[2, H]` (rows b_ih, b_hh) with `separateRecurrentBias`.
     public let bias: Parameter
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
     public var stateCount: Int { 1 }
@@ -45,10 +54,11 @@ public final class SimpleRNN: RecurrentLayer {
     private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
     private let dPre = Tensor(shape: [0])       // [T, B, H] gradient of the pre-activations
     private let dInput = Tensor(shape: [0])     // [T, B, In]
+    private let biasSum: Tensor                 // separateRecurrentBias: [H] row 0 + row 1; else [0]
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
-                name: String = "simple_rnn", rng: inout RandomGenerator) throws {
+                separateRecurrentBias: Bool = false, name: String = "simple_rnn", rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
         self.name = name
@@ -56,9 +66,11 @@ public final class SimpleRNN: RecurrentLayer {
         self.units = units
         self.returnSequences = returnSequences
         self.activation = activation
+        self.separateRecurrentBias = separateRecurrentBias
         kernel = Parameter(name: "kernel", shape: [inputSize, units], role: .kernel)
         recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, units], role: .recurrentKernel)
-        bias = Parameter(name: "bias", shape: [units], role: .bias)
+        bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, units] : [units], role: .bias)
+        biasSum = Tensor(shape: [separateRecurrentBias ? units : 0])
         Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
         Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
         core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 1)
@@ -72,7 +84,15 @@ public final class SimpleRNN: RecurrentLayer {
         let (T, B) = try core.begin(input, layer: name)
         self.input = input
         let H = units, In = inputSize, BH = B * H
-        let W = kernel.value.data, U = recurrentKernel.value.data, bias = bias.value.data
+        let W = kernel.value.data, U = recurrentKernel.value.data
+        let bias: UnsafePointer<Float>
+        if separateRecurrentBias {  // b_ih + b_hh, once per forward
+            let b = self.bias.value.data, s = biasSum.data
+            for j in 0..<H { s[j] = b[j] + b[H + j] }
+            bias = UnsafePointer(s)
+        } else {
+            bias = UnsafePointer(self.bias.value.data)
+        }
         let hs = core.hSeq.data  // [T + 1, B, H]
         // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
         BLAS.gemm(m: T * B, n: H, k: In, a: input.data, lda: In, b: W, ldb: H, c: hs + BH, ldc: H)
@@ -116,6 +136,9 @@ public final class SimpleRNN: RecurrentLayer {
         BLAS.gemm(transA: true, m: In, n: H, k: rows, a: input.data, lda: In, b: da, ldb: H, beta: 1,
                   c: kernel.gradient.data, ldc: H)
         Kernels.accumulateColumnSums(rows: rows, cols: H, da, into: bias.gradient.data)
+        if separateRecurrentBias {  // d b_hh = d b_ih
+            Kernels.accumulateColumnSums(rows: rows, cols: H, da, into: bias.gradient.data + H)
+        }
         BLAS.gemm(transB: true, m: rows, n: In, k: H, a: da, lda: H, b: kernel.value.data, ldb: H,
                   c: dInput.data, ldc: In)
         return dInput

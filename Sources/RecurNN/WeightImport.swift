@@ -11,11 +11,16 @@ import RecurTensor
 /// | `<p>weight_ih_l<k>` `[G·H, In]` | `kernel` `[In, G·H]` (transposed) |
 /// | `<p>weight_hh_l<k>` `[G·H, H]` | `recurrent_kernel` `[H, G·H]` (transposed) |
 /// | `<p>bias_ih_l<k>` + `<p>bias_hh_l<k>` `[G·H]` | LSTM / SimpleRNN `bias` `[G·H]` (summed) |
+/// | `<p>bias_ih_l<k>`, `<p>bias_hh_l<k>` | LSTM / SimpleRNN with `separateRecurrentBias`: `bias` rows 0 and 1 of `[2, G·H]` |
 /// | `<p>bias_ih_l<k>`, `<p>bias_hh_l<k>` | GRU `bias` rows 0 and 1 of `[2, 3H]` |
 /// | `<p>weight` `[out, in]`, `<p>bias` `[out]` (`nn.Linear`) | Dense `kernel` `[in, out]`, `bias` |
 ///
 /// GRU gate blocks are reordered from PyTorch's r, z, n to Keras's z, r, h; PyTorch's GRU is
 /// Keras's `reset_after=True`, so importing into a `resetAfter: false` GRU is an error.
+///
+/// Keras has one bias for LSTM and SimpleRNN: imported into a layer with
+/// `separateRecurrentBias` it becomes row 0 (row 1 zeros), and such a layer exports the sum of
+/// its rows (gradients: row 0's, the gradient with respect to the sum).
 ///
 /// Matching layers to modules: with `prefixes` (one per layer that has parameters, in order)
 /// each layer reads the module under its prefix — for PyTorch `lstm` or `lstm.`, and a
@@ -53,8 +58,10 @@ extension Sequential {
 
     /// The weights (or, with `gradients`, the parameter gradients) in PyTorch's layout, under
     /// `prefixes` as for `importPyTorch` (default: each layer's name, as its own module).
-    /// Exported values put an LSTM's or SimpleRNN's bias in `bias_ih` and zeros in `bias_hh`;
-    /// exported gradients put the bias gradient in both (the gradient of each).
+    /// Exported values put a single-bias LSTM's or SimpleRNN's bias in `bias_ih` and zeros in
+    /// `bias_hh`; exported gradients put the bias gradient in both (the gradient of each).
+    /// Layers with two bias rows (GRU with `resetAfter`, LSTM / SimpleRNN with
+    /// `separateRecurrentBias`) export row 0 as `bias_ih` and row 1 as `bias_hh`.
     public func exportPyTorch(prefixes: [String]? = nil, gradients: Bool = false) throws -> SafeTensors.File {
         let mapper = WeightMapper(model: self, file: SafeTensors.File(tensors: []))
         let specs = try mapper.specs()
@@ -65,7 +72,9 @@ extension Sequential {
     }
 
     /// The weights (or gradients) in Keras's layout under `<prefix>/<name>` (default prefix:
-    /// the layer's name), the form `importKeras` reads.
+    /// the layer's name), the form `importKeras` reads. An LSTM's or SimpleRNN's two bias rows
+    /// (`separateRecurrentBias`) are exported as Keras's one bias: their sum (gradients: row 0's,
+    /// which is the gradient with respect to the sum).
     public func exportKeras(prefixes: [String]? = nil, gradients: Bool = false) throws -> SafeTensors.File {
         let mapper = WeightMapper(model: self, file: SafeTensors.File(tensors: []))
         let specs = try mapper.specs()
@@ -75,7 +84,15 @@ extension Sequential {
         for (spec, prefix) in zip(specs, names) {
             let p = WeightMapper.kerasPrefix(prefix)
             for param in spec.layer.parameters {
-                tensors.append((p + param.name, (gradients ? param.gradient : param.value).clone()))
+                let source = gradients ? param.gradient : param.value
+                if param.name == "bias" && spec.separateRecurrentBias {
+                    let n = source.count / 2
+                    let b = Tensor(shape: [n])
+                    for i in 0..<n { b[i] = gradients ? source[i] : source[i] + source[n + i] }
+                    tensors.append((p + param.name, b))
+                } else {
+                    tensors.append((p + param.name, source.clone()))
+                }
             }
         }
         return SafeTensors.File(tensors: tensors, metadata: ["recur.layout": "keras"])
@@ -91,6 +108,12 @@ struct ImportSpec {
     let units: Int
     /// GRU only: whether the bias is `[2, 3H]`.
     let resetAfter: Bool
+    /// LSTM / SimpleRNN only: whether the bias is `[2, G·H]` (`separateRecurrentBias`).
+    let separateRecurrentBias: Bool
+
+    /// Whether the bias has two rows (input and recurrent bias): GRU with `resetAfter`, LSTM
+    /// and SimpleRNN with `separateRecurrentBias`.
+    var twoBiasRows: Bool { resetAfter || separateRecurrentBias }
 
     /// Gate blocks: 4 (LSTM), 3 (GRU), 1 (SimpleRNN, Dense).
     var gates: Int {
@@ -149,8 +172,10 @@ struct WeightMapper {
             }
             let units = layer.outputSize
             let bias = layer.parameters.first { $0.name == "bias" }!
+            let twoRows = bias.shape.count == 2
             return ImportSpec(layer: layer, kind: kind, inputSize: layer.inputSize, units: units,
-                              resetAfter: kind == .gru && bias.shape.count == 2)
+                              resetAfter: kind == .gru && twoRows,
+                              separateRecurrentBias: (kind == .lstm || kind == .simpleRNN) && twoRows)
         }
     }
 
@@ -316,7 +341,7 @@ struct WeightMapper {
             for kb in 0..<G { for j in 0..<H { out[row * G * H + kb * H + j] = b[blocks[kb] * H + j] } }
         }
         let bias: Tensor
-        if spec.kind == .gru {
+        if spec.twoBiasRows {
             bias = Tensor(shape: [2, G * H])
             reordered(bih, into: bias, row: 0)
             reordered(bhh, into: bias, row: 1)
@@ -354,7 +379,7 @@ struct WeightMapper {
         }
         let bias = source("bias")
         let bih = Tensor(shape: [G * H]), bhh = Tensor(shape: [G * H])
-        if spec.kind == .gru && spec.resetAfter {
+        if spec.twoBiasRows {
             for kb in 0..<G {
                 for j in 0..<H {
                     bih[blocks[kb] * H + j] = bias[kb * H + j]
@@ -458,6 +483,18 @@ struct WeightMapper {
                 if t.shape == [2, 3 * spec.units] && !spec.resetAfter {
                     throw fail("\(spec.label): '\(key)' has shape \(t.shape), a Keras GRU with reset_after=True; build the GRU with resetAfter: true")
                 }
+            }
+            if param.name == "bias" && spec.separateRecurrentBias && t.shape == [spec.gates * spec.units] {
+                // Keras's one bias → row 0 (input bias), zeros in row 1.
+                let n = t.count
+                let b = Tensor(shape: param.shape)
+                for i in 0..<n { b[i] = t[i] }
+                updates.append((param, b))
+                continue
+            }
+            if param.name == "bias" && (spec.kind == .lstm || spec.kind == .simpleRNN) && !spec.separateRecurrentBias
+                && t.shape == [2, spec.gates * spec.units] {
+                throw fail("\(spec.label): '\(key)' has shape \(t.shape), two bias rows (input and recurrent); build the layer with separateRecurrentBias: true")
             }
             try checkShape(t, key, param.shape, spec, "Keras layout")
             updates.append((param, t.clone()))

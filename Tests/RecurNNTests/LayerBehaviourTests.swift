@@ -123,6 +123,55 @@ final class LayerBehaviourTests: XCTestCase {
         XCTAssertEqual(dense.activation, .relu)
     }
 
+    /// A layer with separate bias rows (a, b) computes what a single-bias layer with a + b
+    /// does, and both rows get the single bias's gradient.
+    func testSeparateRecurrentBiasMatchesSummedBias() throws {
+        let (T, B, In, H) = (5, 3, 2, 4)
+        for kind in ["LSTM", "SimpleRNN"] {
+            for seq in [true, false] {
+                func build(_ separate: Bool) throws -> any RecurrentLayer {
+                    var rng = RandomGenerator(seed: 31)
+                    return kind == "LSTM"
+                        ? try LSTM(inputSize: In, units: H, returnSequences: seq, separateRecurrentBias: separate, rng: &rng)
+                        : try SimpleRNN(inputSize: In, units: H, returnSequences: seq, separateRecurrentBias: separate, rng: &rng)
+                }
+                let single = try build(false), separate = try build(true)
+                let G = (kind == "LSTM" ? 4 : 1) * H
+                XCTAssertEqual(separate.parameters.map(\.shape), [[In, G], [H, G], [2, G]])
+                if let lstm = separate as? LSTM {  // unit forget bias: ones in row 0 only
+                    XCTAssertTrue(lstm.separateRecurrentBias)
+                    XCTAssertEqual(Array(lstm.bias.value.scalars[H..<(2 * H)]), [Float](repeating: 1, count: H))
+                    XCTAssertTrue(lstm.bias.value.scalars[G...].allSatisfy { $0 == 0 })
+                }
+                if let rnn = separate as? SimpleRNN { XCTAssertTrue(rnn.separateRecurrentBias) }
+                let sb = single.parameters[2].value, pb = separate.parameters[2].value
+                for j in 0..<G {
+                    let a = 0.3 * sin(Float(j) + 1), b = -0.2 * cos(Float(2 * j))
+                    pb[j] = a
+                    pb[G + j] = b
+                    sb[j] = a + b
+                }
+                var rng = RandomGenerator(seed: 32)
+                let x = Tensor(shape: [T, B, In])
+                rng.fillUniform(x, -1, 1)
+                let ySingle = try single.forward(x, training: true).clone()
+                let ySeparate = try separate.forward(x, training: true).clone()
+                assertClose(ySeparate.scalars, ySingle.scalars, atol: 1e-6, "\(kind) seq=\(seq) output")
+                let dy = Tensor(shape: ySingle.shape)
+                rng.fillUniform(dy, -1, 1)
+                let dxSingle = single.backward(dy).clone(), dxSeparate = separate.backward(dy).clone()
+                assertClose(dxSeparate.scalars, dxSingle.scalars, atol: 1e-6, "\(kind) seq=\(seq) dInput")
+                let g = single.parameters[2].gradient.scalars, gg = separate.parameters[2].gradient.scalars
+                assertClose(Array(gg[0..<G]), g, atol: 1e-6, "\(kind) seq=\(seq) d b_ih")
+                assertClose(Array(gg[G...]), g, atol: 1e-6, "\(kind) seq=\(seq) d b_hh")
+                for k in 0..<2 {
+                    assertClose(separate.parameters[k].gradient.scalars, single.parameters[k].gradient.scalars,
+                                atol: 1e-6, "\(kind) seq=\(seq) \(single.parameters[k].name) gradient")
+                }
+            }
+        }
+    }
+
     func testSameSeedGivesBitIdenticalWeights() throws {
         func build(_ seed: UInt64) throws -> [[Float]] {
             var rng = RandomGenerator(seed: seed)

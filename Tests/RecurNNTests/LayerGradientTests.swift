@@ -90,6 +90,35 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
+    func testSimpleRNNSeparateRecurrentBias() throws {
+        for seq in [true, false] {
+            for states in [false, true] {
+                var rng = RandomGenerator(seed: 4)
+                let rnn = try SimpleRNN(inputSize: In, units: H, returnSequences: seq, separateRecurrentBias: true, rng: &rng)
+                XCTAssertEqual(rnn.bias.shape, [2, H])
+                for j in 0..<(2 * H) { rnn.bias.value[j] = 0.06 * Float(j % 5) - 0.12 }  // rows differ
+                if states { setStates(rnn, seed: 41) }
+                try assertGradients([rnn], input: uniformTensor([T, B, In], seed: 5),
+                                    "SimpleRNN separateRecurrentBias seq=\(seq) states=\(states)")
+            }
+        }
+    }
+
+    func testLSTMSeparateRecurrentBias() throws {
+        for seq in [true, false] {
+            for states in [false, true] {
+                var rng = RandomGenerator(seed: 8)
+                let lstm = try LSTM(inputSize: In, units: H, returnSequences: seq, separateRecurrentBias: true, rng: &rng)
+                XCTAssertEqual(lstm.bias.shape, [2, 4 * H])
+                // Both rows non-trivial and different, so every gate works away from its initial point.
+                for j in 0..<(8 * H) { lstm.bias.value[j] += 0.04 * Float(j % 7) - 0.12 }
+                if states { setStates(lstm, seed: 81) }
+                try assertGradients([lstm], input: uniformTensor([T, B, In], seed: 9),
+                                    "LSTM separateRecurrentBias seq=\(seq) states=\(states)")
+            }
+        }
+    }
+
     func testGRU() throws {
         for resetAfter in [true, false] {
             for seq in [true, false] {

@@ -65,6 +65,66 @@ final class WeightsTests: XCTestCase {
         XCTAssertEqual(back["bias_hh_l0"]?.scalars, [10, 11, 12])
     }
 
+    /// LSTM / SimpleRNN with separateRecurrentBias: PyTorch's two biases are rows 0 and 1 (not
+    /// summed) and export reverses it; Keras's one bias goes to row 0 and exports as the sum.
+    func testSeparateRecurrentBiasMapping() throws {
+        var rng = RandomGenerator(seed: 1)
+        let (In, H) = (2, 3)
+        let model = try Sequential([try LSTM(inputSize: In, units: H, returnSequences: true, separateRecurrentBias: true, rng: &rng),
+                                    try SimpleRNN(inputSize: H, units: 2, separateRecurrentBias: true, rng: &rng)])
+        let wih = ramp([4 * H, In]), whh = ramp([4 * H, H], 100), bih = ramp([4 * H], 1000), bhh = ramp([4 * H], 2000)
+        let rih = ramp([2, H], 10), rhh = ramp([2, 2], 20), rbih = ramp([2], 30), rbhh = ramp([2], 40)
+        let tensors = [("lstm.weight_ih_l0", wih), ("lstm.weight_hh_l0", whh), ("lstm.bias_ih_l0", bih),
+                       ("lstm.bias_hh_l0", bhh), ("rnn.weight_ih_l0", rih), ("rnn.weight_hh_l0", rhh),
+                       ("rnn.bias_ih_l0", rbih), ("rnn.bias_hh_l0", rbhh)]
+        try model.importPyTorch(file(tensors))
+        XCTAssertEqual(param(model, "lstm/bias").shape, [2, 4 * H])
+        XCTAssertEqual(param(model, "lstm/bias").scalars, bih.scalars + bhh.scalars)
+        XCTAssertEqual(param(model, "simple_rnn/bias").scalars, [30, 31, 40, 41])
+        let back = try model.exportPyTorch(prefixes: ["lstm", "rnn"])
+        for (name, t) in tensors { XCTAssertEqual(back[name]?.scalars, t.scalars, name) }
+
+        // Gradients: each row's own.
+        let bias = model.layer(named: "lstm")!.parameters[2]
+        for i in 0..<bias.gradient.count { bias.gradient[i] = Float(i) }
+        let grads = try model.exportPyTorch(prefixes: ["lstm", "rnn"], gradients: true)
+        XCTAssertEqual(grads["lstm.bias_ih_l0"]?.scalars, (0..<(4 * H)).map(Float.init))
+        XCTAssertEqual(grads["lstm.bias_hh_l0"]?.scalars, ((4 * H)..<(8 * H)).map(Float.init))
+
+        // Keras: export sums the rows (gradient: row 0's); import puts the bias in row 0.
+        let keras = try model.exportKeras()
+        XCTAssertEqual(keras["lstm/bias"]?.shape, [4 * H])
+        XCTAssertEqual(keras["lstm/bias"]?.scalars, zip(bih.scalars, bhh.scalars).map { $0 + $1 })
+        XCTAssertEqual(keras["simple_rnn/bias"]?.scalars, [70, 72])
+        XCTAssertEqual(try model.exportKeras(gradients: true)["lstm/bias"]?.scalars, (0..<(4 * H)).map(Float.init))
+        var rng2 = RandomGenerator(seed: 2)
+        let twin = try Sequential([try LSTM(inputSize: In, units: H, returnSequences: true, separateRecurrentBias: true, rng: &rng2),
+                                   try SimpleRNN(inputSize: H, units: 2, separateRecurrentBias: true, rng: &rng2)])
+        try twin.importKeras(keras)
+        XCTAssertEqual(param(twin, "lstm/bias").scalars,
+                       zip(bih.scalars, bhh.scalars).map { $0 + $1 } + [Float](repeating: 0, count: 4 * H))
+        XCTAssertEqual(param(twin, "simple_rnn/bias").scalars, [70, 72, 0, 0])
+        let input = ramp([2, 3, In], -0.5)
+        for i in 0..<input.count { input[i] = 0.1 * input[i] }
+        assertClose(try twin.predict(input).scalars, try model.predict(input).scalars, atol: 1e-5, "Keras round trip")
+
+        // A single-bias layer still sums PyTorch's two; a two-row Keras bias needs separate rows.
+        var rng3 = RandomGenerator(seed: 3)
+        let plain = try Sequential([try LSTM(inputSize: In, units: H, returnSequences: true, rng: &rng3),
+                                    try SimpleRNN(inputSize: H, units: 2, rng: &rng3)])
+        try plain.importPyTorch(file(tensors))
+        XCTAssertEqual(param(plain, "simple_rnn/bias").scalars, [70, 72])
+        assertClose(try plain.predict(input).scalars, try model.predict(input).scalars, atol: 1e-5, "summed")
+        let rows = file([("lstm/kernel", ramp([In, 4 * H])), ("lstm/recurrent_kernel", ramp([H, 4 * H])),
+                         ("lstm/bias", ramp([2, 4 * H])), ("simple_rnn/kernel", ramp([H, 2])),
+                         ("simple_rnn/recurrent_kernel", ramp([2, 2])), ("simple_rnn/bias", ramp([2]))])
+        XCTAssertThrowsError(try plain.importKeras(rows)) { error in
+            XCTAssertTrue("\(error)".contains("separateRecurrentBias: true"), "\(error)")
+        }
+        try model.importKeras(rows)  // a Recur weight file of a separate-bias layer: rows as they are
+        XCTAssertEqual(param(model, "lstm/bias").scalars, ramp([2, 4 * H]).scalars)
+    }
+
     func testPyTorchGRUIntoResetBeforeGRUIsAnError() throws {
         var rng = RandomGenerator(seed: 1)
         let model = try Sequential([try GRU(inputSize: 1, units: 1, resetAfter: false, rng: &rng)])

@@ -21,9 +21,13 @@ public struct LayerSpec: Codable, Equatable, Sendable {
     public var resetAfter: Bool?
     /// Dropout only: the rate in [0, 1).
     public var rate: Double?
+    /// LSTM and SimpleRNN only: two bias rows (PyTorch's `b_ih`, `b_hh`) instead of one; `nil`
+    /// means `false`. See `LSTM.separateRecurrentBias`.
+    public var separateRecurrentBias: Bool?
 
     public init(type: String, name: String, inputSize: Int, units: Int, returnSequences: Bool? = nil, activation: String? = nil,
-                recurrentActivation: String? = nil, resetAfter: Bool? = nil, rate: Double? = nil) {
+                recurrentActivation: String? = nil, resetAfter: Bool? = nil, rate: Double? = nil,
+                separateRecurrentBias: Bool? = nil) {
         self.type = type
         self.name = name
         self.inputSize = inputSize
@@ -33,6 +37,7 @@ public struct LayerSpec: Codable, Equatable, Sendable {
         self.recurrentActivation = recurrentActivation
         self.resetAfter = resetAfter
         self.rate = rate
+        self.separateRecurrentBias = separateRecurrentBias
     }
 }
 
@@ -74,7 +79,7 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 layer = try LSTM(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
                                  activation: activation(spec.activation, .tanh, spec, "activation"),
                                  recurrentActivation: activation(spec.recurrentActivation, .sigmoid, spec, "recurrent_activation"),
-                                 name: spec.name, rng: &rng)
+                                 separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, rng: &rng)
             case "gru":
                 layer = try GRU(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
                                 resetAfter: spec.resetAfter ?? true,
@@ -83,7 +88,8 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                                 name: spec.name, rng: &rng)
             case "simple_rnn":
                 layer = try SimpleRNN(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
-                                      activation: activation(spec.activation, .tanh, spec, "activation"), name: spec.name, rng: &rng)
+                                      activation: activation(spec.activation, .tanh, spec, "activation"),
+                                      separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, rng: &rng)
             case "dense":
                 layer = try Dense(inputSize: spec.inputSize, units: spec.units,
                                   activation: activation(spec.activation, .linear, spec, "activation"), name: spec.name, rng: &rng)
