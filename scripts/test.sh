@@ -3,6 +3,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-deps.sh || exit 1
+# Python's `tensorboard` reads our event files in a test (venv outside the repo).
+bash scripts/install-python-tools.sh >/dev/null || exit 1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "building (debug, with tests)..." >&2
