@@ -18,8 +18,8 @@ public final class EarlyStopping: TrainingCallback {
     /// - Throws: `TrainingError.invalidData` for a negative patience or an unknown monitor.
     public init(monitor: String = "val_loss", patience: Int, minDelta: Double = 0, restoreBestWeights: Bool = true) throws {
         guard patience >= 0 else { throw TrainingError.invalidData("early_stopping.patience must be >= 0, got \(patience)") }
-        guard ["loss", "val_loss"].contains(monitor) else {
-            throw TrainingError.invalidData("early_stopping.monitor must be loss or val_loss, got '\(monitor)'")
+        guard monitor == "loss" || monitor.hasPrefix("val_") else {
+            throw TrainingError.invalidData("early_stopping.monitor must be loss, val_loss or a validation metric (val_rmse, ...), got '\(monitor)'")
         }
         self.monitor = monitor
         self.patience = patience

@@ -34,7 +34,8 @@ public enum FitLoop {
     ///   errors from callbacks (I/O).
     public static func fit(
         _ trainer: BatchTrainer, train: SampleSet, validation: SampleSet?, options: FitOptions,
-        callbacks: [TrainingCallback] = [], checkpointPath: String? = nil
+        callbacks: [TrainingCallback] = [], checkpointPath: String? = nil,
+        validationMetrics: ((Sequential) throws -> [String: Double])? = nil
     ) throws -> TrainingHistory {
         guard options.epochs >= 1 else { throw TrainingError.invalidData("epochs must be >= 1, got \(options.epochs)") }
         guard options.batchSize >= 1 else { throw TrainingError.invalidData("batch_size must be >= 1, got \(options.batchSize)") }
@@ -68,12 +69,14 @@ public enum FitLoop {
                 for callback in callbacks { callback.batchDidEnd(epoch: epoch, batch: b + 1, of: batches, loss: loss) }
             }
             var validationLoss: Double?
+            var metrics: [String: Double]?
             if let validation, validation.count > 0,
                epoch % max(options.validationEvery, 1) == 0 || epoch == options.epochs {
                 validationLoss = try evaluate(trainer, on: validation, batchSize: max(options.batchSize, 256), assembler: assembler)
+                metrics = try validationMetrics?(model)
             }
             let record = EpochRecord(epoch: epoch, loss: total / Double(train.count), validationLoss: validationLoss,
-                                     learningRate: learningRate, seconds: Date().timeIntervalSince(epochStart))
+                                     learningRate: learningRate, seconds: Date().timeIntervalSince(epochStart), metrics: metrics)
             history.epochs.append(record)
             var stop: String?
             for callback in callbacks {

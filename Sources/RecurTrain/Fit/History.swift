@@ -10,21 +10,29 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var learningRate: Double
     /// Wall-clock seconds of the epoch (training and validation).
     public var seconds: Double
+    /// Validation metrics in original units, by monitor name (`val_rmse`, `val_mae`, ...), when
+    /// the fit was asked to compute them.
+    public var metrics: [String: Double]?
 
-    public init(epoch: Int, loss: Double, validationLoss: Double?, learningRate: Double, seconds: Double) {
+    public init(epoch: Int, loss: Double, validationLoss: Double?, learningRate: Double, seconds: Double,
+                metrics: [String: Double]? = nil) {
         self.epoch = epoch
         self.loss = loss
         self.validationLoss = validationLoss
         self.learningRate = learningRate
         self.seconds = seconds
+        self.metrics = metrics
     }
 
-    /// The value of a monitored quantity: `loss` or `val_loss`.
+    /// The value of a monitored quantity: `loss`, `val_loss`, or a validation metric
+    /// (`val_rmse`, ...) when computed. Lower is better for every one except `val_r2`, which is
+    /// returned negated so that lower is better throughout.
     public func value(of monitor: String) -> Double? {
         switch monitor {
         case "loss": return loss
         case "val_loss": return validationLoss
-        default: return nil
+        case "val_r2": return metrics?["val_r2"].map { -$0 }
+        default: return metrics?[monitor]
         }
     }
 }

@@ -1,0 +1,162 @@
+/// A parsed config document: JSON values whose objects keep their keys in file order, each node
+/// remembering its key path (`training.optimizer.learning_rate`, `model.layers[0].units`) and,
+/// when it came from a file, its line and column; values set with `--set` remember the override.
+public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
+    /// One key of an object and its value.
+    public struct Member: Equatable, Sendable {
+        /// The key.
+        public var key: String
+        /// The value (its `path` ends in the key).
+        public var value: ConfigValue
+
+        public init(key: String, value: ConfigValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The JSON value itself.
+    public indirect enum Kind: Equatable, Sendable {
+        /// An object, keys in file order (duplicates are rejected by the parser).
+        case object([Member])
+        case array([ConfigValue])
+        case string(String)
+        case number(Double)
+        case bool(Bool)
+        case null
+    }
+
+    /// The value.
+    public var kind: Kind
+    /// The full key path; "" for the document root.
+    public var path: String
+    /// Line and column of the value's first character in the original file, when known.
+    public var location: SourceLocation?
+    /// The `--set` argument this value came from, when it came from one.
+    public var overrideText: String?
+
+    public init(_ kind: Kind, path: String = "", location: SourceLocation? = nil, overrideText: String? = nil) {
+        self.kind = kind
+        self.path = path
+        self.location = location
+        self.overrideText = overrideText
+    }
+
+    /// The path of `key` inside an object at `parent`.
+    public static func childPath(_ parent: String, _ key: String) -> String {
+        parent.isEmpty ? key : parent + "." + key
+    }
+
+    /// The path of element `index` inside an array at `parent`.
+    public static func elementPath(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
+
+    /// The object's members, or nil for other kinds.
+    public var members: [Member]? {
+        if case let .object(m) = kind { return m }
+        return nil
+    }
+
+    /// The member called `key` of an object, or nil.
+    public subscript(key: String) -> ConfigValue? {
+        members?.first(where: { $0.key == key })?.value
+    }
+
+    /// Whether this is JSON null.
+    public var isNull: Bool { kind == .null }
+
+    /// The JSON type's name, for messages: "an object", "a string", ...
+    public var typeName: String {
+        switch kind {
+        case .object: return "an object"
+        case .array: return "an array"
+        case .string: return "a string"
+        case .number: return "a number"
+        case .bool: return "a boolean"
+        case .null: return "null"
+        }
+    }
+
+    /// A short rendering for messages: scalars as JSON, containers by type and size.
+    public var shortDescription: String {
+        switch kind {
+        case let .object(m): return "an object with \(m.count) key\(m.count == 1 ? "" : "s")"
+        case let .array(a): return a.count <= 4 && a.allSatisfy({ $0.isScalar }) ? description : "an array of \(a.count)"
+        default: return description
+        }
+    }
+
+    var isScalar: Bool {
+        switch kind {
+        case .object, .array: return false
+        default: return true
+        }
+    }
+
+    /// Compact JSON text (keys in order).
+    public var description: String {
+        switch kind {
+        case let .object(m):
+            return "{" + m.map { ConfigValue.quote($0.key) + ": " + $0.value.description }.joined(separator: ", ") + "}"
+        case let .array(a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
+        case let .string(s): return ConfigValue.quote(s)
+        case let .number(x): return ConfigValue.format(x)
+        case let .bool(b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    /// A number as JSON text: integers without a fraction.
+    static func format(_ x: Double) -> String {
+        if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
+    /// A string as a JSON string literal.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if ch.value < 0x20 {
+                    let hex = String(ch.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A copy whose path (and those of everything inside) starts at `path`.
+    public func rebased(at path: String) -> ConfigValue {
+        var copy = self
+        copy.path = path
+        switch kind {
+        case let .object(m):
+            copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.rebased(at: ConfigValue.childPath(path, $0.key))) })
+        case let .array(a):
+            copy.kind = .array(a.enumerated().map { $0.element.rebased(at: ConfigValue.elementPath(path, $0.offset)) })
+        default: break
+        }
+        return copy
+    }
+
+    /// A copy marked, with everything inside, as set by the override `text`.
+    func marked(override text: String) -> ConfigValue {
+        var copy = self
+        copy.overrideText = text
+        copy.location = nil
+        switch kind {
+        case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.marked(override: text)) })
+        case let .array(a): copy.kind = .array(a.map { $0.marked(override: text) })
+        default: break
+        }
+        return copy
+    }
+}

@@ -1,0 +1,60 @@
+import RecurData
+
+/// The config's data settings as `RecurData`'s types, for reading, cleaning, windowing,
+/// splitting and scaling.
+extension RecurConfig {
+    /// Where the series comes from (`data` less its cleaning).
+    public var timeSeriesSource: TimeSeriesSource {
+        TimeSeriesSource(path: data.path, timeColumn: data.timeColumn, hourColumn: data.hourColumn,
+                         minuteColumn: data.minuteColumn, stationColumn: data.stationColumn, station: data.station,
+                         target: data.target, features: data.features, since: data.since, until: data.until,
+                         whichMinute: data.whichMinute)
+    }
+
+    /// `data.cleaning` and `data.frequency`.
+    public var cleaningPolicy: CleaningPolicy {
+        let c = data.cleaning
+        let duplicates: DuplicatePolicy
+        switch c.duplicates {
+        case .first: duplicates = .first
+        case .last: duplicates = .last
+        case .mean: duplicates = .mean
+        case .error: duplicates = .error
+        }
+        let method: GapMethod
+        switch c.gaps {
+        case .interpolate: method = .interpolate
+        case .forwardFill: method = .forwardFill
+        case .drop: method = .drop
+        case .keepRows: method = .keepRows
+        }
+        return CleaningPolicy(duplicates: duplicates, sentinels: c.sentinels,
+                              invalidCells: c.nonNumeric == .missing ? .missing : .error,
+                              frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: method, maxGap: c.maxGap))
+    }
+
+    /// `window` as sample shapes (the layout is the trainer's reshaping, not RecurData's).
+    public var windowSpec: WindowSpec {
+        WindowSpec(nPastSteps: window.nPastSteps, horizon: window.strategy == .direct ? window.horizon : 1, stride: window.stride)
+    }
+
+    /// `split`; `train_until`/`validation_until` (inclusive last days) become the first days of
+    /// the validation and test parts.
+    public var splitSpec: SplitSpec {
+        switch split {
+        case let .fractions(t, v, s): return .fractions(train: t, validation: v, test: s)
+        case let .dates(t, v):
+            return .dates(validationStart: ConfigDates.dayAfter(t) ?? t, testStart: ConfigDates.dayAfter(v) ?? v)
+        case let .rows(t, v, s): return .rows(train: t, validation: v, test: s)
+        }
+    }
+
+    /// `scaling`.
+    public var scalerKind: ScalerKind {
+        switch scaling {
+        case .minmax: return .minMax
+        case .standard: return .standard
+        case .none: return .none
+        }
+    }
+}

@@ -1,0 +1,268 @@
+/// `search`: the hyperparameter search run by `recur tune`. Parameters are named by the config
+/// key path they set (e.g. `training.optimizer.learning_rate`, `model.width_rule.first.mult`):
+/// a trial is the config with each sampled value applied like a `--set` override.
+public struct SearchConfig: Codable, Equatable, Sendable {
+    /// Samplers (`sampler`).
+    public enum Sampler: String, Codable, CaseIterable, Sendable {
+        case tpe, random, grid
+    }
+
+    /// Pruners (`pruner`).
+    public enum Pruner: String, Codable, CaseIterable, Sendable {
+        case none, median, asha
+    }
+
+    /// Trials to finish (`max_evals`), ≥ 1, default 20.
+    public var maxEvals: Int
+    /// Default tpe.
+    public var sampler: Sampler
+    /// Sampler seed (`seed`); nil: `training.seed`.
+    public var seed: UInt64?
+    /// Random trials before TPE models the results (`startup_trials`), ≥ 0, default 10.
+    public var startupTrials: Int
+    /// Default none.
+    public var pruner: Pruner
+    /// Trials run at once (`jobs`), ≥ 1, default 1.
+    public var jobs: Int
+    /// What is minimized (`objective`): `val_loss` (default) or `val_<metric>`.
+    public var objective: String
+    /// The parameters, in file order (`space`).
+    public var space: [SearchParameter]
+
+    public init(maxEvals: Int = 20, sampler: Sampler = .tpe, seed: UInt64? = nil, startupTrials: Int = 10,
+                pruner: Pruner = .none, jobs: Int = 1, objective: String = "val_loss", space: [SearchParameter] = []) {
+        self.maxEvals = maxEvals
+        self.sampler = sampler
+        self.seed = seed
+        self.startupTrials = startupTrials
+        self.pruner = pruner
+        self.jobs = jobs
+        self.objective = objective
+        self.space = space
+    }
+
+    /// The parameter called `name`.
+    public func parameter(_ name: String) -> SearchParameter? { space.first { $0.name == name } }
+
+    static let keys = ["max_evals", "sampler", "seed", "startup_trials", "pruner", "jobs", "objective", "space"]
+
+    static func decode(_ v: ConfigValue, file: String?) throws -> SearchConfig {
+        let r = try ObjectReader(v, allowed: keys, file: file)
+        var s = SearchConfig()
+        s.maxEvals = try r.int("max_evals", min: 1) ?? 20
+        s.sampler = try r.choice("sampler", Sampler.self) ?? .tpe
+        s.seed = try r.int("seed", min: 0).map(UInt64.init)
+        s.startupTrials = try r.int("startup_trials", min: 0) ?? 10
+        s.pruner = try r.choice("pruner", Pruner.self) ?? .none
+        s.jobs = try r.int("jobs", min: 1) ?? 1
+        if let o = r.value("objective") {
+            let name = try ConfigReader.string(o, file: file)
+            let allowed = ["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 }
+            guard allowed.contains(name) else {
+                throw ConfigError.invalid(o, "one of " + ConfigReader.alternatives(allowed), file: file,
+                                          hint: "the test split is never used to choose; optimize a validation value")
+            }
+            s.objective = name
+        }
+        let spaceValue = try r.require("space", "an object of parameters, e.g. {\"training.optimizer.learning_rate\": {\"log_uniform\": [1e-4, 1e-2]}}")
+        guard let members = spaceValue.members else {
+            throw ConfigError.wrongType(spaceValue, "an object of parameters", file: file)
+        }
+        guard !members.isEmpty else { throw ConfigError.invalid(spaceValue, "at least one parameter", file: file) }
+        s.space = try members.map { try SearchParameter.decode(name: $0.key, $0.value, file: file) }
+        try checkConditions(s.space, members.map(\.value), file: file)
+        if s.sampler == .grid, let k = s.space.firstIndex(where: { $0.distribution.gridValues == nil }) {
+            throw ConfigError.invalid(members[k].value, "a choice, int or quantized range for the grid sampler", file: file,
+                                      hint: "continuous ranges cannot be enumerated; use tpe or random, or quantize the range")
+        }
+        return s
+    }
+
+    /// Conditions must name another parameter of the space, without cycles.
+    static func checkConditions(_ space: [SearchParameter], _ values: [ConfigValue], file: String?) throws {
+        let names = space.map(\.name)
+        for (k, p) in space.enumerated() {
+            guard let c = p.condition else { continue }
+            let cv = values[k]["condition"]!
+            guard names.contains(c.parameter), c.parameter != p.name else {
+                let hint = Suggestion.closest(to: c.parameter, among: names.filter { $0 != p.name }).map { "did you mean `\($0)`?" }
+                    ?? "the parameters are: " + names.joined(separator: ", ")
+                throw ConfigError(kind: .invalidValue, file: file, keyPath: cv.path + ".parameter", location: cv["parameter"]?.location ?? cv.location,
+                                  message: "`\(cv.path).parameter` refers to `\(c.parameter)`, which is not \(c.parameter == p.name ? "another" : "a") parameter of the search space",
+                                  hint: hint)
+            }
+            var seen: Set<String> = [p.name]
+            var next = space.first { $0.name == c.parameter }
+            while let q = next, let qc = q.condition {
+                guard seen.insert(q.name).inserted else {
+                    throw ConfigError.conflict(cv, "the conditions of `\(p.name)` form a cycle", file: file)
+                }
+                next = space.first { $0.name == qc.parameter }
+            }
+        }
+    }
+}
+
+/// One parameter of a search space: its distribution and an optional condition.
+public struct SearchParameter: Codable, Equatable, Sendable {
+    /// The config key path the sampled value sets.
+    public var name: String
+    public var distribution: SearchDistribution
+    /// Sampled only when the condition holds (`condition`); otherwise left at the config's value.
+    public var condition: SearchCondition?
+
+    public init(name: String, distribution: SearchDistribution, condition: SearchCondition? = nil) {
+        self.name = name
+        self.distribution = distribution
+        self.condition = condition
+    }
+
+    static func decode(name: String, _ v: ConfigValue, file: String?) throws -> SearchParameter {
+        let kinds = ["choice", "uniform", "log_uniform", "quantized", "int"]
+        let r = try ObjectReader(v, allowed: kinds + ["condition"], file: file,
+                                 what: "an object with one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
+        let given = kinds.filter(r.has)
+        guard given.count == 1 else {
+            if given.isEmpty {
+                throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
+                                  message: "`\(v.path)` needs a distribution: one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
+            }
+            throw ConfigError.conflict(r.value(given[1])!, "`\(v.path)` has more than one distribution (\(given.joined(separator: ", ")))", file: file)
+        }
+        let dv = r.value(given[0])!
+        var p = SearchParameter(name: name, distribution: try SearchDistribution.decode(given[0], dv, file: file))
+        if let c = r.value("condition") { p.condition = try SearchCondition.decode(c, file: file) }
+        return p
+    }
+}
+
+/// A distribution to sample a parameter from.
+public enum SearchDistribution: Codable, Equatable, Sendable {
+    /// `{"choice": [a, b, …]}`: one of the values (numbers, strings, booleans), non-empty.
+    case choice([SearchValue])
+    /// `{"uniform": [low, high]}`, low ≤ high.
+    case uniform(low: Double, high: Double)
+    /// `{"log_uniform": [low, high]}`: uniform in log space, 0 < low ≤ high.
+    case logUniform(low: Double, high: Double)
+    /// `{"quantized": [low, high, q]}`: uniform, rounded to a multiple of q > 0 (hyperopt's quniform).
+    case quantized(low: Double, high: Double, q: Double)
+    /// `{"int": [low, high]}`: an integer in [low, high], both included.
+    case int(low: Int, high: Int)
+
+    /// All values, for the grid sampler; nil for continuous ranges.
+    public var gridValues: [SearchValue]? {
+        switch self {
+        case let .choice(v): return v
+        case let .int(l, h): return (l...h).map { .number(Double($0)) }
+        case let .quantized(l, h, q):
+            var out: [SearchValue] = []
+            var k = (l / q).rounded(.up)
+            while k * q <= h + 1e-12 * max(1, abs(h)) { out.append(.number(k * q)); k += 1 }
+            return out
+        default: return nil
+        }
+    }
+
+    static func decode(_ kind: String, _ v: ConfigValue, file: String?) throws -> SearchDistribution {
+        if kind == "choice" {
+            let items = try ConfigReader.array(v, "a non-empty array of values", file: file)
+            guard !items.isEmpty else {
+                throw ConfigError.invalid(v, "a non-empty array of values", file: file, hint: "an empty choice list leaves nothing to try")
+            }
+            return .choice(try items.map { try SearchValue.decode($0, file: file) })
+        }
+        let count = kind == "quantized" ? 3 : 2
+        let expected = kind == "quantized" ? "[low, high, q], three numbers" : (kind == "int" ? "[low, high], two integers" : "[low, high], two numbers")
+        let items = try ConfigReader.array(v, expected, file: file)
+        guard items.count == count else { throw ConfigError.wrongType(v, expected, file: file) }
+        let x = try items.map { item -> Double in
+            guard case let .number(n) = item.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            return n
+        }
+        guard x[0] <= x[1] else {
+            throw ConfigError.invalid(v, "a range with low ≤ high", file: file, hint: "the range is empty; swap the bounds")
+        }
+        switch kind {
+        case "uniform": return .uniform(low: x[0], high: x[1])
+        case "log_uniform":
+            guard x[0] > 0 else { throw ConfigError.invalid(v, "a range with 0 < low ≤ high (log scale)", file: file) }
+            return .logUniform(low: x[0], high: x[1])
+        case "quantized":
+            guard x[2] > 0 else { throw ConfigError.invalid(v, "[low, high, q] with a step q > 0", file: file) }
+            return .quantized(low: x[0], high: x[1], q: x[2])
+        default:
+            guard x[0] == x[0].rounded(), x[1] == x[1].rounded(), abs(x[0]) < 9e15, abs(x[1]) < 9e15 else {
+                throw ConfigError.wrongType(v, expected, file: file)
+            }
+            return .int(low: Int(x[0]), high: Int(x[1]))
+        }
+    }
+}
+
+/// A scalar a search can take: a number, a string or a boolean.
+public enum SearchValue: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+
+    /// The value as `--set` text (JSON).
+    public var description: String {
+        switch self {
+        case let .number(x): return ConfigValue.format(x)
+        case let .string(s): return ConfigValue.quote(s)
+        case let .bool(b): return b ? "true" : "false"
+        }
+    }
+
+    static func decode(_ v: ConfigValue, file: String?) throws -> SearchValue {
+        switch v.kind {
+        case let .number(x): return .number(x)
+        case let .string(s): return .string(s)
+        case let .bool(b): return .bool(b)
+        default: throw ConfigError.wrongType(v, "a number, string or boolean", file: file)
+        }
+    }
+}
+
+/// `condition`: `{"parameter": "model.width_rule.middle.count", "in": [2, 3]}` or
+/// `{"parameter": …, "at_least": 2}`; the parameter is sampled only when it holds.
+public struct SearchCondition: Codable, Equatable, Sendable {
+    /// The parameter the condition looks at (another parameter of the space).
+    public var parameter: String
+    /// Holds when that parameter's value is one of these.
+    public var oneOf: [SearchValue]?
+    /// Holds when that parameter's value is a number ≥ this.
+    public var atLeast: Double?
+
+    public init(parameter: String, oneOf: [SearchValue]? = nil, atLeast: Double? = nil) {
+        self.parameter = parameter
+        self.oneOf = oneOf
+        self.atLeast = atLeast
+    }
+
+    /// Whether the condition holds for `value` of `parameter`.
+    public func holds(for value: SearchValue) -> Bool {
+        if let oneOf, !oneOf.contains(value) { return false }
+        if let atLeast {
+            guard case let .number(x) = value, x >= atLeast else { return false }
+        }
+        return true
+    }
+
+    static func decode(_ v: ConfigValue, file: String?) throws -> SearchCondition {
+        let r = try ObjectReader(v, allowed: ["parameter", "in", "at_least"], file: file,
+                                 what: "an object such as {\"parameter\": \"model.width_rule.middle.count\", \"at_least\": 2}")
+        var c = SearchCondition(parameter: try r.requiredString("parameter", "the name of another parameter of the space"))
+        if let list = r.value("in") {
+            let items = try ConfigReader.array(list, "a non-empty array of values", file: file)
+            guard !items.isEmpty else { throw ConfigError.invalid(list, "a non-empty array of values", file: file) }
+            c.oneOf = try items.map { try SearchValue.decode($0, file: file) }
+        }
+        c.atLeast = try r.double("at_least")
+        if c.oneOf == nil, c.atLeast == nil {
+            throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
+                              message: "`\(v.path)` needs `in` (a list of values) or `at_least` (a number)")
+        }
+        return c
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import RecurNN
+import RecurTensor
+
+/// A trained model on disk: a folder holding `manifest.json` (`PackageManifest`),
+/// `weights.safetensors` (every parameter, `<layer>/<param>`, readable by the `safetensors`
+/// Python package) and optional extras (`history.csv`, `predictions_test.csv`).
+///
+/// Packages are written atomically: everything goes into a temporary folder beside the
+/// destination, which is renamed into place only when complete, so a failed run leaves no
+/// partial package behind.
+public struct ModelPackage {
+    public static let manifestFile = "manifest.json"
+    public static let weightsFile = "weights.safetensors"
+    public static let historyFile = "history.csv"
+    public static let testPredictionsFile = "predictions_test.csv"
+
+    /// The package folder.
+    public let path: String
+    public let manifest: PackageManifest
+    /// The network with its trained weights.
+    public let model: Sequential
+
+    /// Loads a package: checks the format and version, rebuilds the network, loads the weights.
+    /// - Throws: `PackageError` naming the path and the problem.
+    public static func load(_ path: String) throws -> ModelPackage {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PackageError.notAPackage(path: path, reason: "no such file or folder")
+        }
+        guard isDirectory.boolValue else { throw PackageError.notAPackage(path: path, reason: "it is a file, not a folder") }
+        let manifestPath = (path as NSString).appendingPathComponent(manifestFile)
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw PackageError.notAPackage(path: path, reason: "it has no \(manifestFile)")
+        }
+        struct Header: Decodable { var format: String?; var formatVersion: Int? }
+        guard let header = try? PackageManifest.decoder.decode(Header.self, from: data) else {
+            throw PackageError.corrupt(path: manifestPath, reason: "\(manifestFile) is not valid JSON")
+        }
+        guard header.format == PackageManifest.formatName, let version = header.formatVersion else {
+            throw PackageError.notAPackage(path: path, reason: "\(manifestFile) does not describe a Recur model package")
+        }
+        guard version <= PackageManifest.currentFormatVersion, version >= 1 else {
+            throw PackageError.unsupportedVersion(path: path, found: version, supported: PackageManifest.currentFormatVersion)
+        }
+        let manifest: PackageManifest
+        do {
+            manifest = try PackageManifest.decoder.decode(PackageManifest.self, from: data)
+        } catch {
+            throw PackageError.corrupt(path: manifestPath, reason: "\(manifestFile) does not match format version \(version): \(Self.describe(error))")
+        }
+        let model: Sequential
+        do {
+            model = try manifest.architecture.build(seed: manifest.training.seed)
+            _ = try model.loadWeights(from: (path as NSString).appendingPathComponent(weightsFile))
+        } catch let error as NNError {
+            throw PackageError.corrupt(path: path, reason: error.description)
+        }
+        return ModelPackage(path: path, manifest: manifest, model: model)
+    }
+
+    /// Writes a package atomically to `path` (replacing an existing package there).
+    /// - Parameter extras: further files, by name, with their contents.
+    /// - Throws: `PackageError.io`; nothing is left at `path` or beside it on failure.
+    public static func write(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data] = [:]) throws {
+        let fm = FileManager.default
+        let destination = URL(fileURLWithPath: path).standardizedFileURL
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            try? fm.removeItem(at: staging)
+            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+            try model.saveWeights(to: staging.appendingPathComponent(weightsFile).path,
+                                  metadata: ["format": PackageManifest.formatName, "recur_version": manifest.recurVersion])
+            try PackageManifest.encoder.encode(manifest).write(to: staging.appendingPathComponent(manifestFile))
+            for (name, data) in extras { try data.write(to: staging.appendingPathComponent(name)) }
+            if fm.fileExists(atPath: destination.path) {
+                // Move the old package aside first: a folder cannot be renamed over a non-empty one.
+                guard (try? fm.contentsOfDirectory(atPath: destination.path).contains(manifestFile)) == true else {
+                    throw PackageError.io(path: path, reason: "exists and is not a model package; choose another output path or remove it")
+                }
+                let old = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+                try? fm.removeItem(at: old)
+                try fm.moveItem(at: destination, to: old)
+                try fm.moveItem(at: staging, to: destination)
+                try? fm.removeItem(at: old)
+            } else {
+                try fm.moveItem(at: staging, to: destination)
+            }
+        } catch let error as PackageError {
+            try? fm.removeItem(at: staging)
+            throw error
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw PackageError.io(path: path, reason: "cannot write the model package: \(describe(error))")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, context):
+            return "missing `\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))`"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+             let DecodingError.dataCorrupted(context):
+            return "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: \(context.debugDescription)"
+        case let e as CustomStringConvertible:
+            return e.description
+        default:
+            return error.localizedDescription
+        }
+    }
+}
