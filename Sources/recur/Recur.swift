@@ -1,16 +1,90 @@
 import ArgumentParser
+import Foundation
+import RecurData
+import RecurNN
+import RecurTensor
+import RecurTrain
 
 /// The `recur` command: train, tune and serve recurrent forecasting models.
+///
+/// Exit codes (DESIGN.md section 2): 0 success; 2 bad usage, config or data (the message names
+/// the key, file, line and column); 1 any other failure. Errors are one message on stderr,
+/// never a stack trace.
 @main
 struct Recur: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Doctor.self, Demo.self])
+        subcommands: [Train.self, Doctor.self, Demo.self])
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    /// Prints `error` the way users should see it and exits with its code.
+    static func exit(reporting error: Error) -> Never {
+        let code = CLIExit.code(for: error)
+        if code == 0 {
+            // --help, --version
+            print(fullMessage(for: error))
+            Foundation.exit(0)
+        }
+        let message = CLIExit.message(for: error)
+        FileHandle.standardError.write(Data((message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)").utf8))
+        FileHandle.standardError.write(Data("\n".utf8))
+        Foundation.exit(code)
+    }
 }
 
 /// The tool's version.
 enum RecurVersion {
     static let string = "0.1.0"
+}
+
+/// Maps errors to exit codes and messages.
+enum CLIExit {
+    static func code(for error: Error) -> Int32 {
+        switch error {
+        case is ConfigError, is DataError, is UsageError: return 2
+        case let e as NNError:
+            if case .tensor = e { return 1 }
+            return 2
+        case let e as TrainingError:
+            if case .invalidData = e { return 2 }
+            return 1
+        case let e as PackageError:
+            return e.isUsage ? 2 : 1
+        case is TensorError: return 2
+        default:
+            let code = Recur.exitCode(for: error).rawValue
+            if code == 0 { return 0 }
+            if code == ExitCode.validationFailure.rawValue { return 2 }
+            return code == 1 ? 1 : code
+        }
+    }
+
+    static func message(for error: Error) -> String {
+        switch error {
+        case let e as CustomStringConvertible where !(error is ValidationError) && !(error is CleanExit):
+            if error is ConfigError || error is DataError || error is NNError || error is TrainingError
+                || error is PackageError || error is TensorError || error is UsageError {
+                return "error: \(e.description)"
+            }
+            return Recur.fullMessage(for: error)
+        default:
+            return Recur.fullMessage(for: error)
+        }
+    }
+}
+
+/// A command-line mistake that is not a parse error (e.g. two options that exclude each other).
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

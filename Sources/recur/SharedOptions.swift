@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import RecurTrain
+
+/// Data options shared by `train`, `tune` and `inspect`: they override the config's `data`
+/// keys (the old command's arguments).
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep rows from this date on (YYYY-MM-DD, inclusive).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Keep rows up to this date (YYYY-MM-DD, inclusive).", valueName: "date"))
+    var until: String?
+
+    @Option(name: .customLong("which-minute"), help: ArgumentHelp("Keep only rows of this minute of each hour (0-59).", valueName: "minute"))
+    var whichMinute: Int?
+
+    /// The options as config overrides (`data.since=...`), in the native schema's key names.
+    var overrides: [String] {
+        var o: [String] = []
+        if let since { o.append("data.since=\"\(since)\"") }
+        if let until { o.append("data.until=\"\(until)\"") }
+        if let whichMinute { o.append("data.which_minute=\(whichMinute)") }
+        return o
+    }
+}
+
+/// The config file and its overrides, shared by `train` and `tune`.
+struct ConfigOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The config file (JSON, comments allowed; native schema or the old template).", valueName: "config"))
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set training.epochs=5 or --set numeric_var=temp (repeatable).", valueName: "key.path=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Random seed (overrides training.seed): the same config and seed give the same model, bit for bit.")
+    var seed: UInt64?
+
+    /// Loads the config with `--set` overrides, the data options and the seed applied.
+    func load(data: DataOptions) throws -> RecurConfig {
+        var all = overrides + data.overrides
+        if let seed { all.append("training.seed=\(seed)") }
+        return try RecurConfig.load(path: config, overrides: all)
+    }
+}
+
+/// Writes `object` as one line of JSON on stdout.
+func printJSON<T: Encodable>(_ object: T) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try encoder.encode(object), as: UTF8.self))
+}
+
+/// Progress and notes on stderr.
+func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import RecurTrain
+
+/// `recur train CONFIG`: read, clean, window, scale, train, evaluate against the naive
+/// baselines, and write a model package.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model from a config and write a model package.",
+        discussion: """
+        Reads and cleans the data the config names, trains with its callbacks, evaluates on the \
+        train, validation and test parts beside the persistence and seasonal-naive baselines, and \
+        writes a self-contained model package (a folder; written atomically).
+        """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Where to write the package (default: <output.directory>/<config name>-<time>).", valueName: "dir"))
+    var output: String?
+
+    @Flag(help: "Print one JSON object with the results on stdout (progress stays on stderr).")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        let config = try configOptions.load(data: dataOptions)
+        var options = TrainingOptions()
+        options.packagePath = output
+        options.quiet = quiet || json
+        let prepared = try DataPreparation.prepare(config)
+        if !json && !quiet {
+            note(describe(prepared, config))
+        }
+        let outcome = try TrainingRun.run(config, prepared: prepared, options: options)
+        if json {
+            try printJSON(outcome)
+        } else {
+            print(TrainingReport.text(outcome))
+        }
+    }
+
+    func describe(_ p: PreparedData, _ config: RecurConfig) -> String {
+        var lines = ["data: \(config.data.path): \(p.series.count) steps of \(p.series.columns.joined(separator: ", ")) every \(p.series.stepSeconds) s after cleaning"]
+        if !p.detectedSentinels.isEmpty {
+            lines.append("cleaning: treating \(p.detectedSentinels.map { String($0) }.joined(separator: ", ")) as missing (suspected sentinel; set data.cleaning.detect_sentinels=false to keep it)")
+        }
+        lines.append("samples: \(p.trainSamples.count) train, \(p.validationSamples?.count ?? 0) validation, \(p.testSamples?.count ?? 0) test")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Text rendering of a training outcome: the model beside the baselines.
+enum TrainingReport {
+    static func text(_ o: TrainingOutcome) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%9.4f", $0) } ?? "        -" }
+        var lines = [
+            "package: \(o.package)",
+            String(format: "trained %d epochs (%@%@) in %.2f s on %d samples", o.epochsRun, o.stopReason,
+                   o.bestEpoch.map { ", best epoch \($0)" } ?? "", o.trainSeconds, o.trainSamples),
+            "",
+            "                         RMSE       MAE        R2",
+        ]
+        func row(_ name: String, _ m: MetricSet?) {
+            lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0) + f(m?.rmse) + " " + f(m?.mae) + " " + f(m?.r2))
+        }
+        row("model train", o.metrics.train)
+        row("model validation", o.metrics.validation)
+        row("model test", o.metrics.test)
+        row("persistence test", o.baselines["persistence"]?.test)
+        row("seasonal naive test", o.baselines["seasonal_naive"]?.test)
+        return lines.joined(separator: "\n")
+    }
+}
