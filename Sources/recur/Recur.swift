@@ -19,6 +19,10 @@ struct Recur: ParsableCommand {
         subcommands: [Train.self, Doctor.self, Demo.self])
 
     static func main() {
+        // One BLAS thread by default: recurrent models' GEMMs are small, and tuning runs trials
+        // in parallel. RECUR_THREADS=N gives BLAS N threads.
+        let threads = Int(ProcessInfo.processInfo.environment["RECUR_THREADS"] ?? "") ?? 1
+        BLAS.setThreadCount(threads)
         do {
             var command = try parseAsRoot()
             try command.run()
