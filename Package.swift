@@ -14,16 +14,18 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "RecurTensor", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "RecurNN", dependencies: ["RecurTensor"]),
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
+        .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurTensor", "RecurNN", "RecurData", "RecurTrain",
+                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN"]),
@@ -34,6 +36,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
+        .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
     ]
 )

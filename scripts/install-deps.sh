@@ -4,6 +4,8 @@
 set -euo pipefail
 need=()
 ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0' || need+=(libopenblas0 libopenblas-dev)
+# SQLite (studies of `recur tune`, through GRDB).
+[ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing: ${need[*]}" >&2

@@ -1,0 +1,1 @@
+// Test target for RecurTune; the tests land with the sampler and study code.
