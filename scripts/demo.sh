@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# The main job (README): installs what is missing, builds in release, shows the engine's BLAS,
-# and trains an LSTM forecaster on a synthetic series the tool generates.
+# The main job (README): installs what is missing, builds `recur` in release, and runs the whole
+# workflow on a SYNTHETIC station series that the tool generates (no real data needed):
+# synth -> inspect -> train -> predict -> report. Output goes to ./demo-run (or $1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/install-deps.sh
-swift build -c release --product recur 2>&1 | grep -E "error|warning: unre|Compiling recur|Build complete" || true
-bin=$(swift build -c release --show-bin-path)/recur
-"$bin" doctor
+echo "building recur (release)..." >&2
+swift build -c release --product recur 2>&1 | grep -E "error|warning: unre" || true
+recur="$(swift build -c release --show-bin-path)/recur"
+out="${1:-demo-run}"
+rm -rf "$out"
+set -x
+"$recur" doctor
+"$recur" synth --output "$out"
+"$recur" inspect "$out/synthetic-station.csv" --config "$out/synthetic.json" --plots "$out/inspect"
+"$recur" train "$out/synthetic.json" --output "$out/model"
+"$recur" predict "$out/model" --input "$out/synthetic-station.csv" --steps 24 --output "$out/forecast.csv"
+"$recur" report "$out/model"
+set +x
 echo
-"$bin" demo "$@"
+echo "Done. Model package: $out/model; forecast: $out/forecast.csv; charts: $out/model/report and $out/inspect"
