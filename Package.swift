@@ -28,7 +28,7 @@ let package = Package(
                 "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN"]),
+        .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN", "RecurData", "RecurTrain"]),
         .target(name: "RecurTestSupport", dependencies: ["RecurTensor"], path: "Tests/RecurTestSupport"),
         .testTarget(name: "RecurTensorTests", dependencies: ["RecurTensor", "RecurTestSupport"]),
         .testTarget(

@@ -1,14 +1,28 @@
 // RecurBench: training throughput of the engine on the workloads of DESIGN.md section 4.
 //
-// Usage: swift run -c release RecurBench [W1 W2 W3 ...] [--json]
+// Usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]
 //
-// Data: synthetic series of the same shapes as the real workloads (a noisy daily/annual
-// sine), so this runs on a fresh clone without ../shared. Each workload trains through
-// `BatchTrainer` exactly as the product does: forward, loss, backward, optimizer step.
-// The sgemm GFLOP/s and the BLAS kernels are printed next to the model figures.
+// Data: by default the real data sets, prepared exactly as `recur train` prepares them
+// (RecurTrain's `DataPreparation`): W1 from examples/melbourne-seed.json, W2 from
+// examples/a620-template-native.json (A620, sentinel 0.0 removed, duplicates dropped, short
+// gaps interpolated, MinMax on the training part, 12 steps), W3 from the same config with
+// `window.n_past_steps=48`. `--data DIR` names the folder holding the CSV files
+// (default ../shared/datasets), `--configs DIR` the examples folder (default examples).
+// `--synthetic` uses a noisy sine of the same shapes instead (runs without ../shared).
+// `--export DIR` writes each workload's prepared arrays as .npy (float32) plus a JSON of
+// settings, so that scripts/bench_peers.py trains PyTorch and Keras on identical samples.
+//
+// Each workload trains through `BatchTrainer` as the product does: forward, loss, backward,
+// Adam step; batches are assembled from shuffled indices inside the timed loop.
+// Run one workload per process to read its peak memory (ru_maxrss) in isolation.
 import Foundation
+import RecurData
 import RecurNN
 import RecurTensor
+import RecurTrain
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Workload {
     let name: String
@@ -18,9 +32,17 @@ struct Workload {
     let steps: Int
     let features: Int
     let batch: Int
-    let samples: Int
     let epochs: Int
+    /// Batches timed per epoch (nil: the whole epoch).
+    let timedBatches: Int?
     let loss: Loss
+    let config: String
+    let overrides: [String]
+    let csv: String
+    /// Whether test RMSE (original units) is measured after training (W1).
+    var reportsTestRMSE: Bool { name == "W1" }
+    /// Synthetic sample count (with --synthetic).
+    let syntheticSamples: Int
     /// Forward+backward floating-point operations per training sample (for achieved GFLOP/s).
     let flopsPerSample: Double
 }
@@ -30,7 +52,7 @@ func lstmFlops(steps: Int, sizes: [(input: Int, units: Int)]) -> Double {
     sizes.reduce(0.0) { $0 + 3 * 2 * Double(steps) * Double($1.input + $1.units) * Double(4 * $1.units) }
 }
 
-func syntheticWindows(samples: Int, steps: Int, features: Int, seed: UInt64) -> (x: [Float], y: [Float]) {
+func syntheticWindows(samples: Int, steps: Int, features: Int, seed: UInt64) throws -> (x: Tensor, y: Tensor) {
     var rng = RandomGenerator(seed: seed)
     let n = samples + steps
     var series = [Float](repeating: 0, count: n * features)
@@ -45,50 +67,139 @@ func syntheticWindows(samples: Int, steps: Int, features: Int, seed: UInt64) -> 
         for k in 0..<(steps * features) { x[s * steps * features + k] = series[s * features + k] }
         y[s] = series[(s + steps) * features]
     }
-    return (x, y)
+    return (try Tensor(shape: [samples, steps, features], values: x), try Tensor(shape: [samples, 1], values: y))
 }
 
-func run(_ w: Workload) throws -> [String: Any] {
+/// Writes a float32 C-order .npy file.
+func writeNPY(_ t: Tensor, to path: String) throws {
+    let shape = t.shape.map(String.init).joined(separator: ", ") + (t.rank == 1 ? "," : "")
+    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape)), }"
+    let total = 10 + header.utf8.count + 1
+    header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    let n = UInt16(header.utf8.count)
+    data.append(contentsOf: [UInt8(n & 0xff), UInt8(n >> 8)])
+    data.append(contentsOf: Array(header.utf8))
+    data.append(Data(bytes: t.data, count: t.count * 4))
+    try data.write(to: URL(fileURLWithPath: path))
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    _ = getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+struct Prepared {
+    var train: (x: Tensor, y: Tensor)
+    var test: (x: Tensor, y: Tensor)?
+    var scaler: Scaler?
+}
+
+func prepare(_ w: Workload, options: Options) throws -> Prepared {
+    if options.synthetic {
+        return Prepared(train: try syntheticWindows(samples: w.syntheticSamples, steps: w.steps, features: w.features, seed: 7))
+    }
+    let dataDir = options.dataDir.hasPrefix("/") ? options.dataDir
+        : FileManager.default.currentDirectoryPath + "/" + options.dataDir
+    let overrides = ["data.path=\(dataDir)/\(w.csv)"] + w.overrides
+    let config = try RecurConfig.load(path: "\(options.configDir)/\(w.config)", overrides: overrides)
+    let data = try DataPreparation.prepare(config)
+    precondition(data.trainSamples.steps == w.steps && data.trainSamples.features == w.features,
+                 "\(w.name): prepared samples are \(data.trainSamples.x.shape), expected [N, \(w.steps), \(w.features)]")
+    return Prepared(train: (data.trainSamples.x, data.trainSamples.y),
+                    test: data.testSamples.map { ($0.x, $0.y) }, scaler: data.scaler)
+}
+
+func run(_ w: Workload, options: Options) throws -> [String: Any] {
+    let data = try prepare(w, options: options)
+    let (x, y) = data.train
+    let n = x.shape[0], sampleSize = w.steps * w.features
+    if let dir = options.exportDir {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try writeNPY(x, to: "\(dir)/\(w.name)_train_x.npy")
+        try writeNPY(y, to: "\(dir)/\(w.name)_train_y.npy")
+        var meta: [String: Any] = ["workload": w.name, "batch": w.batch, "epochs": w.epochs, "steps": w.steps,
+                                   "features": w.features, "loss": w.loss.name, "samples": n]
+        if let tb = w.timedBatches { meta["timed_batches"] = tb }
+        if w.reportsTestRMSE, let test = data.test {
+            try writeNPY(test.x, to: "\(dir)/\(w.name)_test_x.npy")
+            try writeNPY(test.y, to: "\(dir)/\(w.name)_test_y.npy")
+        }
+        if let s = data.scaler { meta["target_offset"] = s.offset[0]; meta["target_scale"] = s.scale[0] }
+        let json = try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])
+        try json.write(to: URL(fileURLWithPath: "\(dir)/\(w.name).json"))
+    }
     var rng = RandomGenerator(seed: 42)
     let model = try w.build(&rng)
     let optimizer = try Optimizer.named("adam")
     let trainer = BatchTrainer(model: model, loss: w.loss, optimizer: optimizer)
-    let data = syntheticWindows(samples: w.samples, steps: w.steps, features: w.features, seed: 7)
-    let batchCount = w.samples / w.batch
-    // Batches are prepared up front, as the fit loop does, so the timed loop only trains.
-    var inputs: [Tensor] = [], targets: [Tensor] = []
-    let sampleSize = w.steps * w.features
-    for b in 0..<batchCount {
-        let xs = Array(data.x[(b * w.batch * sampleSize)..<((b + 1) * w.batch * sampleSize)])
-        inputs.append(try Tensor(shape: [w.batch, w.steps, w.features], values: xs))
-        targets.append(try Tensor(shape: [w.batch, 1], values: Array(data.y[(b * w.batch)..<((b + 1) * w.batch)])))
+    let bx = Tensor(shape: [w.batch, w.steps, w.features]), by = Tensor(shape: [w.batch, 1])
+    func fill(_ indices: ArraySlice<Int>) {
+        bx.resize([indices.count, w.steps, w.features])
+        by.resize([indices.count, 1])
+        for (row, s) in indices.enumerated() {
+            (bx.data + row * sampleSize).update(from: x.data + s * sampleSize, count: sampleSize)
+            by.data[row] = y.data[s]
+        }
     }
-    _ = try trainer.step(input: inputs[0], target: targets[0])  // warm-up: workspaces sized
-    var lastLoss: Float = 0
+    var order = Array(0..<n)
+    var shuffler = RandomGenerator(seed: 42)
+    fill(order[0..<w.batch])
+    _ = try trainer.step(input: bx, target: by)  // warm-up: workspaces sized
+    let batchesPerEpoch = min((n + w.batch - 1) / w.batch, w.timedBatches ?? Int.max)
+    var lastLoss: Float = 0, trained = 0
     let t0 = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<w.epochs {
-        for b in 0..<batchCount { lastLoss = try trainer.step(input: inputs[b], target: targets[b]) }
+        for i in stride(from: n - 1, to: 0, by: -1) {  // Fisher–Yates, seeded
+            let j = Int(shuffler.next() % UInt64(i + 1))
+            order.swapAt(i, j)
+        }
+        for b in 0..<batchesPerEpoch {
+            let slice = order[(b * w.batch)..<min(n, (b + 1) * w.batch)]
+            fill(slice)
+            lastLoss = try trainer.step(input: bx, target: by)
+            trained += slice.count
+        }
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-    let trained = Double(batchCount * w.batch * w.epochs)
-    return [
+    var result: [String: Any] = [
         "workload": w.name, "summary": w.summary, "seconds": seconds, "samples": trained,
-        "samples_per_second": trained / seconds, "final_loss": Double(lastLoss),
-        "achieved_gflops": w.flopsPerSample * trained / seconds / 1e9,
-        "parameters": model.parameterCount,
+        "samples_per_second": Double(trained) / seconds, "final_loss": Double(lastLoss),
+        "achieved_gflops": w.flopsPerSample * Double(trained) / seconds / 1e9,
+        "parameters": model.parameterCount, "epochs": w.epochs, "batches_per_epoch": batchesPerEpoch,
+        "train_samples_available": n, "data": options.synthetic ? "synthetic" : "real",
     ]
+    if w.reportsTestRMSE, let test = data.test, let scaler = data.scaler {
+        // Predicted in chunks of 256 samples (workspaces stay small).
+        var scaled: [Float] = []
+        let m = test.x.shape[0], chunk = 256
+        for start in stride(from: 0, to: m, by: chunk) {
+            let k = min(chunk, m - start)
+            let part = Tensor(shape: [k, w.steps, w.features])
+            part.data.update(from: test.x.data + start * sampleSize, count: k * sampleSize)
+            scaled += try model.predict(part).scalars
+        }
+        let pred = scaler.inverseTransformTarget(scaled), truth = scaler.inverseTransformTarget(test.y.scalars)
+        var sse = 0.0
+        for i in 0..<pred.count { sse += Double(pred[i] - truth[i]) * Double(pred[i] - truth[i]) }
+        result["test_rmse"] = (sse / Double(pred.count)).squareRoot()
+    }
+    result["peak_rss_mb"] = peakRSSMegabytes()
+    return result
 }
 
 let workloads: [Workload] = [
     Workload(
-        name: "W1", summary: "LSTM(4) + Dense(1), lag 3 as 1 step x 3 features, batch 1, 25 epochs, Adam, MSE (Melbourne scheme 1 shape)",
+        name: "W1", summary: "Melbourne scheme 1: LSTM(4) + Dense(1), lag 3 as 1 step x 3 features, batch 1, 25 epochs, Adam, MSE",
         build: { rng in try Sequential([
             LSTM(inputSize: 3, units: 4, returnSequences: false, rng: &rng),
             Dense(inputSize: 4, units: 1, rng: &rng)]) },
-        steps: 1, features: 3, batch: 1, samples: 1997, epochs: 25, loss: .meanSquaredError,
-        flopsPerSample: lstmFlops(steps: 1, sizes: [(3, 4)])),
+        steps: 1, features: 3, batch: 1, epochs: 25, timedBatches: nil, loss: .meanSquaredError,
+        config: "melbourne-seed.json", overrides: [], csv: "melbourne-daily-min-temperatures.csv",
+        syntheticSamples: 1997, flopsPerSample: lstmFlops(steps: 1, sizes: [(3, 4)])),
     Workload(
-        name: "W2", summary: "LSTM 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE (template net)",
+        name: "W2", summary: "A620 template net: LSTM 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
         build: { rng in
             var layers: [Layer] = []
             var input = 1
@@ -100,45 +211,79 @@ let workloads: [Workload] = [
             layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
             return try Sequential(layers)
         },
-        steps: 12, features: 1, batch: 32, samples: 8192, epochs: 1, loss: .meanAbsoluteError,
-        flopsPerSample: lstmFlops(steps: 12, sizes: [(1, 24), (24, 48), (48, 96), (96, 192)])),
+        steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
+        config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
+        syntheticSamples: 8192, flopsPerSample: lstmFlops(steps: 12, sizes: [(1, 24), (24, 48), (48, 96), (96, 192)])),
     Workload(
-        name: "W3", summary: "2 x LSTM(256) + Dense(1); 48 steps, batch 64, Adam, MSE",
+        name: "W3", summary: "A620: 2 x LSTM(256) + Dense(1); 48 steps, batch 64, Adam, MSE; 32 batches",
         build: { rng in try Sequential([
             LSTM(inputSize: 1, units: 256, returnSequences: true, rng: &rng),
             LSTM(inputSize: 256, units: 256, returnSequences: false, rng: &rng),
             Dense(inputSize: 256, units: 1, rng: &rng)]) },
-        steps: 48, features: 1, batch: 64, samples: 1024, epochs: 1, loss: .meanSquaredError,
-        flopsPerSample: lstmFlops(steps: 48, sizes: [(1, 256), (256, 256)])),
+        steps: 48, features: 1, batch: 64, epochs: 1, timedBatches: 32, loss: .meanSquaredError,
+        config: "a620-template-native.json", overrides: ["window.n_past_steps=48"], csv: "a620-hourly-temperature.csv",
+        syntheticSamples: 2048, flopsPerSample: lstmFlops(steps: 48, sizes: [(1, 256), (256, 256)])),
 ]
 
-let arguments = CommandLine.arguments.dropFirst()
-let asJSON = arguments.contains("--json")
-let selected = Set(arguments.filter { !$0.hasPrefix("--") })
-let threads = Int(ProcessInfo.processInfo.environment["RECUR_THREADS"] ?? "") ?? 1
-BLAS.setThreadCount(threads)
+struct Options {
+    var json = false
+    var synthetic = false
+    var dataDir = "../shared/datasets"
+    var configDir = "examples"
+    var exportDir: String?
+    var selected: Set<String> = []
+}
+
+var options = Options()
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let a = arguments.removeFirst()
+    switch a {
+    case "--json": options.json = true
+    case "--synthetic": options.synthetic = true
+    case "--data": options.dataDir = arguments.removeFirst()
+    case "--configs": options.configDir = arguments.removeFirst()
+    case "--export": options.exportDir = arguments.removeFirst()
+    case "--help", "-h":
+        print("usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]")
+        exit(0)
+    default: options.selected.insert(a)
+    }
+}
+// BLAS on one thread: the engine splits large layers across cores itself (Parallel,
+// RECUR_THREADS, default 2 on this machine); RECUR_BLAS_THREADS=N gives BLAS N threads instead.
+BLAS.setThreadCount(Int(ProcessInfo.processInfo.environment["RECUR_BLAS_THREADS"] ?? "") ?? 1)
 let info = BLAS.info
 let gflops1 = BLAS.measureGFLOPS(size: 1024)
 let cpu = CPUFeatures.current
 var results: [[String: Any]] = []
-for w in workloads where selected.isEmpty || selected.contains(w.name) {
-    let r = try run(w)
+for w in workloads where options.selected.isEmpty || options.selected.contains(w.name) {
+    let r: [String: Any]
+    do {
+        r = try run(w, options: options)
+    } catch {
+        FileHandle.standardError.write(Data("RecurBench \(w.name): \(error)\n".utf8))
+        exit(1)
+    }
     results.append(r)
-    if !asJSON {
-        print(String(format: "%@  %10.1f samples/s  %8.2f s  %6.1f GFLOP/s  loss %.4f  | %@",
+    if !options.json {
+        let rmse = (r["test_rmse"] as? Double).map { String(format: "  test RMSE %.3f", $0) } ?? ""
+        print(String(format: "%@  %10.1f samples/s  %8.2f s  %6.1f GFLOP/s  loss %.4f%@  RSS %.0f MB | %@",
                      w.name, r["samples_per_second"] as! Double, r["seconds"] as! Double,
-                     r["achieved_gflops"] as! Double, r["final_loss"] as! Double, w.summary))
+                     r["achieved_gflops"] as! Double, r["final_loss"] as! Double, rmse,
+                     r["peak_rss_mb"] as! Double, w.summary))
     }
 }
-if asJSON {
+let machine = "\(cpu.modelName) (\(cpu.architecture), \(cpu.logicalCores) cores)"
+if options.json {
     let object: [String: Any] = [
-        "machine": "\(cpu.modelName) (\(cpu.architecture), \(cpu.logicalCores) cores)",
-        "blas": info.config, "kernels": info.kernels, "threads": threads,
+        "machine": machine, "blas": info.config, "blas_library": info.library, "kernels": info.kernels,
+        "blas_threads": BLAS.threadCount, "engine_threads": Parallel.threadCount,
         "sgemm_1024_gflops_1thread": gflops1, "workloads": results,
     ]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 } else {
-    print(String(format: "machine: %@ (%@, %d cores); BLAS %@; kernels %@; %d thread(s); sgemm 1024^3: %.1f GFLOP/s (1 thread)",
-                 cpu.modelName, cpu.architecture, cpu.logicalCores, info.library, info.kernels, threads, gflops1))
+    print(String(format: "machine: %@; BLAS %@; kernels %@; BLAS threads %d, engine threads %d; sgemm 1024^3: %.1f GFLOP/s (1 thread)",
+                 machine, info.library, info.kernels, BLAS.threadCount, Parallel.threadCount, gflops1))
 }

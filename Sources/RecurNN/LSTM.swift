@@ -117,26 +117,45 @@ public final class LSTM: RecurrentLayer {
         }
         let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
         core.loadInitialState(1, into: cs)
-        // All steps' input projections: [T*B, In] x [In, 4H].
-        BLAS.gemm(m: T * B, n: G, k: In, a: input.data, lda: In, b: W, ldb: G, c: gs, ldc: G)
+        let x = UnsafePointer(input.data)
+        // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
+        // part runs every step on its own rows (no barrier between steps).
+        let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
+        let fused = activation == .tanh && recurrentActivation == .sigmoid
         let act = activation, ra = recurrentActivation
-        for t in 0..<T {
-            let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
-            let gt = gs + t * B * G, ac = acs + t * BH
-            BLAS.gemm(m: B, n: G, k: H, a: hPrev, lda: H, b: U, ldb: G, beta: 1, c: gt, ldc: G)
-            for r in 0..<B {
-                let z = gt + r * G, o = r * H
-                for j in 0..<H {
-                    let ig = ra.apply(z[j] + bias[j])
-                    let fg = ra.apply(z[H + j] + bias[H + j])
-                    let gg = act.apply(z[2 * H + j] + bias[2 * H + j])
-                    let og = ra.apply(z[3 * H + j] + bias[3 * H + j])
-                    let cv = fg * cPrev[o + j] + ig * gg
-                    let a = act.apply(cv)
-                    z[j] = ig; z[H + j] = fg; z[2 * H + j] = gg; z[3 * H + j] = og
-                    c[o + j] = cv
-                    ac[o + j] = a
-                    h[o + j] = og * a
+        // All steps' input projections: [T*B, In] x [In, 4H] (rows split between the parts).
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: T * B)
+            BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
+                      c: gs + r.lowerBound * G, ldc: G)
+        }
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            let nb = rows.count, r0 = rows.lowerBound
+            if nb == 0 { return }
+            for t in 0..<T {
+                let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
+                let gt = gs + t * B * G, ac = acs + t * BH
+                BLAS.gemm(m: nb, n: G, k: H, a: hPrev + r0 * H, lda: H, b: U, ldb: G, beta: 1,
+                          c: gt + r0 * G, ldc: G)
+                if fused {
+                    LSTM.forwardGates(rows: rows, H: H, z: gt, bias: bias, cPrev: cPrev, c: c, actC: ac, h: h)
+                    continue
+                }
+                for r in rows {
+                    let z = gt + r * G, o = r * H
+                    for j in 0..<H {
+                        let ig = ra.apply(z[j] + bias[j])
+                        let fg = ra.apply(z[H + j] + bias[H + j])
+                        let gg = act.apply(z[2 * H + j] + bias[2 * H + j])
+                        let og = ra.apply(z[3 * H + j] + bias[3 * H + j])
+                        let cv = fg * cPrev[o + j] + ig * gg
+                        let a = act.apply(cv)
+                        z[j] = ig; z[H + j] = fg; z[2 * H + j] = gg; z[3 * H + j] = og
+                        c[o + j] = cv
+                        ac[o + j] = a
+                        h[o + j] = og * a
+                    }
                 }
             }
         }
@@ -158,38 +177,127 @@ public final class LSTM: RecurrentLayer {
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         dc.update(repeating: 0, count: BH)
         let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            let cPrev = cs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, ac = acs + t * BH
-            let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
-            for r in 0..<B {
-                let z = gt + r * G, dz = dgt + r * G, o = r * H
-                for j in 0..<H {
-                    var dhv = dh[o + j]
-                    if let dOutT { dhv += dOutT[o + j] }
-                    let ig = z[j], fg = z[H + j], gg = z[2 * H + j], og = z[3 * H + j], a = ac[o + j]
-                    let dct = dc[o + j] + dhv * og * act.derivative(output: a)
-                    dz[j] = dct * gg * ra.derivative(output: ig)
-                    dz[H + j] = dct * cPrev[o + j] * ra.derivative(output: fg)
-                    dz[2 * H + j] = dct * ig * act.derivative(output: gg)
-                    dz[3 * H + j] = dhv * a * ra.derivative(output: og)
-                    dc[o + j] = dct * fg
+        let fused = activation == .tanh && recurrentActivation == .sigmoid
+        let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            let nb = rows.count, r0 = rows.lowerBound
+            if nb == 0 { return }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let cPrev = cs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, ac = acs + t * BH
+                let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
+                if fused {
+                    LSTM.backwardGates(rows: rows, H: H, z: gt, cPrev: cPrev, actC: ac, dOut: dOutT, dh: dh, dc: dc, dz: dgt)
+                } else {
+                    for r in rows {
+                        let z = gt + r * G, dz = dgt + r * G, o = r * H
+                        for j in 0..<H {
+                            var dhv = dh[o + j]
+                            if let dOutT { dhv += dOutT[o + j] }
+                            let ig = z[j], fg = z[H + j], gg = z[2 * H + j], og = z[3 * H + j], a = ac[o + j]
+                            let dct = dc[o + j] + dhv * og * act.derivative(output: a)
+                            dz[j] = dct * gg * ra.derivative(output: ig)
+                            dz[H + j] = dct * cPrev[o + j] * ra.derivative(output: fg)
+                            dz[2 * H + j] = dct * ig * act.derivative(output: gg)
+                            dz[3 * H + j] = dhv * a * ra.derivative(output: og)
+                            dc[o + j] = dct * fg
+                        }
+                    }
                 }
+                // dh_{t−1} = dz_t · recurrent_kernelᵀ: [nb, 4H] x [4H, H]
+                BLAS.gemm(transB: true, m: nb, n: H, k: G, a: dgt + r0 * G, lda: G, b: U, ldb: G,
+                          c: dh + r0 * H, ldc: H)
             }
-            // dh_{t−1} = dz_t · recurrent_kernelᵀ: [B, 4H] x [4H, H]
-            BLAS.gemm(transB: true, m: B, n: H, k: G, a: dgt, lda: G, b: U, ldb: G, c: dh, ldc: H)
         }
         let rows = T * B
-        // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]
-        BLAS.gemm(transA: true, m: H, n: G, k: rows, a: hs, lda: H, b: dgs, ldb: G, beta: 1,
-                  c: recurrentKernel.gradient.data, ldc: G)
-        BLAS.gemm(transA: true, m: In, n: G, k: rows, a: input.data, lda: In, b: dgs, ldb: G, beta: 1,
-                  c: kernel.gradient.data, ldc: G)
-        Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: bias.gradient.data)
-        if separateRecurrentBias {  // d b_hh = d b_ih
-            Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: bias.gradient.data + G)
+        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
+        let W = kernel.value.data, x = UnsafePointer(input.data)
+        let separate = separateRecurrentBias
+        // Weight gradients over all steps, split by columns of 4H (each part owns its columns);
+        // input gradients split by rows.
+        let gradParts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
+        Parallel.run(gradParts) { part in
+            let cols = Parallel.range(part, of: gradParts, count: G, align: 8)
+            let nc = cols.count, c0 = cols.lowerBound
+            if nc > 0 {
+                // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]
+                BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: dgs + c0, ldb: G, beta: 1,
+                          c: dU + c0, ldc: G)
+                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: dgs + c0, ldb: G, beta: 1,
+                          c: dW + c0, ldc: G)
+                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + c0)
+                if separate {  // d b_hh = d b_ih
+                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + G + c0)
+                }
+            }
+            let r = Parallel.range(part, of: gradParts, count: rows)
+            if !r.isEmpty {
+                BLAS.gemm(transB: true, m: r.count, n: In, k: G, a: dgs + r.lowerBound * G, lda: G, b: W, ldb: G,
+                          c: dInput.data + r.lowerBound * In, ldc: In)
+            }
         }
-        BLAS.gemm(transB: true, m: rows, n: In, k: G, a: dgs, lda: G, b: kernel.value.data, ldb: G,
-                  c: dInput.data, ldc: In)
         return dInput
+    }
+
+    // MARK: Fused gate passes (tanh / sigmoid), 8 units at a time
+
+    /// Forward gate pass for batch rows `rows` of one step: z `[B, 4H]` holds the
+    /// pre-activations without bias and receives i, f, g, o; writes c, act(c) and h `[B, H]`.
+    @inline(__always)
+    static func forwardGates(rows: Range<Int>, H: Int, z gt: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                             cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                             actC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
+        let G = 4 * H
+        for r in rows {
+            let z = gt + r * G, o = r * H
+            var j = 0
+            while j < H {
+                let n = Swift.min(8, H - j)
+                let ig = FastMath.sigmoid(FastMath.load(z + j, n) + FastMath.load(bias + j, n))
+                let fg = FastMath.sigmoid(FastMath.load(z + H + j, n) + FastMath.load(bias + H + j, n))
+                let gg = FastMath.tanh(FastMath.load(z + 2 * H + j, n) + FastMath.load(bias + 2 * H + j, n))
+                let og = FastMath.sigmoid(FastMath.load(z + 3 * H + j, n) + FastMath.load(bias + 3 * H + j, n))
+                let cv = fg * FastMath.load(cPrev + o + j, n) + ig * gg
+                let a = FastMath.tanh(cv)
+                FastMath.store(ig, z + j, n)
+                FastMath.store(fg, z + H + j, n)
+                FastMath.store(gg, z + 2 * H + j, n)
+                FastMath.store(og, z + 3 * H + j, n)
+                FastMath.store(cv, c + o + j, n)
+                FastMath.store(a, actC + o + j, n)
+                FastMath.store(og * a, h + o + j, n)
+                j += 8
+            }
+        }
+    }
+
+    /// Backward gate pass for batch rows `rows` of one step: from the activations i, f, g, o
+    /// in z, c_{t−1}, act(c_t), the running dh (plus this step's dOutput) and dc, writes dz
+    /// `[B, 4H]` and updates dc to dL/dc_{t−1}.
+    @inline(__always)
+    static func backwardGates(rows: Range<Int>, H: Int, z gt: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                              actC: UnsafePointer<Float>, dOut: UnsafePointer<Float>?,
+                              dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                              dz dgt: UnsafeMutablePointer<Float>) {
+        let G = 4 * H
+        for r in rows {
+            let z = gt + r * G, dz = dgt + r * G, o = r * H
+            var j = 0
+            while j < H {
+                let n = Swift.min(8, H - j)
+                var dhv = FastMath.load(dh + o + j, n)
+                if let dOut { dhv += FastMath.load(dOut + o + j, n) }
+                let ig = FastMath.load(z + j, n), fg = FastMath.load(z + H + j, n)
+                let gg = FastMath.load(z + 2 * H + j, n), og = FastMath.load(z + 3 * H + j, n)
+                let a = FastMath.load(actC + o + j, n)
+                let dct = FastMath.load(dc + o + j, n) + dhv * og * (1 - a * a)
+                FastMath.store(dct * gg * (ig * (1 - ig)), dz + j, n)
+                FastMath.store(dct * FastMath.load(cPrev + o + j, n) * (fg * (1 - fg)), dz + H + j, n)
+                FastMath.store(dct * ig * (1 - gg * gg), dz + 2 * H + j, n)
+                FastMath.store(dhv * a * (og * (1 - og)), dz + 3 * H + j, n)
+                FastMath.store(dct * fg, dc + o + j, n)
+                j += 8
+            }
+        }
     }
 }

@@ -24,6 +24,20 @@ public enum Kernels {
         }
     }
 
+    /// Adds the column sums of the `cols` first columns of `matrix` (`rows` rows, row stride
+    /// `ldm`) into `sums` ([cols]), 8 columns at a time.
+    @inlinable public static func accumulateColumnSums(rows: Int, cols: Int, ldm: Int, _ matrix: UnsafePointer<Float>,
+                                                       into sums: UnsafeMutablePointer<Float>) {
+        var c = 0
+        while c < cols {
+            let n = Swift.min(8, cols - c)
+            var acc = FastMath.load(sums + c, n)
+            for r in 0..<rows { acc += FastMath.load(matrix + r * ldm + c, n) }
+            FastMath.store(acc, sums + c, n)
+            c += 8
+        }
+    }
+
     /// The sum of squares of x[0..<n], accumulated in Double.
     @inlinable public static func sumOfSquares(_ n: Int, _ x: UnsafePointer<Float>) -> Double {
         var s = 0.0
@@ -36,16 +50,10 @@ public enum Kernels {
         for i in 0..<n { x[i] *= alpha }
     }
 
-    /// The logistic function 1 / (1 + e^-x), stable for large |x|.
-    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float {
-        if x >= 0 {
-            return 1 / (1 + Foundation.exp(-x))
-        } else {
-            let e = Foundation.exp(x)
-            return e / (1 + e)
-        }
-    }
+    /// The logistic function 1 / (1 + e^-x): `FastMath.sigmoid` (relative error under 2e-7,
+    /// no libm call; 0 below about -87).
+    @inlinable @inline(__always) public static func sigmoid(_ x: Float) -> Float { FastMath.sigmoid(x) }
 
-    /// Hyperbolic tangent.
-    @inlinable @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
+    /// Hyperbolic tangent: `FastMath.tanh` (relative error under 2e-7, no libm call).
+    @inlinable @inline(__always) public static func tanh(_ x: Float) -> Float { FastMath.tanh(x) }
 }

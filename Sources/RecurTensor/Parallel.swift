@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+
+/// Deterministic fork–join over a fixed number of parts, for splitting one layer's work across
+/// the cores (rows of the batch, columns of a gradient).
+///
+/// Reproducibility: the partition depends only on the shapes and on `threadCount` (never on
+/// timing or load), every part writes disjoint memory, and nothing is reduced across parts, so
+/// the same seed gives bit-identical weights on one machine and thread count. Results with 2
+/// parts can differ from 1 part in the last bits (BLAS blocks a 16-row product differently
+/// from a 32-row one).
+///
+/// Policy: `parts(rows:work:)` gives 1 below `minimumWork` floating-point operations (small
+/// models such as W1 and tuning trials stay on one thread, where a fork would cost more than
+/// it saves), else up to `threadCount`.
+public enum Parallel {
+    nonisolated(unsafe) private static var configuredThreads: Int = {
+        if let s = ProcessInfo.processInfo.environment["RECUR_THREADS"], let n = Int(s), n >= 1 { return n }
+        return Swift.min(2, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// The most parts one operation is split into: `RECUR_THREADS` when set, else the number
+    /// of cores capped at 2. Set it to 1 where the caller runs models in parallel itself
+    /// (e.g. tuning trials on several threads). Not thread-safe to change while training.
+    public static var threadCount: Int {
+        get { configuredThreads }
+        set { configuredThreads = Swift.max(1, newValue) }
+    }
+
+    /// Work (floating-point operations of one parallel region) below which forking does not
+    /// pay: measured on W2/W3 (BENCHMARKS.md), a fork–join costs a few microseconds.
+    nonisolated(unsafe) public static var minimumWork: Double = 4e6
+
+    /// How many parts to split `rows` independent rows costing `work` FLOPs in all into.
+    @inlinable
+    public static func parts(rows: Int, work: Double) -> Int {
+        let n = threadCount
+        if n <= 1 || rows < 2 || work < minimumWork { return 1 }
+        return Swift.min(n, rows)
+    }
+
+    /// The half-open range of part `k` of `count` items split into `parts` nearly equal,
+    /// contiguous ranges (earlier parts get the extra items), rounded to multiples of `align`
+    /// where possible.
+    @inlinable
+    public static func range(_ k: Int, of parts: Int, count: Int, align: Int = 1) -> Range<Int> {
+        if parts <= 1 { return 0..<count }
+        let units = (count + align - 1) / align
+        let base = units / parts, extra = units % parts
+        let lo = Swift.min(count, (k * base + Swift.min(k, extra)) * align)
+        let hi = Swift.min(count, ((k + 1) * base + Swift.min(k + 1, extra)) * align)
+        return lo..<hi
+    }
+
+    /// Runs `body(k)` for k in 0..<parts, concurrently when parts > 1, and returns when all
+    /// have finished. Each part must write only its own memory.
+    @inlinable
+    public static func run(_ parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 { body(0); return }
+        withoutActuallyEscaping(body) { escapable in
+            let box = UnsafeSendableBox(escapable)
+            DispatchQueue.concurrentPerform(iterations: parts) { k in box.value(k) }
+        }
+    }
+}
+
+/// Carries a non-Sendable value into `concurrentPerform`; `Parallel.run`'s contract (disjoint
+/// writes, join before return) is what makes that safe.
+@usableFromInline
+struct UnsafeSendableBox<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @usableFromInline init(_ value: T) { self.value = value }
+}

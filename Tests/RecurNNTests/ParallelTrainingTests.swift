@@ -1,0 +1,63 @@
+import Foundation
+import RecurNN
+import RecurTensor
+import RecurTestSupport
+import XCTest
+
+/// The engine's split of large layers across threads (`Parallel`): the same result as one
+/// thread (up to BLAS blocking in the last bits), and bit-identical from run to run.
+final class ParallelTrainingTests: XCTestCase {
+    override func tearDown() {
+        Parallel.minimumWork = 4e6
+        Parallel.threadCount = 2
+    }
+
+    /// Trains an LSTM stack (one with tanh/sigmoid, the fused path, one with hard_sigmoid, the
+    /// generic path) for a few Adam steps and returns the weights.
+    func train(threads: Int, steps: Int = 3) throws -> [Float] {
+        Parallel.threadCount = threads
+        Parallel.minimumWork = 0  // split even this small model
+        var rng = RandomGenerator(seed: 11)
+        let model = try Sequential([
+            LSTM(inputSize: 3, units: 20, returnSequences: true, rng: &rng),
+            LSTM(inputSize: 20, units: 12, returnSequences: false, recurrentActivation: .hardSigmoid,
+                 separateRecurrentBias: true, rng: &rng),
+            Dense(inputSize: 12, units: 1, rng: &rng)])
+        let trainer = BatchTrainer(model: model, loss: .meanSquaredError, optimizer: try Adam())
+        let x = Tensor(shape: [7, 5, 3]), y = Tensor(shape: [7, 1])
+        rng.fillUniform(x, -1, 1)
+        rng.fillUniform(y, -1, 1)
+        for _ in 0..<steps { _ = try trainer.step(input: x, target: y) }
+        return model.parameters.values.scalars
+    }
+
+    func testTwoThreadsMatchOneAndRepeatBitForBit() throws {
+        let one = try train(threads: 1)
+        let twoA = try train(threads: 2)
+        let twoB = try train(threads: 2)
+        XCTAssertEqual(twoA.map(\.bitPattern), twoB.map(\.bitPattern), "2 threads are not reproducible")
+        assertClose(Tensor(twoA), Tensor(one), atol: 1e-5)
+    }
+
+    func testRangesPartitionEveryItemOnce() {
+        for count in [0, 1, 7, 32, 1024] {
+            for parts in 1...3 {
+                for align in [1, 8] {
+                    var covered = [Int](repeating: 0, count: count)
+                    for k in 0..<parts {
+                        for i in Parallel.range(k, of: parts, count: count, align: align) { covered[i] += 1 }
+                    }
+                    XCTAssertTrue(covered.allSatisfy { $0 == 1 }, "count \(count) parts \(parts) align \(align)")
+                }
+            }
+        }
+    }
+
+    func testSmallWorkStaysOnOneThread() {
+        Parallel.threadCount = 2
+        Parallel.minimumWork = 4e6
+        XCTAssertEqual(Parallel.parts(rows: 1, work: 1e9), 1)
+        XCTAssertEqual(Parallel.parts(rows: 32, work: 1e3), 1)
+        XCTAssertEqual(Parallel.parts(rows: 32, work: 1e8), 2)
+    }
+}

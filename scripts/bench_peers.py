@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""The peers of Recur's benchmark: the same workloads in PyTorch and Keras, on the samples
+RecurBench prepared (`RecurBench --export DIR` writes DIR/W*_train_x.npy etc.).
+
+    bench_peers.py run torch|keras W1|W2|W3 --data DIR [--batches N] [--epochs N]
+        trains one workload in one framework in this process and prints a JSON line
+        (samples/s, seconds, peak RSS, threads, and W1's test RMSE);
+    bench_peers.py report DIR
+        prints the table from DIR/recur_W*.json and DIR/{torch,keras}_W*.json (stdlib only).
+
+`run` needs numpy, torch, tensorflow-cpu and keras: scripts/bench.sh creates a virtualenv
+outside the repo for them ($RECUR_BENCH_VENV, default ~/.cache/recur/venv-bench).
+
+Shapes are exactly the workloads' (DESIGN.md section 4). What is timed: W1 the whole training
+(25 epochs of batch 1; Keras: `--epochs`, default 2, extrapolated to 25, because it takes about
+two minutes otherwise); W2 and W3 `--batches` batches of shuffled training samples after a
+warm-up (W2 default 200 of the epoch's ~1,800 batches, W3 default 16), so samples/s is the
+same measure as Recur's one-epoch figure. Each framework uses its default thread count.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load(data, name):
+    import numpy as np
+    meta = json.load(open(os.path.join(data, f"{name}.json")))
+    x = np.load(os.path.join(data, f"{name}_train_x.npy"))
+    y = np.load(os.path.join(data, f"{name}_train_y.npy"))
+    test = None
+    if os.path.exists(os.path.join(data, f"{name}_test_x.npy")):
+        test = (np.load(os.path.join(data, f"{name}_test_x.npy")), np.load(os.path.join(data, f"{name}_test_y.npy")))
+    return meta, x, y, test
+
+
+# Layer stacks: (units, return_sequences, dropout after)
+ARCH = {
+    "W1": [(4, False, 0.0)],
+    "W2": [(24, True, 0.2), (48, True, 0.2), (96, True, 0.2), (192, False, 0.2)],
+    "W3": [(256, True, 0.0), (256, False, 0.0)],
+}
+
+
+def rmse_degrees(pred, truth, meta):
+    import numpy as np
+    scale, offset = meta["target_scale"], meta["target_offset"]
+    p = np.asarray(pred).reshape(-1) * scale + offset
+    t = np.asarray(truth).reshape(-1) * scale + offset
+    return float(np.sqrt(np.mean((p - t) ** 2)))
+
+
+def run_torch(name, meta, x, y, test, batches, epochs):
+    import numpy as np
+    import torch
+    from torch import nn
+    torch.manual_seed(42)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstms = nn.ModuleList()
+            self.drops = []
+            inp = x.shape[2]
+            for units, _, rate in ARCH[name]:
+                self.lstms.append(nn.LSTM(inp, units, batch_first=True))
+                self.drops.append(nn.Dropout(rate) if rate > 0 else nn.Identity())
+                inp = units
+            self.drops = nn.ModuleList(self.drops)
+            self.dense = nn.Linear(inp, 1)
+
+        def forward(self, v):
+            for lstm, drop in zip(self.lstms, self.drops):
+                v, _ = lstm(v)
+                v = drop(v)
+            return self.dense(v[:, -1, :])
+
+    model = Net()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.L1Loss() if meta["loss"] == "mae" else nn.MSELoss()
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    b = meta["batch"]
+    rng = np.random.default_rng(42)
+
+    def step(idx):
+        opt.zero_grad()
+        loss = loss_fn(model(xt[idx]), yt[idx])
+        loss.backward()
+        opt.step()
+
+    n = len(x)
+    model.train()
+    step(rng.permutation(n)[:b])  # warm-up
+    trained = 0
+    t0 = time.perf_counter()
+    if name == "W1":
+        for _ in range(epochs):
+            order = torch.from_numpy(rng.permutation(n))
+            for i in range(0, n, b):
+                step(order[i:i + b])
+                trained += len(order[i:i + b])
+    else:
+        order = torch.from_numpy(rng.permutation(n))
+        for i in range(batches):
+            step(order[i * b:(i + 1) * b])
+            trained += b
+    seconds = time.perf_counter() - t0
+    out = {"samples": trained, "seconds": seconds, "threads": torch.get_num_threads(),
+           "version": f"PyTorch {torch.__version__}"}
+    if test is not None:
+        model.eval()
+        with torch.no_grad():
+            pred = model(torch.from_numpy(test[0])).numpy()
+        out["test_rmse"] = rmse_degrees(pred, test[1], meta)
+    return out
+
+
+def run_keras(name, meta, x, y, test, batches, epochs):
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import numpy as np
+    import keras
+    import tensorflow as tf
+    keras.utils.set_random_seed(42)
+    layers = [keras.Input(shape=x.shape[1:])]
+    for units, seq, rate in ARCH[name]:
+        layers.append(keras.layers.LSTM(units, return_sequences=seq))
+        if rate > 0:
+            layers.append(keras.layers.Dropout(rate))
+    layers.append(keras.layers.Dense(1))
+    model = keras.Sequential(layers)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                  loss="mean_absolute_error" if meta["loss"] == "mae" else "mean_squared_error")
+    b = meta["batch"]
+    rng = np.random.default_rng(42)
+    n = len(x)
+    warm = rng.permutation(n)[:2 * b]
+    model.fit(x[warm], y[warm], batch_size=b, epochs=1, verbose=0)  # warm-up: graph traced
+    if name == "W1":
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=b, epochs=epochs, shuffle=True, verbose=0)
+        seconds = time.perf_counter() - t0
+        trained = n * epochs
+    else:
+        idx = rng.permutation(n)[:batches * b]
+        t0 = time.perf_counter()
+        model.fit(x[idx], y[idx], batch_size=b, epochs=1, shuffle=True, verbose=0)
+        seconds = time.perf_counter() - t0
+        trained = len(idx)
+    out = {"samples": trained, "seconds": seconds,
+           "threads": tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count(),
+           "version": f"Keras {keras.__version__} / TF {tf.__version__}"}
+    if test is not None and epochs == meta["epochs"]:
+        out["test_rmse"] = rmse_degrees(model.predict(test[0], verbose=0), test[1], meta)
+    return out
+
+
+def cmd_run(args):
+    meta, x, y, test = load(args.data, args.workload)
+    defaults = {"W1": (None, meta["epochs"] if args.framework == "torch" else 2), "W2": (200, 1), "W3": (16, 1)}
+    batches = args.batches or defaults[args.workload][0]
+    epochs = args.epochs or defaults[args.workload][1]
+    fn = run_torch if args.framework == "torch" else run_keras
+    out = fn(args.workload, meta, x, y, test, batches, epochs)
+    out.update({"framework": args.framework, "workload": args.workload, "epochs_timed": epochs,
+                "batches_timed": batches, "samples_per_second": out["samples"] / out["seconds"],
+                "peak_rss_mb": peak_rss_mb()})
+    if args.workload == "W1":
+        # Seconds for the full 25 epochs (extrapolated when fewer were timed).
+        out["seconds_25_epochs"] = out["seconds"] * meta["epochs"] / epochs
+        out["extrapolated"] = epochs != meta["epochs"]
+    print(json.dumps(out))
+
+
+def cmd_report(args):
+    d = args.dir
+
+    def get(prefix, w):
+        p = os.path.join(d, f"{prefix}_{w}.json")
+        if not os.path.exists(p):
+            return None
+        try:
+            return json.load(open(p))
+        except json.JSONDecodeError:
+            return None
+
+    env = get("recur", "env") or {}
+    print(f"Machine: {env.get('machine', '?')}; BLAS {env.get('blas_library', '?')}, kernels {env.get('kernels', '?')}; "
+          f"sgemm 1024^3 {env.get('sgemm_1024_gflops_1thread', 0):.1f} GFLOP/s on 1 thread "
+          f"(2 cores: {2 * env.get('sgemm_1024_gflops_1thread', 0):.0f}); Recur engine threads {env.get('engine_threads', '?')}, "
+          f"BLAS threads {env.get('blas_threads', '?')}")
+    for fw in ("torch", "keras"):
+        for w in ("W1", "W2", "W3"):
+            r = get(fw, w)
+            if r:
+                print(f"{fw}: {r['version']}, {r['threads']} threads")
+                break
+    print()
+    print("| workload | measure | Recur | PyTorch | Keras | Recur / PyTorch | Recur / Keras | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    targets = {"W1": ">= 100x PyTorch; RMSE within 0.02", "W2": ">= 4x PyTorch", "W3": ">= 1.5x PyTorch; >= 60% of 2-core sgemm peak"}
+    for w in ("W1", "W2", "W3"):
+        r = get("recur", w)
+        t, k = get("torch", w), get("keras", w)
+        if r is None:
+            print(f"| {w} | (Recur failed) | | | | | | |")
+            continue
+        if w == "W1":
+            def sec(x):
+                if x is None:
+                    return "n/a"
+                return f"{x['seconds_25_epochs']:.2f} s" + (" (extrap.)" if x.get("extrapolated") else "")
+            ratio = lambda x: f"{x['seconds_25_epochs'] / r['seconds']:.0f}x" if x else "n/a"
+            print(f"| W1 | training seconds, 25 epochs | {r['seconds']:.3f} s | {sec(t)} | {sec(k)} | {ratio(t)} | {ratio(k)} | {targets[w]} |")
+            rm = lambda x: f"{x['test_rmse']:.3f}" if x and "test_rmse" in x else "n/a"
+            print(f"| W1 | test RMSE (degrees) | {rm(r)} | {rm(t)} | {rm(k)} | | | |")
+        else:
+            sps = lambda x: f"{x['samples_per_second']:,.0f}" if x else "n/a"
+            ratio = lambda x: f"{r['samples_per_second'] / x['samples_per_second']:.2f}x" if x else "n/a"
+            print(f"| {w} | training samples/s | {sps(r)} | {sps(t)} | {sps(k)} | {ratio(t)} | {ratio(k)} | {targets[w]} |")
+        mem = lambda x: f"{x['peak_rss_mb']:.0f} MB" if x else "n/a"
+        print(f"| {w} | peak RSS | {mem(r)} | {mem(t)} | {mem(k)} | | | W2, W3: below PyTorch |")
+        if w == "W3":
+            peak = 2 * env.get("sgemm_1024_gflops_1thread", 0)
+            print(f"| W3 | achieved GFLOP/s | {r['achieved_gflops']:.1f} ({100 * r['achieved_gflops'] / peak if peak else 0:.0f}% of 2-core peak) | | | | | |")
+    w4 = get("recur", "W4")
+    if w4:
+        print(f"| W4 | `recur predict --steps 24` wall time | {w4['mean_ms']:.1f} ms (min {w4['min_ms']:.1f}, {w4['runs']} runs, {w4['tool']}) | | | | | < 50 ms |")
+    else:
+        print("| W4 | `recur predict --steps 24` wall time | not measured (see the harness log) | | | | | < 50 ms |")
+    print("| W5 | tuning: 10 trials x 3 epochs vs hyperopt + Keras | TODO: the tuning runner (issue 4) is not wired into the harness yet | | | | | >= 10x |")
+    print()
+    print("Timed: Recur W1 all 25 epochs, W2 one full epoch, W3 32 batches; PyTorch W1 all 25 epochs; "
+          "Keras W1 2 epochs extrapolated to 25 (no RMSE); peers W2 200 batches, W3 16 batches (same shapes, "
+          "shuffled samples of the same prepared arrays).")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("framework", choices=["torch", "keras"])
+    r.add_argument("workload", choices=["W1", "W2", "W3"])
+    r.add_argument("--data", required=True)
+    r.add_argument("--batches", type=int)
+    r.add_argument("--epochs", type=int)
+    r.set_defaults(fn=cmd_run)
+    s = sub.add_parser("report")
+    s.add_argument("dir")
+    s.set_defaults(fn=cmd_report)
+    args = p.parse_args()
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
