@@ -69,14 +69,15 @@ public enum SeriesLoader {
     /// Loads from an already parsed table (the source's path is not read again).
     public static func load(_ source: TimeSeriesSource, table: CSVTable, policy: CleaningPolicy = CleaningPolicy()) throws -> RawSeries {
         let file = table.fileName
-        let timeIndex = try table.columnIndex(source.timeColumn, role: "date", key: "date_col")
-        let hourIndex = try source.hourColumn.map { try table.columnIndex($0, role: "hour", key: "hr_col") }
-        let minuteIndex = try source.minuteColumn.map { try table.columnIndex($0, role: "minute", key: "minute_col") }
-        let stationIndex = try source.stationColumn.map { try table.columnIndex($0, role: "station", key: "sensor_var") }
-        var valueIndices = [try table.columnIndex(source.target, role: "target", key: "numeric_var")]
-        for feature in source.features { valueIndices.append(try table.columnIndex(feature, role: "feature", key: "features")) }
+        let keys = source.keyNames
+        let timeIndex = try table.columnIndex(source.timeColumn, role: "date", key: keys.time)
+        let hourIndex = try source.hourColumn.map { try table.columnIndex($0, role: "hour", key: keys.hour) }
+        let minuteIndex = try source.minuteColumn.map { try table.columnIndex($0, role: "minute", key: keys.minute) }
+        let stationIndex = try source.stationColumn.map { try table.columnIndex($0, role: "station", key: keys.station) }
+        var valueIndices = [try table.columnIndex(source.target, role: "target", key: keys.target)]
+        for feature in source.features { valueIndices.append(try table.columnIndex(feature, role: "feature", key: keys.features)) }
         if let m = source.whichMinute, !(0..<60).contains(m) {
-            throw DataError.invalidSetting(key: "which_minute", value: "\(m)", expected: "a minute of the hour, 0-59")
+            throw DataError.invalidSetting(key: keys.whichMinute, value: "\(m)", expected: "a minute of the hour, 0-59")
         }
         func bound(_ text: String?, key: String, endOfDay: Bool) throws -> Int64? {
             guard let text else { return nil }

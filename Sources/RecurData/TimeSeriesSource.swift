@@ -1,3 +1,23 @@
+/// The config keys that name a source's columns, for error messages: the old template's
+/// (`numeric_var`, `date_col`, ...) or the native schema's (`data.target`, ...).
+public struct SourceKeyNames: Equatable, Sendable {
+    public var time: String
+    public var hour: String
+    public var minute: String
+    public var station: String
+    public var target: String
+    public var features: String
+    public var whichMinute: String
+
+    /// The old platform's template keys.
+    public static let template = SourceKeyNames(time: "date_col", hour: "hr_col", minute: "minute_col", station: "sensor_var",
+                                                target: "numeric_var", features: "features", whichMinute: "which_minute")
+    /// The native schema's keys.
+    public static let native = SourceKeyNames(time: "data.date_column", hour: "data.hour_column", minute: "data.minute_column",
+                                              station: "data.station_column", target: "data.target", features: "data.features",
+                                              whichMinute: "data.which_minute")
+}
+
 /// Where a series comes from and which part of the file to use: the time columns, an optional
 /// station filter, the target column, optional extra feature columns, date bounds and a minute
 /// filter. Codable so a model package can record it.
@@ -28,6 +48,8 @@ public struct TimeSeriesSource: Codable, Equatable, Sendable {
     public var until: String?
     /// Keep only rows whose timestamp falls on this minute of the hour (0-59).
     public var whichMinute: Int?
+    /// The config keys that set each column, named in error messages (not stored).
+    public var keyNames: SourceKeyNames = .template
 
     public init(path: String, timeColumn: String, hourColumn: String? = nil, minuteColumn: String? = nil,
                 stationColumn: String? = nil, station: String? = nil, target: String, features: [String] = [],

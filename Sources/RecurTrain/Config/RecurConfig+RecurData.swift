@@ -5,10 +5,15 @@ import RecurData
 extension RecurConfig {
     /// Where the series comes from (`data` less its cleaning).
     public var timeSeriesSource: TimeSeriesSource {
-        TimeSeriesSource(path: data.path, timeColumn: data.timeColumn, hourColumn: data.hourColumn,
-                         minuteColumn: data.minuteColumn, stationColumn: data.stationColumn, station: data.station,
-                         target: data.target, features: data.features, since: data.since, until: data.until,
-                         whichMinute: data.whichMinute)
+        var source = TimeSeriesSource(path: data.path, timeColumn: data.timeColumn, hourColumn: data.hourColumn,
+                                      minuteColumn: data.minuteColumn, stationColumn: data.stationColumn, station: data.station,
+                                      target: data.target, features: data.features, since: data.since, until: data.until,
+                                      whichMinute: data.whichMinute)
+        if format == .native {
+            source.keyNames = .native
+            if data.datetimeColumn != nil { source.keyNames.time = "data.datetime_column" }
+        }
+        return source
     }
 
     /// `data.cleaning` and `data.frequency`.
