@@ -38,6 +38,25 @@ public struct MetricSet: Codable, Equatable, Sendable {
         case rmse, mae, r2, maxError = "max_error", mape, smape, mase, count
     }
 
+    /// `max_error` as a decoder with `.convertFromSnakeCase` presents it (model manifests).
+    private enum ConvertedKeys: String, CodingKey { case maxError }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rmse = try c.decode(Double.self, forKey: .rmse)
+        mae = try c.decode(Double.self, forKey: .mae)
+        r2 = try c.decodeIfPresent(Double.self, forKey: .r2)
+        if let m = try c.decodeIfPresent(Double.self, forKey: .maxError) {
+            maxError = m
+        } else {
+            maxError = try decoder.container(keyedBy: ConvertedKeys.self).decode(Double.self, forKey: .maxError)
+        }
+        mape = try c.decodeIfPresent(Double.self, forKey: .mape)
+        smape = try c.decode(Double.self, forKey: .smape)
+        mase = try c.decodeIfPresent(Double.self, forKey: .mase)
+        count = try c.decode(Int.self, forKey: .count)
+    }
+
     /// Computes every figure from equal-length predictions and actuals (flattened
     /// `[samples, horizon]`, original units; accumulated in Double).
     /// - Parameters:

@@ -70,11 +70,7 @@ public enum DataPreparation {
         let validation = try part(split.validation, "the validation part")
         let test = try part(split.test, "the test part")
         func samples(_ w: WindowSet?, _ name: String) throws -> SampleSet? {
-            guard let w else { return nil }
-            let steps = config.window.layout == .steps ? w.nPastSteps : 1
-            let features = w.nPastSteps * w.featureCount / steps
-            return try SampleSet(x: Tensor(shape: [w.count, steps, features], values: w.x),
-                                 y: Tensor(shape: [w.count, w.horizon], values: w.y), name: name)
+            try w.map { try Self.samples($0, layout: config.window.layout, name: name) }
         }
         let period = NaiveBaseline.seasonalPeriod(frequencySeconds: series.stepSeconds)
         return PreparedData(series: series, cleaning: cleaning, policy: policy, detectedSentinels: detectedSentinels, split: split, scaler: scaler, train: train,
@@ -82,5 +78,14 @@ public enum DataPreparation {
                             trainSamples: try samples(train, "training samples")!,
                             validationSamples: try samples(validation, "validation samples"),
                             testSamples: try samples(test, "test samples"), seasonality: period)
+    }
+
+    /// Windows as engine samples laid out as the model sees them: `[N, nPast, F]` (`steps`) or
+    /// `[N, 1, nPast·F]` (`features`; the same memory).
+    static func samples(_ w: WindowSet, layout: WindowConfig.Layout, name: String) throws -> SampleSet {
+        let steps = layout == .steps ? w.nPastSteps : 1
+        let features = w.nPastSteps * w.featureCount / steps
+        return try SampleSet(x: Tensor(shape: [w.count, steps, features], values: w.x),
+                             y: Tensor(shape: [w.count, w.horizon], values: w.y), name: name)
     }
 }

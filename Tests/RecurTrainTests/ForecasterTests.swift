@@ -1,0 +1,193 @@
+import Foundation
+import RecurData
+import RecurNN
+import RecurTensor
+@testable import RecurTrain
+import XCTest
+
+/// Forecasting with a model package: rows and timestamps, recursive rollout, identical
+/// predictions after loading, and the package checks.
+final class ForecasterTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-forecast-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    /// An hourly `time,value[,aux]` CSV with a daily cycle, starting 2021-03-01 00:00.
+    func writeSeries(_ name: String = "series.csv", hours: Int = 240, aux: Bool = false) throws -> String {
+        var lines = [aux ? "time,value,aux" : "time,value"]
+        let start = Timestamps.parse("2021-03-01 00:00:00")!.seconds
+        for i in 0..<hours {
+            let v = 10 + 4 * sin(Double(i) * 2 * .pi / 24) + Double(i % 5) * 0.05
+            let time = Timestamps.format(start + Int64(i) * 3600)
+            lines.append("\(time),\(String(format: "%.3f", v))" + (aux ? ",\(String(format: "%.2f", cos(Double(i) / 5)))" : ""))
+        }
+        let path = dir.appendingPathComponent(name).path
+        try lines.joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Trains a tiny package on `data` and returns its path.
+    func trainPackage(data: String, horizon: Int = 2, strategy: String = "direct", features: String = "") throws -> (path: String, config: RecurConfig) {
+        let text = """
+        {
+          "data": {"path": "\(data)", "datetime_column": "time", "target": "value"\(features)},
+          "window": {"n_past_steps": 6, "horizon": \(horizon), "strategy": "\(strategy)"},
+          "model": {"layers": [{"type": "lstm", "units": 4}]},
+          "training": {"epochs": 2, "batch_size": 16, "seed": 3, "checkpoint": false},
+          "output": {"directory": "\(dir.path)"}
+        }
+        """
+        let config = try RecurConfig.parse(text)
+        var options = TrainingOptions()
+        options.quiet = true
+        options.writeResultsRow = false
+        options.log = { _ in }
+        options.packagePath = dir.appendingPathComponent("pkg-\(horizon)-\(strategy)\(features.isEmpty ? "" : "-f")").path
+        let outcome = try TrainingRun.run(config, options: options)
+        return (outcome.package, config)
+    }
+
+    func testForecastGivesOneRowPerStepAfterTheLastObservation() throws {
+        let data = try writeSeries()
+        let forecaster = Forecaster(package: try ModelPackage.load(try trainPackage(data: data).path))
+        let forecast = try forecaster.forecast(csv: data, steps: 5)
+        let last = Timestamps.parse("2021-03-10 23:00:00")!.seconds
+        XCTAssertEqual(forecast.lastObservation, last)
+        XCTAssertEqual(forecast.timestamps, (1...5).map { last + Int64($0) * 3600 })
+        XCTAssertEqual(forecast.values.count, 5)
+        XCTAssertTrue(forecast.values.allSatisfy { $0.isFinite && $0 > 0 && $0 < 20 }, "\(forecast.values)")
+        XCTAssertFalse(forecast.isDaily)
+        let csv = forecast.csv.split(separator: "\n")
+        XCTAssertEqual(csv.first, "timestamp,value")
+        XCTAssertEqual(csv.count, 6)
+        XCTAssertTrue(csv[1].hasPrefix("2021-03-11 00:00:00,"), String(csv[1]))
+    }
+
+    func testRecursiveRolloutEqualsCallsByHand() throws {
+        let data = try writeSeries()
+        let forecaster = Forecaster(package: try ModelPackage.load(try trainPackage(data: data, horizon: 2).path))
+        XCTAssertEqual(forecaster.stepsPerCall, 2)
+        let series = try forecaster.load(csv: data).series
+        let rolled = try forecaster.forecast(series: series, steps: 5)
+
+        // By hand: forecast the horizon, append it as observations, forecast again.
+        var s = series, byHand: [Float] = []
+        while byHand.count < 5 {
+            let f = try forecaster.forecast(series: s, steps: 2)
+            XCTAssertEqual(f.timestamps.first, s.timestamps.last! + 3600)
+            byHand += f.values
+            s = CleanSeries(columns: s.columns, timestamps: s.timestamps + f.timestamps, stepSeconds: s.stepSeconds, isRegular: true,
+                            values: s.values + f.values, valid: s.valid + [true, true])
+        }
+        XCTAssertEqual(rolled.values, Array(byHand.prefix(5)))
+        XCTAssertEqual(rolled.timestamps.last, series.timestamps.last! + 5 * 3600)
+        // The first call of the rollout is the direct forecast.
+        XCTAssertEqual(Array(rolled.values.prefix(2)), try forecaster.forecast(series: series, steps: 2).values)
+    }
+
+    func testRecursiveStrategyRollsOneStepAtATime() throws {
+        let data = try writeSeries()
+        let forecaster = Forecaster(package: try ModelPackage.load(try trainPackage(data: data, horizon: 3, strategy: "recursive").path))
+        XCTAssertEqual(forecaster.stepsPerCall, 1)
+        let series = try forecaster.load(csv: data).series
+        let three = try forecaster.forecast(series: series, steps: 3)
+        let one = try forecaster.forecast(series: series, steps: 1)
+        XCTAssertEqual(three.values.first, one.values.first)
+        XCTAssertEqual(three.values.count, 3)
+    }
+
+    func testLoadedPackageGivesIdenticalPredictions() throws {
+        let data = try writeSeries()
+        let (path, config) = try trainPackage(data: data, horizon: 1)
+        // predictions_test.csv holds the in-memory model's test predictions at training time.
+        let csv = try String(contentsOfFile: (path as NSString).appendingPathComponent(ModelPackage.testPredictionsFile), encoding: .utf8)
+        let written = csv.split(separator: "\n").dropFirst().map { Float($0.split(separator: ",", omittingEmptySubsequences: false)[3])! }
+        let loaded = try ModelPackage.load(path)
+        let prepared = try DataPreparation.prepare(config)
+        let again = loaded.manifest.scaler.inverseTransformTarget(try FitLoop.predict(loaded.model, prepared.testSamples!).scalars)
+        XCTAssertEqual(again, written)
+        XCTAssertFalse(written.isEmpty)
+        // Two loads forecast the same, bit for bit.
+        let a = try Forecaster(package: loaded).forecast(csv: data, steps: 4)
+        let b = try Forecaster(package: try ModelPackage.load(path)).forecast(csv: data, steps: 4)
+        XCTAssertEqual(a, b)
+    }
+
+    func testNewerFormatVersionIsRejected() throws {
+        let data = try writeSeries()
+        let path = try trainPackage(data: data).path
+        let manifest = (path as NSString).appendingPathComponent(ModelPackage.manifestFile)
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        XCTAssertTrue(text.contains("\"format_version\" : 1"), String(text.prefix(400)))
+        try text.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 99")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ModelPackage.load(path)) { error in
+            XCTAssertTrue("\(error)".contains("newer"), "\(error)")
+            XCTAssertTrue("\(error)".contains("99"), "\(error)")
+        }
+    }
+
+    func testFolderWithoutManifestIsNotAPackage() throws {
+        XCTAssertThrowsError(try ModelPackage.load(dir.path)) { error in
+            XCTAssertTrue("\(error)".contains("not a Recur model package"), "\(error)")
+        }
+    }
+
+    func testMissingRecentStepsAreNamed() throws {
+        let data = try writeSeries()
+        let package = try ModelPackage.load(try trainPackage(data: data).path)
+        // Drop 10 hours (longer than the 6-step gap the default policy fills) near the end.
+        let lines = try String(contentsOfFile: data, encoding: .utf8).split(separator: "\n")
+        let gappy = (Array(lines.prefix(lines.count - 13)) + Array(lines.suffix(3))).joined(separator: "\n") + "\n"
+        let path = dir.appendingPathComponent("gappy.csv").path
+        try gappy.write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Forecaster(package: package).forecast(csv: path, steps: 1)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("latest 6 steps"), message)
+            XCTAssertTrue(message.contains("2021-03-10 20:00:00"), message)
+            XCTAssertTrue(message.contains("missing"), message)
+            XCTAssertEqual((error as? ForecastError)?.isUsage, true)
+        }
+        // Too short an input.
+        let short = dir.appendingPathComponent("short.csv").path
+        try (lines.prefix(5).joined(separator: "\n") + "\n").write(toFile: short, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Forecaster(package: package).forecast(csv: short, steps: 1)) { error in
+            XCTAssertEqual(error as? ForecastError, .tooFewSteps(file: "short.csv", have: 4, need: 6))
+        }
+    }
+
+    func testRecursionWithExtraFeaturesIsRefusedBeyondTheHorizon() throws {
+        let data = try writeSeries(aux: true)
+        let package = try ModelPackage.load(try trainPackage(data: data, horizon: 2, features: ", \"features\": [\"aux\"]").path)
+        let forecaster = Forecaster(package: package)
+        XCTAssertEqual(try forecaster.forecast(csv: data, steps: 2).values.count, 2)
+        XCTAssertThrowsError(try forecaster.forecast(csv: data, steps: 3)) { error in
+            XCTAssertTrue("\(error)".contains("aux"), "\(error)")
+            XCTAssertTrue("\(error)".contains("at most 2 steps"), "\(error)")
+        }
+    }
+
+    func testForecastFileMergeReplacesRowsOfTheSameTimestamps() throws {
+        let path = dir.appendingPathComponent("out.csv").path
+        let t0 = Timestamps.parse("2021-03-10")!.seconds
+        func forecast(_ n: Int, _ base: Float) -> Forecast {
+            Forecast(lastObservation: t0, stepSeconds: 86_400, timestamps: (1...n).map { t0 + Int64($0) * 86_400 },
+                     values: (0..<n).map { base + Float($0) })
+        }
+        XCTAssertEqual(try ForecastWriter.merge(forecast(3, 1), into: path), 3)
+        XCTAssertEqual(try ForecastWriter.merge(forecast(5, 10), into: path), 5)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8),
+                       "timestamp,value\n2021-03-11,10.0\n2021-03-12,11.0\n2021-03-13,12.0\n2021-03-14,13.0\n2021-03-15,14.0\n")
+        let other = dir.appendingPathComponent("other.csv").path
+        try "a,b\n1,2\n".write(toFile: other, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ForecastWriter.merge(forecast(1, 0), into: other)) { error in
+            XCTAssertTrue("\(error)".contains("not a forecast file"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: other, encoding: .utf8), "a,b\n1,2\n")
+    }
+}
