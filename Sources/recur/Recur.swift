@@ -4,6 +4,7 @@ import RecurData
 import RecurNN
 import RecurTensor
 import RecurTrain
+import RecurTune
 
 /// The `recur` command: train, tune and serve recurrent forecasting models.
 ///
@@ -16,7 +17,7 @@ struct Recur: ParsableCommand {
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self])
+        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self])
 
     static func main() {
         // One BLAS thread by default: recurrent models' GEMMs are small, and tuning runs trials
@@ -64,6 +65,8 @@ enum CLIExit {
             return 1
         case let e as PackageError:
             return e.isUsage ? 2 : 1
+        case let e as TuneError:
+            return e.isUsage ? 2 : 1
         case is TensorError: return 2
         default:
             let code = Recur.exitCode(for: error).rawValue
@@ -77,7 +80,7 @@ enum CLIExit {
         switch error {
         case let e as CustomStringConvertible where !(error is ValidationError) && !(error is CleanExit):
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
-                || error is PackageError || error is TensorError || error is UsageError {
+                || error is PackageError || error is TensorError || error is UsageError || error is TuneError {
                 return "error: \(e.description)"
             }
             return Recur.fullMessage(for: error)

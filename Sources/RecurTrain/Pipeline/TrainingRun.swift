@@ -21,8 +21,27 @@ public struct TrainingOptions {
     public var writeResultsRow = true
     /// Informational lines (where the package went, the checkpoint, ...).
     public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    /// Compute the validation metrics (`val_rmse`, ...) every validated epoch even when no
+    /// monitor needs them (tuning on a metric objective).
+    public var validationMetrics = false
+    /// When set, the run hands the finished package to this instead of writing it to
+    /// `packagePath` (tuning keeps only the best trial's package).
+    public var packageHandler: ((TrainedPackage) throws -> Void)?
 
     public init() {}
+}
+
+/// A trained model with its manifest and extra files, not yet written: what
+/// `TrainingOptions.packageHandler` receives.
+public struct TrainedPackage {
+    public var manifest: PackageManifest
+    public var model: Sequential
+    public var extras: [String: Data]
+
+    /// Writes the package atomically to `path` (`ModelPackage.write`).
+    public func write(to path: String) throws {
+        try ModelPackage.write(to: path, manifest: manifest, model: model, extras: extras)
+    }
 }
 
 /// What a training run produced (the `--json` object of `recur train`).
@@ -98,7 +117,7 @@ public enum TrainingRun {
         }
 
         // Validation metrics in original units, only when a monitor needs them (or TensorBoard shows them).
-        let wantsMetrics = monitors.contains { m in m.map { $0.hasPrefix("val_") && $0 != "val_loss" } ?? false }
+        let wantsMetrics = options.validationMetrics || monitors.contains { m in m.map { $0.hasPrefix("val_") && $0 != "val_loss" } ?? false }
             || config.training.tensorboard != nil
         let metricsHook: ((Sequential) throws -> [String: Double])? = (wantsMetrics && validation != nil) ? { model in
             let m = try Self.evaluate(model, prepared.validationSamples!, window: prepared.validation!, prepared: prepared)
@@ -135,9 +154,7 @@ public enum TrainingRun {
                                    test: try modelMetrics(prepared.testSamples, prepared.test))
         func baseline(_ b: NaiveBaseline, minimumStep: Int) throws -> SplitMetrics {
             func on(_ w: WindowSet?) throws -> MetricSet? {
-                guard let w else { return nil }
-                let steps = w.targetSteps.filter { $0 >= minimumStep }
-                return steps.isEmpty ? nil : try b.evaluate(series: target, targetSteps: steps, horizon: w.horizon, training: trainTarget)
+                try baselineMetrics(b, minimumStep: minimumStep, target: target, window: w, training: trainTarget)
             }
             return SplitMetrics(train: try on(prepared.train), validation: try on(prepared.validation), test: try on(prepared.test))
         }
@@ -162,7 +179,11 @@ public enum TrainingRun {
         if let samples = prepared.testSamples, let windows = prepared.test {
             extras[ModelPackage.testPredictionsFile] = Data(try testPredictionsCSV(model, samples, windows, prepared).utf8)
         }
-        try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras)
+        if let handler = options.packageHandler {
+            try handler(TrainedPackage(manifest: manifest, model: model, extras: extras))
+        } else {
+            try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras)
+        }
         try? FileManager.default.removeItem(atPath: checkpointPath)
 
         let outcome = TrainingOutcome(
@@ -179,9 +200,26 @@ public enum TrainingRun {
 
     /// Model metrics (original units) on windows of one part.
     static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, prepared: PreparedData) throws -> MetricSet? {
-        let predictions = prepared.scaler.inverseTransformTarget(try FitLoop.predict(model, samples).scalars)
-        let actuals = NaiveBaseline.actuals(series: prepared.target, targetSteps: window.targetSteps, horizon: window.horizon)
-        return MetricSet(predictions: predictions, actuals: actuals, training: Array(prepared.target[prepared.split.train]))
+        try evaluate(model, samples, window: window, scaler: prepared.scaler, target: prepared.target,
+                     training: Array(prepared.target[prepared.split.train]))
+    }
+
+    /// Model metrics (original units) on windows of `target` (the whole series, original units);
+    /// `training` scales MASE. Also what `recur evaluate` reports.
+    static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, scaler: Scaler, target: [Float],
+                         training: [Float]) throws -> MetricSet? {
+        let predictions = scaler.inverseTransformTarget(try FitLoop.predict(model, samples).scalars)
+        let actuals = NaiveBaseline.actuals(series: target, targetSteps: window.targetSteps, horizon: window.horizon)
+        return MetricSet(predictions: predictions, actuals: actuals, training: training)
+    }
+
+    /// A naive baseline's metrics on the windows whose target step is at least `minimumStep`
+    /// (the history its lag needs); `nil` without windows.
+    static func baselineMetrics(_ b: NaiveBaseline, minimumStep: Int, target: [Float], window w: WindowSet?,
+                                training: [Float]) throws -> MetricSet? {
+        guard let w else { return nil }
+        let steps = w.targetSteps.filter { $0 >= minimumStep }
+        return steps.isEmpty ? nil : try b.evaluate(series: target, targetSteps: steps, horizon: w.horizon, training: training)
     }
 
     /// `timestamp,horizon_step,actual,predicted,persistence,seasonal_naive` over the test windows.

@@ -1,0 +1,435 @@
+import Foundation
+import RecurTensor
+import RecurTrain
+
+/// Options of a tuning run that are not in the config.
+public struct StudyOptions: Sendable {
+    /// The study database (created when missing).
+    public var storagePath: String
+    /// Overrides `search.max_evals` (`--trials`).
+    public var maxEvals: Int?
+    /// Overrides `search.jobs` (`--jobs`).
+    public var jobs: Int?
+    /// A running trial whose worker has not beaten its heart for this long is taken as dead.
+    public var staleAfter: Double = 300
+    /// How often a runner beats the heart of the trials it holds.
+    public var heartbeatInterval: Double = 15
+    /// One line per finished trial (progress); nil: silent.
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(storagePath: String, maxEvals: Int? = nil, jobs: Int? = nil,
+                progress: (@Sendable (String) -> Void)? = nil) {
+        self.storagePath = storagePath
+        self.maxEvals = maxEvals
+        self.jobs = jobs
+        self.progress = progress
+    }
+}
+
+/// Where a study's files go, from its storage path `<dir>/<name>.study.sqlite`.
+public struct StudyPaths: Sendable, Equatable {
+    public var storage: String
+    /// The study's name: the storage file's name without `.sqlite` / `.db` and `.study`.
+    public var name: String
+    /// The best trial's model package: `<dir>/<name>.study.best` (the storage path without its
+    /// extension, plus `.best`).
+    public var bestPackage: String
+    /// The CSV of all trials: `<dir>/<name>.study.trials.csv`.
+    public var trialsCSV: String
+    /// Scratch space for running trials (checkpoints), removed when the run ends.
+    public var scratch: String
+
+    public init(storage: String) {
+        self.storage = storage
+        let url = URL(fileURLWithPath: storage)
+        let file = url.lastPathComponent
+        var stem = file
+        for ext in [".sqlite3", ".sqlite", ".db"] where stem.lowercased().hasSuffix(ext) {
+            stem = String(stem.dropLast(ext.count))
+            break
+        }
+        if stem.isEmpty { stem = file }
+        var name = stem
+        if name.hasSuffix(".study"), name.count > 6 { name = String(name.dropLast(6)) }
+        self.name = name
+        let folder = url.deletingLastPathComponent().path
+        bestPackage = ConfigPaths.join(folder, stem + ".best")
+        trialsCSV = ConfigPaths.join(folder, stem + ".trials.csv")
+        scratch = ConfigPaths.join(folder, "." + stem + ".running")
+    }
+
+    /// `<output.directory>/<config file name>.study.sqlite` (`<target>.study.sqlite` without a file).
+    public static func defaultStorage(for config: RecurConfig) -> String {
+        let base = config.sourceFile.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? config.data.target
+        return ConfigPaths.join(config.output.directory, base + ".study.sqlite")
+    }
+}
+
+/// What a tuning run ends with (the `--json` object of `recur tune`).
+public struct StudySummary: Encodable, Sendable {
+    /// The best complete trial.
+    public struct Best: Encodable, Sendable {
+        public var number: Int
+        public var params: [String: SearchValue]
+        public var value: Double
+        /// Its model package, when the study holds one for it.
+        public var package: String?
+        /// Test metrics of that package (reported, never used to choose).
+        public var testMetrics: MetricSet?
+
+        enum CodingKeys: String, CodingKey { case number, params, value, package, testMetrics }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(number, forKey: .number)
+            try c.encode(params.mapValues(ParamsJSON.Scalar.init), forKey: .params)
+            try c.encode(value, forKey: .value)
+            try c.encode(package, forKey: .package)
+            try c.encodeIfPresent(testMetrics, forKey: .testMetrics)
+        }
+    }
+
+    /// The storage path.
+    public var study: String
+    public var name: String
+    public var objective: String
+    public var maxEvals: Int
+    /// Trials by state (`running`, `complete`, `pruned`, `failed`), every state present.
+    public var trials: [String: Int]
+    public var best: Best?
+    /// The CSV of all trials.
+    public var trialsCsv: String
+
+    /// The summary of what `storage` holds.
+    public static func of(_ storage: StudyStorage) throws -> StudySummary {
+        guard let study = try storage.study() else { throw TuneError.notAStudy(path: storage.path, reason: "it holds no study yet") }
+        return of(study: study, trials: try storage.trials(), path: storage.path)
+    }
+
+    public static func of(study: StudyRecord, trials: [StoredTrial], path: String) -> StudySummary {
+        var counts: [String: Int] = [:]
+        for s in TrialState.allCases { counts[s.rawValue] = trials.filter { $0.state == s }.count }
+        let best = StudyRunner.bestTrial(trials).map { t in
+            Best(number: t.number, params: t.params, value: t.value!,
+                 package: study.bestTrial == t.number ? study.bestPackage : nil,
+                 testMetrics: study.bestTrial == t.number ? study.bestTestMetrics : nil)
+        }
+        return StudySummary(study: path, name: study.name, objective: study.objective, maxEvals: study.maxEvals, trials: counts,
+                            best: best, trialsCsv: StudyPaths(storage: path).trialsCSV)
+    }
+}
+
+/// Runs a study: proposes trials with the configured sampler, trains each through
+/// `TrainingRun` (quietly, on data prepared once per distinct data/window setting), prunes with
+/// the configured pruner, and records everything in the study database as it happens, until
+/// `max_evals` trials are finished (complete, pruned or failed). Running it again resumes: a
+/// trial left `running` by a dead worker is re-run with the same number, parameters and seed.
+///
+/// With `jobs` > 1, that many trials train at once, one thread each (BLAS on one thread), each
+/// with its own model and optimizer; proposals are made one at a time inside the database's
+/// write transaction, so the sampler sees every running trial (TPE's constant liar).
+///
+/// The best complete trial's package is kept at `StudyPaths.bestPackage` (written atomically
+/// before the trial is committed as complete), and the CSV of all trials is rewritten after
+/// every finished trial.
+public final class StudyRunner: @unchecked Sendable {
+    public let config: RecurConfig
+    public let search: SearchConfig
+    public let options: StudyOptions
+    public let paths: StudyPaths
+    public let storage: StudyStorage
+    public let space: SearchSpace
+    let sampler: any Sampler
+    let pruner: any Pruner
+    let maxEvals: Int
+    let jobs: Int
+    let seed: UInt64
+    let worker = WorkerIdentity.current()
+
+    private let lock = NSLock()
+    private var dataCache: [String: PreparedDataBox] = [:]
+    private var workerError: Error?
+    private var stopping = false
+
+    /// Opens (or creates) the study for `config`.
+    /// - Throws: `TuneError` (no `search` section, storage problems, a study of another
+    ///   config), `ConfigError`.
+    public init(config: RecurConfig, options: StudyOptions) throws {
+        guard var search = config.search else {
+            throw TuneError.notTunable("the config\(config.sourceFile.map { " \($0)" } ?? "") has no `search` section (or `hyperopt_pars` in a template): nothing to tune; see docs/config.md")
+        }
+        if let m = options.maxEvals {
+            guard m >= 1 else { throw TuneError.notTunable("--trials must be at least 1, got \(m)") }
+            search.maxEvals = m
+        }
+        if let j = options.jobs {
+            guard j >= 1 else { throw TuneError.notTunable("--jobs must be at least 1, got \(j)") }
+            search.jobs = j
+        }
+        self.config = config
+        self.search = search
+        self.options = options
+        self.paths = StudyPaths(storage: options.storagePath)
+        do { space = try SearchSpace(search) } catch { throw TuneError.notTunable("the search space: \(error)") }
+        sampler = search.makeSampler()
+        pruner = search.pruner.make()
+        seed = search.seed ?? config.training.seed
+        var budget = search.maxEvals
+        if search.sampler == .grid, let size = space.gridSize, size < budget { budget = size }
+        maxEvals = budget
+        jobs = search.jobs
+        storage = try StudyStorage.open(path: options.storagePath, create: true)
+        try storage.attach(StudyRecord(name: paths.name, configHash: StudyConfigKey.hash(config), configJSON: StudyConfigKey.json(config),
+                                       objective: search.objective, sampler: search.sampler.rawValue, seed: seed,
+                                       maxEvals: search.maxEvals, bestPackage: paths.bestPackage))
+    }
+
+    /// The complete trial with the lowest value (the lowest number among ties).
+    public static func bestTrial(_ trials: [StoredTrial]) -> StoredTrial? {
+        trials.filter { $0.state == .complete && $0.value?.isFinite == true }
+            .min { ($0.value!, $0.number) < ($1.value!, $1.number) }
+    }
+
+    /// Runs trials until `max_evals` are finished, then returns the summary.
+    /// - Throws: data errors of the config's own data (before any trial), storage errors.
+    public func run() throws -> StudySummary {
+        // The config's own data first: a missing file or column is bad input, not a failed trial.
+        let base = try prepared(for: config)
+        guard base.value.validationSamples != nil else {
+            throw TuneError.notTunable("the validation part is empty: tuning chooses on validation values (the test part never chooses); set split.validation > 0")
+        }
+        if jobs > 1 {
+            // Trials run side by side: each gets one core, so neither BLAS nor the engine splits work.
+            BLAS.setThreadCount(1)
+            Parallel.threadCount = 1
+        }
+        LiveWorkers.insert(worker.token)
+        defer { LiveWorkers.remove(worker.token) }
+        let heart = Heartbeat(storage: storage, token: worker.token, interval: options.heartbeatInterval)
+        heart.start()
+        defer { heart.stop() }
+        do {
+            try FileManager.default.createDirectory(atPath: paths.scratch, withIntermediateDirectories: true)
+        } catch {
+            throw TuneError.storage(path: paths.scratch, reason: "cannot create the folder for running trials: \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: paths.scratch) }
+
+        if jobs == 1 {
+            workLoop()
+        } else {
+            let group = DispatchGroup()
+            for k in 0..<jobs {
+                group.enter()
+                let thread = Thread { [self] in
+                    workLoop()
+                    group.leave()
+                }
+                thread.name = "recur-trial-\(k)"
+                thread.stackSize = 16 << 20
+                thread.start()
+            }
+            group.wait()
+        }
+        if let error = lock.withLock({ workerError }) { throw error }
+        try writeCSV()
+        return try StudySummary.of(storage)
+    }
+
+    /// One worker: claims trials and runs them until none is left.
+    private func workLoop() {
+        while !lock.withLock({ stopping }) {
+            do {
+                guard let claim = try claim() else { return }
+                try runTrial(claim)
+            } catch {
+                lock.withLock {
+                    if workerError == nil { workerError = error }
+                    stopping = true
+                }
+                return
+            }
+        }
+    }
+
+    private func claim() throws -> StudyStorage.Claim? {
+        do {
+            return try storage.claimTrial(maxEvals: maxEvals, worker: worker, staleAfter: options.staleAfter) { trials, number in
+                let params = try sampler.propose(space: space, trials: trials, number: number, seed: seed)
+                let trialSeed = (try? trialConfig(params))?.training.seed ?? config.training.seed
+                return (params, trialSeed)
+            }
+        } catch SamplerError.gridExhausted {
+            return nil
+        }
+    }
+
+    /// The config with a trial's parameters applied (in the space's order).
+    func trialConfig(_ params: [String: SearchValue]) throws -> RecurConfig {
+        try config.applying(space.parameters.compactMap { p in params[p.name].map { (name: p.name, value: $0) } })
+    }
+
+    /// Prepared data for `config`'s data, window, split and scaling, made once.
+    private func prepared(for config: RecurConfig) throws -> PreparedDataBox {
+        let key = Self.dataKey(config)
+        lock.lock()
+        defer { lock.unlock() }
+        if let hit = dataCache[key] { return hit }
+        let box = PreparedDataBox(try DataPreparation.prepare(config))
+        dataCache[key] = box
+        return box
+    }
+
+    static func dataKey(_ config: RecurConfig) -> String {
+        struct Key: Encodable { var data: DataConfig; var window: WindowConfig; var split: SplitConfig; var scaling: ScalingConfig }
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        let data = (try? e.encode(Key(data: config.data, window: config.window, split: config.split, scaling: config.scaling))) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func runTrial(_ claim: StudyStorage.Claim) throws {
+        let start = Date()
+        let callback = TrialPruningCallback(storage: storage, number: claim.number, params: claim.params, token: worker.token,
+                                            objective: search.objective, pruner: pruner)
+        var trained: TrainedPackage?
+        var outcome: TrainingOutcome?
+        var failure: String?
+        let scratchPackage = ConfigPaths.join(paths.scratch, "trial-\(claim.number)")
+        do {
+            var trialConfig = try trialConfig(claim.params)
+            trialConfig.training.seed = claim.seed
+            let data = try prepared(for: trialConfig)
+            var training = TrainingOptions()
+            training.quiet = true
+            training.log = { _ in }
+            training.writeResultsRow = false
+            training.hyperparameters = claim.params
+            training.callbacks = [callback]
+            training.validationMetrics = search.objective != "val_loss"
+            training.packagePath = scratchPackage
+            training.packageHandler = { trained = $0 }
+            outcome = try TrainingRun.run(trialConfig, prepared: data.value, options: training)
+        } catch {
+            if let storageError = callback.storageError { throw storageError }
+            failure = Self.describe(error)
+        }
+        // A failed trial may leave its checkpoint behind: it is scratch.
+        let checkpoint = (scratchPackage as NSString).deletingLastPathComponent + "/.trial-\(claim.number).checkpoint.safetensors"
+        try? FileManager.default.removeItem(atPath: checkpoint)
+
+        let seconds = Date().timeIntervalSince(start)
+        var state: TrialState
+        var value: Double?
+        if let failure {
+            state = .failed
+            _ = failure
+        } else if callback.pruned {
+            state = .pruned
+            value = callback.intermediate.max { $0.key < $1.key }?.value
+        } else if let best = callback.best {
+            state = .complete
+            value = best
+        } else {
+            state = .failed
+            failure = "no validation value of `\(search.objective)` was recorded (is the validation part empty, or validation_every larger than epochs?)"
+        }
+        var metrics = outcome?.metrics
+        metrics?.test = nil
+        let epochs = outcome?.epochsRun
+
+        // Commit; a new best's package is written first (atomically), so the study never names
+        // a package it does not have.
+        try lock.withLock {
+            if state == .complete, let value, let trained {
+                let current = Self.bestTrial(try storage.trials())
+                if current.map({ value < $0.value! }) ?? true {
+                    try trained.write(to: paths.bestPackage)
+                    try storage.setBest(trial: claim.number, testMetrics: trained.manifest.metrics.test)
+                }
+            }
+            try storage.finish(number: claim.number, token: worker.token, state: state, value: value, seconds: seconds,
+                               error: failure, metrics: metrics, epochs: epochs)
+            try writeCSV()
+        }
+        if let progress = options.progress {
+            let trials = try storage.trials()
+            let finished = trials.filter { $0.state != .running }.count
+            var line = "trial \(claim.number) \(state.rawValue)"
+            if let value { line += String(format: ": %@ %.6g", search.objective, value) }
+            line += String(format: " in %.1f s", seconds)
+            if let epochs { line += ", \(epochs) epoch\(epochs == 1 ? "" : "s")" }
+            if claim.isRerun { line += " (re-run)" }
+            line += " [\(finished)/\(maxEvals)]"
+            if let best = Self.bestTrial(trials) { line += String(format: "; best: trial %d, %.6g", best.number, best.value!) }
+            line += "; " + space.parameters.compactMap { p in claim.params[p.name].map { "\(p.name)=\($0)" } }.joined(separator: " ")
+            if let failure { line += "\n  error: \(failure)" }
+            progress(line)
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        String(describing: error)
+    }
+
+    // MARK: The trials CSV
+
+    /// Rewrites the CSV of all trials (atomically).
+    public func writeCSV() throws {
+        let text = StudyExport.csv(study: try storage.study(), trials: try storage.trials(), space: space)
+        do {
+            try FileManager.default.createDirectory(atPath: (paths.trialsCSV as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: paths.trialsCSV, atomically: true, encoding: .utf8)
+        } catch {
+            throw TuneError.storage(path: paths.trialsCSV, reason: "cannot write the trials CSV: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Prepared data shared read-only by the trial threads.
+final class PreparedDataBox: @unchecked Sendable {
+    let value: PreparedData
+    init(_ value: PreparedData) { self.value = value }
+}
+
+/// Beats the heart of a runner's trials every `interval` seconds on its own thread.
+final class Heartbeat: @unchecked Sendable {
+    let storage: StudyStorage
+    let token: String
+    let interval: Double
+    private let condition = NSCondition()
+    private var stopped = false
+    private var finished = false
+
+    init(storage: StudyStorage, token: String, interval: Double) {
+        self.storage = storage
+        self.token = token
+        self.interval = interval
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            condition.lock()
+            while !stopped {
+                _ = condition.wait(until: Date().addingTimeInterval(interval))
+                if stopped { break }
+                condition.unlock()
+                try? storage.heartbeat(token: token)
+                condition.lock()
+            }
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "recur-heartbeat"
+        thread.start()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,394 @@
+import Foundation
+import GRDB
+import RecurTrain
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A study database: one SQLite file (WAL mode, through GRDB) holding one study, its trials and
+/// their per-epoch values. Every state change is its own committed transaction, so a killed
+/// process loses at most the trials it was running, which the next run detects and re-runs.
+///
+/// Schema (version 1; migrations by GRDB's `DatabaseMigrator`, which also records them in
+/// `grdb_migrations`):
+///
+///     study_meta(key TEXT PRIMARY KEY, value TEXT)      -- format = recur-study, schema_version = 1
+///     study(id = 1, name, config_hash, config_json, objective, sampler, seed, max_evals,
+///           best_package, best_trial, best_test_metrics_json, created_at)
+///     trial(number PRIMARY KEY, state, params_json, value, started_at, finished_at, seconds,
+///           seed, error, metrics_json, epochs, worker_pid, worker_host, worker_token,
+///           heartbeat_at, attempts)
+///     intermediate(trial, epoch, value, PRIMARY KEY (trial, epoch))
+///
+/// Times are seconds since 1970 (REAL); seeds are stored as their 64-bit pattern.
+public final class StudyStorage: Sendable {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+
+    /// The schema version this Recur writes and reads.
+    public static let schemaVersion = 1
+    static let formatName = "recur-study"
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Opens the study database at `path`, creating it (and its folder) when `create` is true
+    /// and it does not exist.
+    /// - Throws: `TuneError.noStudy` (missing, `create` false), `.notAStudy` (not SQLite, or
+    ///   SQLite holding something else), `.newerSchema`, `.storage`.
+    public static func open(path: String, create: Bool) throws -> StudyStorage {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue { throw TuneError.notAStudy(path: path, reason: "it is a folder") }
+        if !exists {
+            guard create else { throw TuneError.noStudy(path: path) }
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                    throw TuneError.storage(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+                }
+            }
+        } else if let handle = FileHandle(forReadingAtPath: path) {
+            // SQLite files start with this header; anything else (non-empty) is not ours.
+            let head = handle.readData(ofLength: 16)
+            try? handle.close()
+            if !head.isEmpty, head != Data("SQLite format 3\0".utf8) {
+                throw TuneError.notAStudy(path: path, reason: "it is not an SQLite database")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(60)
+        configuration.foreignKeysEnabled = true
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw TuneError.notAStudy(path: path, reason: "it is not an SQLite database")
+        } catch {
+            throw TuneError.storage(path: path, reason: "cannot open: \(error)")
+        }
+        let storage = StudyStorage(path: path, pool: pool)
+        try storage.checkAndMigrate()
+        return storage
+    }
+
+    /// Checks that the file is empty or a study, then brings its schema up to date.
+    private func checkAndMigrate() throws {
+        try wrap {
+            let (tables, meta): ([String], [String: String]) = try pool.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+                var meta: [String: String] = [:]
+                if tables.contains("study_meta") {
+                    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM study_meta") { meta[row["key"]] = row["value"] }
+                }
+                return (tables, meta)
+            }
+            if !tables.isEmpty {
+                guard tables.contains("study_meta"), meta["format"] == Self.formatName else {
+                    throw TuneError.notAStudy(path: path, reason: "it is an SQLite database without a Recur study (its tables: \(tables.sorted().joined(separator: ", ")))")
+                }
+                let version = Int(meta["schema_version"] ?? "") ?? 0
+                if version > Self.schemaVersion {
+                    throw TuneError.newerSchema(path: path, found: version, supported: Self.schemaVersion)
+                }
+            }
+            try Self.migrator.migrate(pool)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE study_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                INSERT INTO study_meta (key, value) VALUES ('format', '\(formatName)'), ('schema_version', '1');
+                CREATE TABLE study (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL,
+                    config_hash TEXT NOT NULL,
+                    config_json TEXT NOT NULL,
+                    objective TEXT NOT NULL,
+                    sampler TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    max_evals INTEGER NOT NULL,
+                    best_package TEXT NOT NULL,
+                    best_trial INTEGER,
+                    best_test_metrics_json TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE trial (
+                    number INTEGER PRIMARY KEY NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('running', 'complete', 'pruned', 'failed')),
+                    params_json TEXT NOT NULL,
+                    value REAL,
+                    started_at REAL NOT NULL,
+                    finished_at REAL,
+                    seconds REAL,
+                    seed INTEGER NOT NULL,
+                    error TEXT,
+                    metrics_json TEXT,
+                    epochs INTEGER,
+                    worker_pid INTEGER,
+                    worker_host TEXT,
+                    worker_token TEXT,
+                    heartbeat_at REAL,
+                    attempts INTEGER NOT NULL DEFAULT 1
+                );
+                CREATE INDEX trial_state ON trial(state);
+                CREATE TABLE intermediate (
+                    trial INTEGER NOT NULL REFERENCES trial(number) ON DELETE CASCADE,
+                    epoch INTEGER NOT NULL,
+                    value REAL NOT NULL,
+                    PRIMARY KEY (trial, epoch)
+                );
+                """)
+        }
+        return m
+    }
+
+    // MARK: The study
+
+    /// The study row; nil in a new database.
+    public func study() throws -> StudyRecord? {
+        try wrap { try pool.read { db in try Self.study(db) } }
+    }
+
+    static func study(_ db: Database) throws -> StudyRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM study WHERE id = 1") else { return nil }
+        let metrics: MetricSet? = (row["best_test_metrics_json"] as String?).flatMap { try? JSONDecoder().decode(MetricSet.self, from: Data($0.utf8)) }
+        return StudyRecord(name: row["name"], configHash: row["config_hash"], configJSON: row["config_json"], objective: row["objective"],
+                           sampler: row["sampler"], seed: UInt64(bitPattern: row["seed"] as Int64), maxEvals: row["max_evals"],
+                           bestPackage: row["best_package"], bestTrial: row["best_trial"], bestTestMetrics: metrics,
+                           created: row["created_at"])
+    }
+
+    /// Creates the study, or checks that the stored one has the same config (hash) and records
+    /// the new `max_evals`. Returns the study as stored.
+    /// - Throws: `TuneError.differentConfig` naming the key paths that differ.
+    @discardableResult
+    public func attach(_ study: StudyRecord) throws -> StudyRecord {
+        try wrap {
+            try pool.write { db in
+                if var stored = try Self.study(db) {
+                    guard stored.configHash == study.configHash else {
+                        var differences = StudyConfigKey.differences(stored: stored.configJSON, current: study.configJSON)
+                        if differences.isEmpty { differences = ["config hash \(stored.configHash) in the study, \(study.configHash) now"] }
+                        throw TuneError.differentConfig(path: path, differences: differences)
+                    }
+                    stored.maxEvals = study.maxEvals
+                    try db.execute(sql: "UPDATE study SET max_evals = ? WHERE id = 1", arguments: [study.maxEvals])
+                    return stored
+                }
+                try db.execute(sql: """
+                    INSERT INTO study (id, name, config_hash, config_json, objective, sampler, seed, max_evals, best_package, created_at)
+                    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [study.name, study.configHash, study.configJSON, study.objective, study.sampler,
+                                     Int64(bitPattern: study.seed), study.maxEvals, study.bestPackage, study.created])
+                return study
+            }
+        }
+    }
+
+    /// Records that the package at `bestPackage` now holds `trial`, with its test metrics.
+    public func setBest(trial: Int, testMetrics: MetricSet?) throws {
+        let json = testMetrics.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE study SET best_trial = ?, best_test_metrics_json = ? WHERE id = 1", arguments: [trial, json])
+            }
+        }
+    }
+
+    // MARK: Trials
+
+    /// Every trial, by number, with its per-epoch values.
+    public func trials() throws -> [StoredTrial] {
+        try wrap { try pool.read { db in try Self.trials(db) } }
+    }
+
+    static func trials(_ db: Database) throws -> [StoredTrial] {
+        var intermediate: [Int: [Int: Double]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT trial, epoch, value FROM intermediate") {
+            intermediate[row["trial"], default: [:]][row["epoch"]] = row["value"]
+        }
+        return try Row.fetchAll(db, sql: "SELECT * FROM trial ORDER BY number").map { row in
+            let number: Int = row["number"]
+            let stateText: String = row["state"]
+            let metrics: SplitMetrics? = (row["metrics_json"] as String?).flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) }
+            let record = TrialRecord(number: number, params: try ParamsJSON.decode(row["params_json"]),
+                                     state: TrialState(rawValue: stateText) ?? .failed, value: row["value"],
+                                     intermediate: intermediate[number] ?? [:])
+            return StoredTrial(record: record, started: row["started_at"], finished: row["finished_at"], seconds: row["seconds"],
+                               seed: UInt64(bitPattern: row["seed"] as Int64), error: row["error"], metrics: metrics,
+                               epochs: row["epochs"], workerPID: row["worker_pid"], workerHost: row["worker_host"],
+                               workerToken: row["worker_token"], heartbeat: row["heartbeat_at"], attempts: row["attempts"])
+        }
+    }
+
+    /// A trial handed to a worker.
+    public struct Claim: Sendable, Equatable {
+        public var number: Int
+        public var params: [String: SearchValue]
+        public var seed: UInt64
+        /// Whether it was left `running` by a dead worker and is run again.
+        public var isRerun: Bool
+    }
+
+    /// In one transaction: hands `worker` a trial left running by a dead worker (same number
+    /// and parameters), or, while fewer than `maxEvals` trials are finished or running, a new
+    /// trial numbered after the last with the parameters `propose` returns (it sees every
+    /// trial, running ones included); nil when the budget is spent.
+    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double,
+                           propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
+        try wrap {
+            try pool.write { db in
+                let now = Date().timeIntervalSince1970
+                let all = try Self.trials(db)
+                if let dead = all.first(where: { $0.state == .running && worker.considersDead($0, now: now, staleAfter: staleAfter) }) {
+                    try db.execute(sql: "DELETE FROM intermediate WHERE trial = ?", arguments: [dead.number])
+                    try db.execute(sql: """
+                        UPDATE trial SET started_at = ?, heartbeat_at = ?, worker_pid = ?, worker_host = ?, worker_token = ?,
+                                         attempts = attempts + 1, value = NULL
+                        WHERE number = ?
+                        """, arguments: [now, now, worker.pid, worker.host, worker.token, dead.number])
+                    return Claim(number: dead.number, params: dead.params, seed: dead.seed, isRerun: true)
+                }
+                guard all.count < maxEvals else { return nil }
+                let number = (all.map(\.number).max() ?? -1) + 1
+                let (params, seed) = try propose(all.map(\.record), number)
+                try db.execute(sql: """
+                    INSERT INTO trial (number, state, params_json, started_at, seed, worker_pid, worker_host, worker_token, heartbeat_at)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [number, ParamsJSON.encode(params), now, Int64(bitPattern: seed), worker.pid, worker.host,
+                                     worker.token, now])
+                return Claim(number: number, params: params, seed: seed, isRerun: false)
+            }
+        }
+    }
+
+    /// Inserts a trial as it is (tests simulate crashed workers with it; imports).
+    public func insert(_ trial: StoredTrial) throws {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO trial (number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json,
+                                       epochs, worker_pid, worker_host, worker_token, heartbeat_at, attempts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [trial.number, trial.state.rawValue, ParamsJSON.encode(trial.params), trial.value, trial.started,
+                                     trial.finished, trial.seconds, Int64(bitPattern: trial.seed), trial.error,
+                                     trial.metrics.flatMap(Self.json), trial.epochs, trial.workerPID, trial.workerHost,
+                                     trial.workerToken, trial.heartbeat, trial.attempts])
+                for (epoch, value) in trial.record.intermediate {
+                    try db.execute(sql: "INSERT INTO intermediate (trial, epoch, value) VALUES (?, ?, ?)", arguments: [trial.number, epoch, value])
+                }
+            }
+        }
+    }
+
+    /// Records a running trial's value at `epoch` (and its worker's heartbeat).
+    public func reportIntermediate(number: Int, epoch: Int, value: Double, token: String) throws {
+        guard value.isFinite else { return }
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO intermediate (trial, epoch, value) VALUES (?, ?, ?)", arguments: [number, epoch, value])
+                try db.execute(sql: "UPDATE trial SET heartbeat_at = ? WHERE number = ? AND worker_token = ?",
+                               arguments: [Date().timeIntervalSince1970, number, token])
+            }
+        }
+    }
+
+    /// Marks every running trial of the worker `token` alive now.
+    public func heartbeat(token: String) throws {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "UPDATE trial SET heartbeat_at = ? WHERE state = 'running' AND worker_token = ?",
+                               arguments: [Date().timeIntervalSince1970, token])
+            }
+        }
+    }
+
+    /// Finishes a running trial held by `token`; returns false when another worker took it over.
+    @discardableResult
+    public func finish(number: Int, token: String, state: TrialState, value: Double?, seconds: Double, error: String? = nil,
+                       metrics: SplitMetrics? = nil, epochs: Int? = nil) throws -> Bool {
+        precondition(state != .running, "finish() takes a final state")
+        return try wrap {
+            try pool.write { db in
+                try db.execute(sql: """
+                    UPDATE trial SET state = ?, value = ?, finished_at = ?, seconds = ?, error = ?, metrics_json = ?, epochs = ?,
+                                     heartbeat_at = NULL
+                    WHERE number = ? AND state = 'running' AND worker_token = ?
+                    """, arguments: [state.rawValue, value.flatMap { $0.isFinite ? $0 : nil }, Date().timeIntervalSince1970, seconds,
+                                     error, metrics.flatMap(Self.json), epochs, number, token])
+                return db.changesCount > 0
+            }
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String? {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Runs `body`, turning GRDB's errors into `TuneError.storage` naming the file.
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as TuneError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw TuneError.notAStudy(path: path, reason: "it is not an SQLite database")
+        } catch let error as DatabaseError {
+            throw TuneError.storage(path: path, reason: error.message ?? error.description)
+        }
+    }
+}
+
+/// Who runs a trial: a process (pid and host) and a runner inside it (token).
+public struct WorkerIdentity: Sendable, Equatable {
+    public var pid: Int32
+    public var host: String
+    public var token: String
+
+    public init(pid: Int32, host: String, token: String) {
+        self.pid = pid
+        self.host = host
+        self.token = token
+    }
+
+    /// This process, with a fresh token.
+    public static func current() -> WorkerIdentity {
+        WorkerIdentity(pid: getpid(), host: ProcessInfo.processInfo.hostName, token: UUID().uuidString)
+    }
+
+    /// Whether the worker of a running trial is gone. On this host: its process is dead
+    /// (`kill(pid, 0)` fails with ESRCH), or it is this process but no live runner here holds
+    /// its token. Anywhere: its heartbeat is older than `staleAfter` seconds (live runners beat
+    /// every few seconds while they hold trials).
+    public func considersDead(_ trial: StoredTrial, now: Double, staleAfter: Double) -> Bool {
+        if let beat = trial.heartbeat ?? Optional(trial.started), now - beat > staleAfter { return true }
+        guard trial.workerHost == host, let pid = trial.workerPID else { return false }
+        if pid == self.pid {
+            return !LiveWorkers.contains(trial.workerToken ?? "")
+        }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+}
+
+/// Tokens of the runners alive in this process.
+public enum LiveWorkers {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var tokens: Set<String> = []
+
+    public static func insert(_ token: String) { lock.withLock { _ = tokens.insert(token) } }
+    public static func remove(_ token: String) { lock.withLock { _ = tokens.remove(token) } }
+    public static func contains(_ token: String) -> Bool { lock.withLock { tokens.contains(token) } }
+}

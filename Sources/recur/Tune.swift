@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import RecurTrain
+import RecurTune
+
+/// `recur tune CONFIG`: the hyperparameter search of the config's `search` section (or the
+/// template's `hyperopt_pars`), as a persistent, resumable study.
+struct Tune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search hyperparameters: a persistent, resumable study of trials.",
+        discussion: """
+        Runs trials of the config's search space (sampler and pruner from its `search` section) \
+        until max_evals are finished, recording every trial in an SQLite study database as it \
+        happens. Running the same command again resumes the study: only `search.max_evals` \
+        (--trials) and `search.jobs` (--jobs) may change; a trial left running by a killed \
+        process is run again with the same number and parameters. The best trial's model \
+        package is kept beside the database (<study>.best), with a CSV of all trials \
+        (<study>.trials.csv). Progress: one line per finished trial on stderr.
+        """)
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Trials to finish (overrides search.max_evals; raise it to extend a study).", valueName: "n"))
+    var trials: Int?
+
+    @Option(help: ArgumentHelp("Trials run at once, one thread each (overrides search.jobs).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("The study database (default: <output.directory>/<config name>.study.sqlite).", valueName: "path"))
+    var storage: String?
+
+    @Flag(help: "Print one JSON object with the results on stdout (progress stays on stderr).")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func run() throws {
+        let config = try configOptions.load(data: dataOptions)
+        let path = storage ?? StudyPaths.defaultStorage(for: config)
+        var options = StudyOptions(storagePath: path, maxEvals: trials, jobs: jobs)
+        if !quiet { options.progress = { line in note(line) } }
+        let runner = try StudyRunner(config: config, options: options)
+        if !quiet {
+            let stored: [StoredTrial] = try runner.storage.trials()
+            let done = stored.filter { $0.state != TrialState.running }.count
+            note("study \(runner.paths.name) at \(path): \(runner.search.sampler.rawValue) sampler, \(runner.search.pruner.rawValue) pruner, objective \(runner.search.objective); \(done) of \(runner.search.maxEvals) trials finished, \(runner.search.jobs) at a time")
+        }
+        let summary = try runner.run()
+        if json {
+            try printJSON(summary)
+        } else {
+            print(StudyText.summary(summary))
+        }
+    }
+}
+
+/// Text renderings of a study.
+enum StudyText {
+    static func summary(_ s: StudySummary) -> String {
+        let c = s.trials
+        var lines = [
+            "study: \(s.study) (\(s.name))",
+            "trials: \(c["complete"] ?? 0) complete, \(c["pruned"] ?? 0) pruned, \(c["failed"] ?? 0) failed, \(c["running"] ?? 0) running (max_evals \(s.maxEvals))",
+        ]
+        if let b = s.best {
+            lines.append(String(format: "best: trial %d, %@ %.6g", b.number, s.objective, b.value))
+            for (k, v) in b.params.sorted(by: { $0.key < $1.key }) { lines.append("  \(k) = \(v)") }
+            if let p = b.package { lines.append("package: \(p)") }
+            if let t = b.testMetrics {
+                lines.append(String(format: "test (reported, not used to choose): RMSE %.4f, MAE %.4f", t.rmse, t.mae))
+            }
+        } else {
+            lines.append("best: none (no trial completed)")
+        }
+        lines.append("trials csv: \(s.trialsCsv)")
+        return lines.joined(separator: "\n")
+    }
+}
