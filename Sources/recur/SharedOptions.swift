@@ -43,6 +43,16 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
+/// How a long-running command reports: `--json` (one JSON object on stdout) and `--quiet`,
+/// shared by `train` and `tune`.
+struct ReportingOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object with the results on stdout (progress stays on stderr).")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+}
+
 /// Writes `object` as one line of JSON on stdout.
 func printJSON<T: Encodable>(_ object: T) throws {
     let encoder = JSONEncoder()

@@ -19,11 +19,9 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the package (default: <output.directory>/<config name>-<time>).", valueName: "dir"))
     var output: String?
 
-    @Flag(help: "Print one JSON object with the results on stdout (progress stays on stderr).")
-    var json = false
-
-    @Flag(help: "No progress output.")
-    var quiet = false
+    @OptionGroup var reporting: ReportingOptions
+    var json: Bool { reporting.json }
+    var quiet: Bool { reporting.quiet }
 
     func run() throws {
         let config = try configOptions.load(data: dataOptions)

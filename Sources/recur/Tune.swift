@@ -30,11 +30,9 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("The study database (default: <output.directory>/<config name>.study.sqlite).", valueName: "path"))
     var storage: String?
 
-    @Flag(help: "Print one JSON object with the results on stdout (progress stays on stderr).")
-    var json = false
-
-    @Flag(help: "No progress output.")
-    var quiet = false
+    @OptionGroup var reporting: ReportingOptions
+    var json: Bool { reporting.json }
+    var quiet: Bool { reporting.quiet }
 
     func run() throws {
         let config = try configOptions.load(data: dataOptions)
