@@ -14,7 +14,7 @@ import RecurTensor
 /// `kernel` `[inputSize, 3H]` (glorot uniform), `recurrent_kernel` `[H, 3H]` (orthogonal),
 /// `bias` `[2, 3H]` with `resetAfter` (row 0 input bias, row 1 recurrent bias), else `[3H]`
 /// (zeros). One state, h (`[B, H]`).
-public final class GRU: RecurrentLayer {
+public final class GRU: RecurrentLayerBase, RecurrentLayer {
     public var name: String
     public let kind = "GRU"
     public let inputSize: Int
@@ -37,23 +37,6 @@ public final class GRU: RecurrentLayer {
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
     public var stateCount: Int { 1 }
 
-    let core: RecurrentCore
-    public var initialStates: [Tensor]? {
-        get { core.initialStates }
-        set { core.initialStates = newValue }
-    }
-    public var finalStates: [Tensor] { core.finalStates }
-    public var initialStateGradients: [Tensor] { core.stateGradients }
-    public var stateful: Bool {
-        get { core.stateful }
-        set { core.stateful = newValue }
-    }
-    public func resetStates() { core.resetStates() }
-    /// Whether forward scans the input for NaN/Inf.
-    public var checksInput: Bool {
-        get { core.checksInput }
-        set { core.checksInput = newValue }
-    }
 
     private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
     private let gates = Tensor(shape: [0])      // [T, B, 3H] input projections, then z, r, ĥ
@@ -83,7 +66,7 @@ public final class GRU: RecurrentLayer {
         bias = Parameter(name: "bias", shape: resetAfter ? [2, G] : [G], role: .bias)
         Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
         Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
-        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 1)
+        super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

@@ -19,7 +19,7 @@ import RecurTensor
 /// the same gradient and an optimizer steps each, so an adaptive optimizer (Adam) moves their
 /// sum as PyTorch's `nn.LSTM` does (twice as far as one bias would move). Use it to fine-tune
 /// PyTorch weights exactly as PyTorch would. `unitForgetBias` puts its ones in row 0 only.
-public final class LSTM: RecurrentLayer {
+public final class LSTM: RecurrentLayerBase, RecurrentLayer {
     public var name: String
     public let kind = "LSTM"
     public let inputSize: Int
@@ -43,23 +43,6 @@ public final class LSTM: RecurrentLayer {
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
     public var stateCount: Int { 2 }
 
-    let core: RecurrentCore
-    public var initialStates: [Tensor]? {
-        get { core.initialStates }
-        set { core.initialStates = newValue }
-    }
-    public var finalStates: [Tensor] { core.finalStates }
-    public var initialStateGradients: [Tensor] { core.stateGradients }
-    public var stateful: Bool {
-        get { core.stateful }
-        set { core.stateful = newValue }
-    }
-    public func resetStates() { core.resetStates() }
-    /// Whether forward scans the input for NaN/Inf.
-    public var checksInput: Bool {
-        get { core.checksInput }
-        set { core.checksInput = newValue }
-    }
 
     private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
     private let gates = Tensor(shape: [0])      // [T, B, 4H] projections, then activations i, f, g, o
@@ -92,7 +75,7 @@ public final class LSTM: RecurrentLayer {
         Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
         Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
         if unitForgetBias { for j in units..<(2 * units) { bias.value[j] = 1 } }
-        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 2)
+        super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 2))
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

@@ -137,3 +137,34 @@ final class RecurrentCore {
         for g in stateGradients { g.resize([batch, units]) }
     }
 }
+
+/// The state plumbing LSTM, GRU and SimpleRNN share: `RecurrentLayer`'s state properties,
+/// delegated to the layer's `RecurrentCore` (initial, carried and final states, their
+/// gradients, stateful mode, the input check).
+public class RecurrentLayerBase {
+    let core: RecurrentCore
+
+    init(core: RecurrentCore) { self.core = core }
+
+    /// See `RecurrentLayer.initialStates`.
+    public var initialStates: [Tensor]? {
+        get { core.initialStates }
+        set { core.initialStates = newValue }
+    }
+    /// See `RecurrentLayer.finalStates`.
+    public var finalStates: [Tensor] { core.finalStates }
+    /// See `RecurrentLayer.initialStateGradients`.
+    public var initialStateGradients: [Tensor] { core.stateGradients }
+    /// See `RecurrentLayer.stateful`.
+    public var stateful: Bool {
+        get { core.stateful }
+        set { core.stateful = newValue }
+    }
+    /// See `RecurrentLayer.resetStates()`.
+    public func resetStates() { core.resetStates() }
+    /// Whether forward scans the input for NaN/Inf.
+    public var checksInput: Bool {
+        get { core.checksInput }
+        set { core.checksInput = newValue }
+    }
+}

@@ -14,7 +14,7 @@ import RecurTensor
 /// get the same gradient and an optimizer steps each, so an adaptive optimizer (Adam) moves
 /// their sum as PyTorch does (twice as far as one bias would move). Use it to fine-tune PyTorch
 /// weights exactly as PyTorch would.
-public final class SimpleRNN: RecurrentLayer {
+public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
     public var name: String
     public let kind = "SimpleRNN"
     public let inputSize: Int
@@ -33,23 +33,6 @@ public final class SimpleRNN: RecurrentLayer {
     public var parameters: [Parameter] { [kernel, recurrentKernel, bias] }
     public var stateCount: Int { 1 }
 
-    let core: RecurrentCore
-    public var initialStates: [Tensor]? {
-        get { core.initialStates }
-        set { core.initialStates = newValue }
-    }
-    public var finalStates: [Tensor] { core.finalStates }
-    public var initialStateGradients: [Tensor] { core.stateGradients }
-    public var stateful: Bool {
-        get { core.stateful }
-        set { core.stateful = newValue }
-    }
-    public func resetStates() { core.resetStates() }
-    /// Whether forward scans the input for NaN/Inf.
-    public var checksInput: Bool {
-        get { core.checksInput }
-        set { core.checksInput = newValue }
-    }
 
     private var input: Tensor?                  // [T, B, In], the last forward's input (not copied)
     private let dPre = Tensor(shape: [0])       // [T, B, H] gradient of the pre-activations
@@ -73,7 +56,7 @@ public final class SimpleRNN: RecurrentLayer {
         biasSum = Tensor(shape: [separateRecurrentBias ? units : 0])
         Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
         Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
-        core = RecurrentCore(inputSize: inputSize, units: units, stateCount: 1)
+        super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
