@@ -3,7 +3,7 @@
 # section 4, on the real data sets, in one run. Prints a markdown table (BENCHMARKS.md keeps the
 # latest) and leaves every raw JSON in $RECUR_BENCH_OUT (default: a temp folder).
 #
-#   bash scripts/bench.sh                 # everything (about 5-8 minutes on 2 cores)
+#   bash scripts/bench.sh                 # everything, W1-W5 (about 8-12 minutes on 2 cores)
 #   bash scripts/bench.sh --no-peers      # Recur only
 #
 # Environment:
@@ -74,6 +74,18 @@ times = times[2:]
 json.dump({"mean_ms": 1e3 * sum(times) / len(times), "min_ms": 1e3 * min(times), "runs": len(times), "tool": "loop"}, open(sys.argv[1], "w"))
 PY
       fi
+      log "W4: phases of recur predict, in-process (package load, input read whole vs tail, model)"
+      "$BENCH" W4-phases --json --package "$PKG" --input "$A620" > "$OUT/recur_W4_phases_full.json" 2>"$PKGDIR/phases.err" &&
+        python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))["workloads"][0], open(sys.argv[2], "w"))' \
+          "$OUT/recur_W4_phases_full.json" "$OUT/recur_W4phases.json" || log "W4 phases failed (see $PKGDIR/phases.err)"
+      python3 - "$OUT/recur_W4_startup.json" "$BUILD/release/recur" <<'PY'
+import json, subprocess, sys, time
+times = []
+for _ in range(22):
+    t0 = time.perf_counter(); subprocess.run([sys.argv[2], "--version"], check=True, capture_output=True); times.append(time.perf_counter() - t0)
+times = sorted(times[2:])
+json.dump({"min_ms": 1e3 * times[0], "median_ms": 1e3 * times[len(times) // 2]}, open(sys.argv[1], "w"))
+PY
     else
       log "W4: recur predict failed (see $PKGDIR/predict.err)"
     fi
@@ -83,13 +95,59 @@ PY
 else
   log "W4 skipped: recur predict is not available"
 fi
-log "W5 (tuning vs hyperopt + Keras): TODO, not part of the harness yet"
+# W5: the template's hyperopt_pars search, 10 trials of 3 epochs on a fixed A620 slice: the
+# whole `recur tune` command (one job) against hyperopt + Keras (scripts/bench_peer_tune.py, on
+# the same slice's samples as `recur tune` prepares them, exported by `RecurBench W5`).
+TEMPLATE="$(cd "$DATA" && pwd)/seed-config-template.json"
+W5_SINCE=2016-06-01 W5_UNTIL=2016-08-31 W5_TRIALS=10 W5_EPOCHS=3
+if [[ $HAVE_RECUR == 1 ]] && "$BUILD/release/recur" tune --help >/dev/null 2>&1; then
+  log "W5: exporting the tuning slice's samples for the peer"
+  "$BENCH" W5 --json --data "$DATA" --export "$OUT/data" > "$OUT/recur_W5_export.json" || log "W5 export failed"
+  log "W5: recur tune, $W5_TRIALS trials x $W5_EPOCHS epochs, 1 job"
+  W5DIR="$OUT/w5"; rm -rf "$W5DIR"; mkdir -p "$W5DIR"
+  A620="$(cd "$DATA" && pwd)/a620-hourly-temperature.csv"
+  W5CMD=("$BUILD/release/recur" tune "$TEMPLATE" --set numeric_var=temp --set "input_csv=$A620" --set "epochs=$W5_EPOCHS"
+         --set "output_models_path=$W5DIR/models" --set "output_results_path=$W5DIR/results"
+         --since "$W5_SINCE" --until "$W5_UNTIL" --trials "$W5_TRIALS" --jobs 1
+         --storage "$W5DIR/w5.study.sqlite" --json --quiet)
+  python3 - "$OUT/recur_W5.json" "$W5DIR" "${W5CMD[@]}" <<'PY' || log "W5: recur tune failed (see $W5DIR/tune.err)"
+import json, resource, subprocess, sys, time
+out, work, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+t0 = time.perf_counter()
+r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - t0
+open(f"{work}/tune.err", "w").write(r.stderr)
+if r.returncode != 0:
+    sys.exit(r.returncode)
+s = json.loads(r.stdout)
+best = s.get("best") or {}
+json.dump({"seconds": seconds, "trials": s.get("trials"), "best_val_loss": best.get("value"),
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+           "command": " ".join(cmd)}, open(out, "w"))
+PY
+else
+  log "W5 skipped: recur tune is not available"
+fi
 
 if [[ $PEERS == 1 ]]; then
   if [[ ! -x "$VENV/bin/python" ]]; then
     log "creating the peers' virtualenv at $VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet numpy torch tensorflow-cpu keras
+    # Reuse an existing environment's packages (RECUR_BENCH_BASE_VENV, default /work/venv-ref
+    # on the project machines) instead of downloading torch and tensorflow again.
+    BASE=${RECUR_BENCH_BASE_VENV:-/work/venv-ref}
+    if [[ -x "$BASE/bin/python" ]]; then
+      "$BASE/bin/python" -c 'import site; print("\n".join(site.getsitepackages()))' \
+        > "$("$VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')/recur-bench-base.pth"
+    fi
+  fi
+  MISSING=$("$VENV/bin/python" -c '
+import importlib.util as u
+need = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow-cpu", "keras": "keras", "hyperopt": "hyperopt"}
+print(" ".join(p for m, p in need.items() if u.find_spec(m) is None))')
+  if [[ -n "$MISSING" ]]; then
+    log "installing into $VENV: $MISSING"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check $MISSING >&2
   fi
   for fw in torch keras; do
     for w in W1 W2 W3; do
@@ -98,6 +156,22 @@ if [[ $PEERS == 1 ]]; then
         2> "$OUT/${fw}_${w}.log" || log "$fw $w failed (see $OUT/${fw}_${w}.log)"
     done
   done
+  if [[ -f "$OUT/data/W5.json" ]]; then
+    log "W5 peer: hyperopt TPE + Keras, $W5_TRIALS trials x $W5_EPOCHS epochs"
+    python3 - "$OUT/keras_W5.json" "$VENV/bin/python" scripts/bench_peer_tune.py --data "$OUT/data" \
+        --trials "$W5_TRIALS" --epochs "$W5_EPOCHS" --template "$TEMPLATE" 2> "$OUT/keras_W5.log" <<'PY' || log "W5 peer failed (see $OUT/keras_W5.log)"
+import json, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t0 = time.perf_counter()
+r = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - t0
+if r.returncode != 0:
+    sys.exit(r.returncode)
+j = json.loads(r.stdout.strip().splitlines()[-1])
+j["seconds"] = seconds  # the whole process, as for recur tune
+json.dump(j, open(out, "w"))
+PY
+  fi
 fi
 
 python3 scripts/bench_peers.py report "$OUT"

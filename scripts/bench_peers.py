@@ -6,7 +6,8 @@ RecurBench prepared (`RecurBench --export DIR` writes DIR/W*_train_x.npy etc.).
         trains one workload in one framework in this process and prints a JSON line
         (samples/s, seconds, peak RSS, threads, and W1's test RMSE);
     bench_peers.py report DIR
-        prints the table from DIR/recur_W*.json and DIR/{torch,keras}_W*.json (stdlib only).
+        prints the table from DIR/recur_W*.json and DIR/{torch,keras}_W*.json (stdlib only);
+        W5's peer (hyperopt + Keras) is scripts/bench_peer_tune.py, written to DIR/keras_W5.json.
 
 `run` needs numpy, torch, tensorflow-cpu and keras: scripts/bench.sh creates a virtualenv
 outside the repo for them ($RECUR_BENCH_VENV, default ~/.cache/recur/venv-bench).
@@ -234,11 +235,35 @@ def cmd_report(args):
         print(f"| W4 | `recur predict --steps 24` wall time | {w4['mean_ms']:.1f} ms (min {w4['min_ms']:.1f}, {w4['runs']} runs, {w4['tool']}) | | | | | < 50 ms |")
     else:
         print("| W4 | `recur predict --steps 24` wall time | not measured (see the harness log) | | | | | < 50 ms |")
-    print("| W5 | tuning: 10 trials x 3 epochs vs hyperopt + Keras | TODO: the tuning runner (issue 4) is not wired into the harness yet | | | | | >= 10x |")
+    ph, st = get("recur", "W4phases"), get("recur", "W4_startup")
+    if ph:
+        print(f"| W4 | in-process phases (best of 7) | package load {ph['package_load_ms']:.1f} ms (of which architecture "
+              f"build + random init {ph['architecture_build_ms']:.1f} ms); input read + cleaned whole {ph['full_read_clean_ms']:.1f} ms; "
+              f"forecast from the whole file {ph['forecast_full_read_ms']:.1f} ms, from its tail {ph['forecast_tail_read_ms']:.1f} ms "
+              f"(same forecast: {ph['tail_equals_full']}); model, 24 steps {ph['model_24_steps_ms']:.2f} ms | | | | | |")
+    if st:
+        print(f"| W4 | process start-up (`recur --version`) | {st['median_ms']:.1f} ms (min {st['min_ms']:.1f}) | | | | | |")
+    r5, k5 = get("recur", "W5"), get("keras", "W5")
+    if r5 or k5:
+        rs = f"{r5['seconds']:.1f} s" if r5 else "failed (see the harness log)"
+        ks = f"{k5['seconds']:.1f} s (search {k5['search_seconds']:.1f} s)" if k5 else "n/a"
+        ratio = f"{k5['seconds'] / r5['seconds']:.1f}x" if r5 and k5 else "n/a"
+        print(f"| W5 | tuning wall time: 10 trials x 3 epochs, whole command | {rs} | | {ks} | | {ratio} | >= 10x hyperopt + Keras |")
+        bl = lambda x: f"{x['best_val_loss']:.4f}" if x and x.get("best_val_loss") is not None else "n/a"
+        print(f"| W5 | best validation loss (MAE, scaled) | {bl(r5)} | | {bl(k5)} | | | |")
+        mem = lambda x: f"{x['peak_rss_mb']:.0f} MB" if x else "n/a"
+        print(f"| W5 | peak RSS | {mem(r5)} | | {mem(k5)} | | | |")
+    else:
+        print("| W5 | tuning wall time: 10 trials x 3 epochs | not measured (see the harness log) | | | | | >= 10x |")
     print()
     print("Timed: Recur W1 all 25 epochs, W2 one full epoch, W3 32 batches; PyTorch W1 all 25 epochs; "
           "Keras W1 2 epochs extrapolated to 25 (no RMSE); peers W2 200 batches, W3 16 batches (same shapes, "
-          "shuffled samples of the same prepared arrays).")
+          "shuffled samples of the same prepared arrays). W4: the whole `recur predict` process on the full "
+          "A620 CSV. W5: the whole `recur tune` process (1 job) and the whole hyperopt + Keras process "
+          "(imports, data, search), the template's hyperopt_pars, A620 2016-06-01..2016-08-31.")
+    if k5:
+        print(f"W5 peer: {k5['version']}; {k5['train_samples']} train / {k5['validation_samples']} validation samples; "
+              f"trial seconds {', '.join(f'{t:.1f}' for t in k5['trial_seconds'])}")
 
 
 def main():

@@ -1,6 +1,8 @@
 // RecurBench: training throughput of the engine on the workloads of DESIGN.md section 4.
 //
 // Usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]
+//        RecurBench W4-phases --package PKG --input CSV --json    (recur predict's phases, in-process)
+//        RecurBench W5 --export DIR [--data DIR]                   (W5's samples for the peer)
 //
 // Data: by default the real data sets, prepared exactly as `recur train` prepares them
 // (RecurTrain's `DataPreparation`): W1 from examples/melbourne-seed.json, W2 from
@@ -11,6 +13,11 @@
 // `--synthetic` uses a noisy sine of the same shapes instead (runs without ../shared).
 // `--export DIR` writes each workload's prepared arrays as .npy (float32) plus a JSON of
 // settings, so that scripts/bench_peers.py trains PyTorch and Keras on identical samples.
+//
+// `W5 --export DIR` only exports the tuning workload's arrays (no training): the template's
+// `hyperopt_pars` search on the A620 slice 2016-06-01..2016-08-31 (the template config with
+// numeric_var=temp, 3 epochs), train and validation samples exactly as `recur tune` prepares
+// them, for scripts/bench_peer_tune.py (hyperopt + Keras); the harness times `recur tune` itself.
 //
 // Each workload trains through `BatchTrainer` as the product does: forward, loss, backward,
 // Adam step; batches are assembled from shuffled indices inside the timed loop.
@@ -232,7 +239,70 @@ struct Options {
     var configDir = "examples"
     var exportDir: String?
     var selected: Set<String> = []
+    var package: String?
+    var input: String?
 }
+
+/// W5: exports the tuning slice's train and validation samples (as `recur tune` prepares them).
+func exportTuningSlice(options: Options) throws -> [String: Any] {
+    guard let dir = options.exportDir else {
+        throw TrainingError.invalidData("W5 only exports the tuning slice: give --export DIR")
+    }
+    let dataDir = options.dataDir.hasPrefix("/") ? options.dataDir
+        : FileManager.default.currentDirectoryPath + "/" + options.dataDir
+    let overrides = ["numeric_var=temp", "input_csv=\(dataDir)/a620-hourly-temperature.csv", "epochs=3",
+                     "data.since=\"\(tuningSlice.since)\"", "data.until=\"\(tuningSlice.until)\""]
+    let config = try RecurConfig.load(path: "\(dataDir)/seed-config-template.json", overrides: overrides)
+    let data = try DataPreparation.prepare(config)
+    guard let validation = data.validationSamples else {
+        throw TrainingError.invalidData("W5: the template config gave no validation samples")
+    }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try writeNPY(data.trainSamples.x, to: "\(dir)/W5_train_x.npy")
+    try writeNPY(data.trainSamples.y, to: "\(dir)/W5_train_y.npy")
+    try writeNPY(validation.x, to: "\(dir)/W5_val_x.npy")
+    try writeNPY(validation.y, to: "\(dir)/W5_val_y.npy")
+    let meta: [String: Any] = [
+        "workload": "W5", "batch": config.training.batchSize, "epochs": config.training.epochs,
+        "steps": data.trainSamples.steps, "features": data.trainSamples.features, "loss": "mae",
+        "samples": data.trainSamples.x.shape[0], "validation_samples": validation.x.shape[0],
+        "since": tuningSlice.since, "until": tuningSlice.until, "overrides": overrides,
+    ]
+    let json = try JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])
+    try json.write(to: URL(fileURLWithPath: "\(dir)/W5.json"))
+    return meta
+}
+
+/// W4's phases in this process (best of `repeats`, milliseconds): loading the package (and, within
+/// it, building the architecture with its random initialization), reading and cleaning the input
+/// whole or from its tail, and the 24-step forecast itself.
+func predictPhases(package path: String, input: String, repeats: Int = 7) throws -> [String: Any] {
+    func best(_ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-6)
+        }
+        return times.min()!
+    }
+    var package = try ModelPackage.load(path)
+    let load = try best { package = try ModelPackage.load(path) }
+    let build = try best { _ = try package.manifest.architecture.build(seed: package.manifest.training.seed) }
+    let full = Forecaster(package: package, tailReadThreshold: Int.max), tail = Forecaster(package: package)
+    let fullRead = try best { _ = try full.load(csv: input) }
+    var a: Forecast?, b: Forecast?
+    let fullForecast = try best { a = try full.forecast(csv: input, steps: 24) }
+    let tailForecast = try best { b = try tail.forecast(csv: input, steps: 24) }
+    let series = try full.load(csv: input).series
+    let model = try best { _ = try full.forecast(series: series, steps: 24) }
+    return ["workload": "W4-phases", "package_load_ms": load, "architecture_build_ms": build, "full_read_clean_ms": fullRead,
+            "forecast_full_read_ms": fullForecast, "forecast_tail_read_ms": tailForecast, "model_24_steps_ms": model,
+            "tail_equals_full": a == b]
+}
+
+/// The fixed A620 slice of W5.
+let tuningSlice = (since: "2016-06-01", until: "2016-08-31")
 
 var options = Options()
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -244,8 +314,10 @@ while !arguments.isEmpty {
     case "--data": options.dataDir = arguments.removeFirst()
     case "--configs": options.configDir = arguments.removeFirst()
     case "--export": options.exportDir = arguments.removeFirst()
+    case "--package": options.package = arguments.removeFirst()
+    case "--input": options.input = arguments.removeFirst()
     case "--help", "-h":
-        print("usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]")
+        print("usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]\n       RecurBench W4-phases --package PKG --input CSV [--json]\n       RecurBench W5 --export DIR [--data DIR]")
         exit(0)
     default: options.selected.insert(a)
     }
@@ -257,6 +329,25 @@ let info = BLAS.info
 let gflops1 = BLAS.measureGFLOPS(size: 1024)
 let cpu = CPUFeatures.current
 var results: [[String: Any]] = []
+if options.selected.contains("W4-phases") {
+    do {
+        guard let package = options.package, let input = options.input else {
+            throw TrainingError.invalidData("W4-phases needs --package PKG --input CSV")
+        }
+        results.append(try predictPhases(package: package, input: input))
+    } catch {
+        FileHandle.standardError.write(Data("RecurBench W4-phases: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if options.selected.contains("W5") {
+    do {
+        results.append(try exportTuningSlice(options: options))
+    } catch {
+        FileHandle.standardError.write(Data("RecurBench W5: \(error)\n".utf8))
+        exit(1)
+    }
+}
 for w in workloads where options.selected.isEmpty || options.selected.contains(w.name) {
     let r: [String: Any]
     do {

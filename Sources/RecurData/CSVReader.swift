@@ -242,3 +242,61 @@ enum NumberParser {
         return value
     }
 }
+
+/// The first and last lines of a CSV file, parsed without reading the middle: what a forecast
+/// from the latest observations needs from a long file.
+public struct CSVHeadAndTail: Sendable {
+    /// The header and the whole records of the file's first `headBytes` bytes (nil when none).
+    public let head: CSVTable?
+    /// The header and the whole records of the file's last `tailBytes` bytes (the first, possibly
+    /// partial, line of that range is skipped). Line numbers count the header as line 1 and the
+    /// tail's first record as line 2, not the file's lines.
+    public let tail: CSVTable
+    /// The file's size in bytes.
+    public let fileSize: Int
+}
+
+extension CSVReader {
+    /// Reads the header line, the first `headBytes` and the last `tailBytes` of the file at
+    /// `path` and parses them as two tables with the file's header. Returns nil when the file
+    /// is not larger than `headBytes + tailBytes` (read it whole) or when the tail cannot be
+    /// parsed on its own: a double quote in it (a quoted field may span lines), no whole line,
+    /// or a record the parser rejects. Throws only when the file cannot be opened or read.
+    public static func readHeadAndTail(path: String, headBytes: Int = 65_536, tailBytes: Int) throws -> CSVHeadAndTail? {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue {
+                throw DataError.fileNotFound(path: path)
+            }
+            throw DataError.unreadableFile(path: path, reason: "cannot open it for reading")
+        }
+        defer { try? handle.close() }
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
+        do {
+            let size = Int(try handle.seekToEnd())
+            guard size > headBytes + tailBytes else { return nil }
+            try handle.seek(toOffset: 0)
+            let headData = [UInt8](try handle.read(upToCount: headBytes) ?? Data())
+            try handle.seek(toOffset: UInt64(size - tailBytes))
+            let tailData = [UInt8](try handle.read(upToCount: tailBytes) ?? Data())
+            let lf = UInt8(ascii: "\n"), quote = UInt8(ascii: "\"")
+            // The header: the first line (quotes allowed there only if the line holds them whole).
+            guard let headerEnd = headData.firstIndex(of: lf) else { return nil }
+            let header = headData[...headerEnd]
+            if header.contains(quote) { return nil }
+            // The head: whole lines only.
+            var head: CSVTable?
+            if let lastLF = headData.lastIndex(of: lf), lastLF > headerEnd, !headData[...lastLF].contains(quote) {
+                head = try? parse(bytes: Array(headData[...lastLF]), fileName: fileName)
+            }
+            // The tail: from the first line start.
+            guard let firstLF = tailData.firstIndex(of: lf), firstLF + 1 < tailData.count else { return nil }
+            let body = tailData[(firstLF + 1)...]
+            if body.contains(quote) { return nil }
+            guard let table = try? parse(bytes: Array(header) + Array(body), fileName: fileName) else { return nil }
+            return CSVHeadAndTail(head: head, tail: table, fileSize: size)
+        } catch {
+            throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -96,6 +96,17 @@ final class TrainTests: XCTestCase {
         XCTAssertEqual((manifest["training"] as? [String: Any])?["seed"] as? Int, 3)
     }
 
+    func testOutputFolderIsCreatedWhenMissing() throws {
+        let csv = try writeSeries()
+        let config = try writeConfig(data: csv.path)
+        let nested = dir.appendingPathComponent("not/yet/there/pkg").path
+        let r = try CLIRunner.run(["train", config.path, "--output", nested, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: nested + "/manifest.json"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("not/yet/there").path)
+        XCTAssertEqual(leftovers, ["pkg"], "the checkpoint beside the package is removed after success")
+    }
+
     func testSameConfigAndSeedGiveBitIdenticalWeights() throws {
         let csv = try writeSeries()
         let config = try writeConfig(data: csv.path)

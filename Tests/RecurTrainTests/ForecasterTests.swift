@@ -161,6 +161,60 @@ final class ForecasterTests: XCTestCase {
         }
     }
 
+    /// Reading only the tail of a long file gives exactly the forecast (or the error) of reading
+    /// it whole, with gaps, duplicated hours and rows out of order near its end.
+    func testTailReadGivesTheSameForecastAsAFullRead() throws {
+        let package = try ModelPackage.load(try trainPackage(data: try writeSeries()).path)
+        let full = Forecaster(package: package, tailReadThreshold: Int.max)
+        let long = try writeSeries("long.csv", hours: 3_000)
+        let lines = try String(contentsOfFile: long, encoding: .utf8).split(separator: "\n").map(String.init)
+        let row = { (hour: Int) in hour + 1 }  // lines[0] is the header
+        func variant(_ name: String, _ edit: (inout [String]) -> Void) throws -> String {
+            var copy = lines
+            edit(&copy)
+            let path = dir.appendingPathComponent(name).path
+            try (copy.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let time = { (hour: Int) in lines[row(hour)].split(separator: ",")[0] }
+        // The window is hours 2994-2999 (n_past_steps 6); the default policy fills gaps of up to 6.
+        let cases: [(String, Bool)] = [
+            (long, true),
+            // A 2-hour gap inside the window; hour 2997 repeated with another value (the first
+            // wins); hour 2998 first empty, then repeated with a value (the usable one wins).
+            (try variant("gap-dup.csv") { l in
+                l.insert("\(time(2998)),55.5", at: row(2998) + 1)
+                l[row(2998)] = "\(time(2998)),"
+                l.insert("\(time(2997)),99.0", at: row(2997) + 1)
+                l.removeSubrange(row(2995)...row(2996))
+            }, true),
+            // A 5-hour gap ending just before the window: interpolation reaches back to hour 2988.
+            (try variant("gap-before.csv") { l in l.removeSubrange(row(2989)...row(2993)) }, true),
+            // Two rows out of order at the end: the whole file is read.
+            (try variant("unsorted.csv") { l in l.swapAt(row(2999), row(2998)) }, false),
+        ]
+        for initial in [256, 2_048] {
+            let tail = Forecaster(package: package, tailReadThreshold: 0, tailReadInitialBytes: initial)
+            for (path, usesTail) in cases {
+                let name = (path as NSString).lastPathComponent
+                XCTAssertEqual(tail.loadRecent(csv: path) != nil, usesTail, "\(name), \(initial) bytes")
+                XCTAssertEqual(try tail.forecast(csv: path, steps: 24), try full.forecast(csv: path, steps: 24), "\(name), \(initial) bytes")
+            }
+            // A gap longer than the policy fills, inside the window: the same error as a full read.
+            let gappy = try variant("gappy-long.csv") { l in l.removeSubrange(row(2990)...row(2997)) }
+            XCTAssertNil(tail.loadRecent(csv: gappy))
+            var errors: [ForecastError?] = []
+            for forecaster in [tail, full] {
+                XCTAssertThrowsError(try forecaster.forecast(csv: gappy, steps: 1)) { errors.append($0 as? ForecastError) }
+            }
+            XCTAssertEqual(errors.count, 2)
+            XCTAssertNotNil(errors.first ?? nil)
+            XCTAssertEqual(errors.first, errors.last)
+        }
+        // The default threshold (1 MiB) reads a short file whole.
+        XCTAssertNil(Forecaster(package: package).loadRecent(csv: long))
+    }
+
     func testRecursionWithExtraFeaturesIsRefusedBeyondTheHorizon() throws {
         let data = try writeSeries(aux: true)
         let package = try ModelPackage.load(try trainPackage(data: data, horizon: 2, features: ", \"features\": [\"aux\"]").path)

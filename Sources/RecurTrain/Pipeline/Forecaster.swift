@@ -98,9 +98,16 @@ public struct Evaluation: Codable, Sendable {
 /// own source settings and cleaning policy, scales them with its scaler, and runs the model.
 public struct Forecaster {
     public let package: ModelPackage
+    /// Files of at least this many bytes are forecast from their tail (`loadRecent`); smaller
+    /// ones are read whole. Default 1 MiB.
+    public var tailReadThreshold: Int
+    /// The first tail read, in bytes (grows fourfold while the tail is too short). Default 64 KiB.
+    public var tailReadInitialBytes: Int
 
-    public init(package: ModelPackage) {
+    public init(package: ModelPackage, tailReadThreshold: Int = 1 << 20, tailReadInitialBytes: Int = 1 << 16) {
         self.package = package
+        self.tailReadThreshold = tailReadThreshold
+        self.tailReadInitialBytes = tailReadInitialBytes
     }
 
     var manifest: PackageManifest { package.manifest }
@@ -112,21 +119,101 @@ public struct Forecaster {
     /// not its path or date bounds) and cleans it with the package's policy at the package's
     /// frequency (so a short file is not mis-inferred).
     public func load(csv path: String) throws -> CleaningResult {
+        let (source, policy) = settings(csv: path)
+        let raw = try SeriesLoader.load(source, policy: policy)
+        return try SeriesCleaner.clean(raw, policy: policy)
+    }
+
+    /// The package's source settings for the file at `path` and its cleaning policy at the
+    /// package's frequency.
+    func settings(csv path: String) -> (TimeSeriesSource, CleaningPolicy) {
         var source = manifest.data.source
         source.path = path
         source.since = nil
         source.until = nil
         var policy = manifest.data.cleaning
         policy.frequencySeconds = manifest.data.frequencySeconds
-        let raw = try SeriesLoader.load(source, policy: policy)
-        return try SeriesCleaner.clean(raw, policy: policy)
+        return (source, policy)
     }
 
-    /// Forecasts `steps` steps after the last observation of the CSV file at `path`.
+    /// Forecasts `steps` steps after the last observation of the CSV file at `path`. A long
+    /// file is read from its end only when that provably gives the same latest window as
+    /// reading it whole (`loadRecent`); otherwise, and for every error, it is read whole.
     public func forecast(csv path: String, steps: Int) throws -> Forecast {
         guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
-        let cleaned = try load(csv: path)
+        let cleaned = try loadRecent(csv: path) ?? load(csv: path)
         return try forecast(series: cleaned.series, steps: steps, file: cleaned.report.file)
+    }
+
+    /// The file's latest steps cleaned from its tail alone, or nil when the whole file must be
+    /// read. The tail's cleaned window equals the whole file's when:
+    /// - the file is sorted in time where it matters: no row of the tail is out of order, and
+    ///   the first row of the station in the file's head is not later than the tail's first row
+    ///   and on the same grid (rows before the tail are assumed not to be later than the tail's
+    ///   first row, as in any file written in time order);
+    /// - the tail holds no off-grid row, and the latest `n_past_steps` steps are all valid;
+    /// - the tail starts more than `max_gap + 1` steps before the window (`interpolate`,
+    ///   `forward_fill`; one row for `drop` and `keep_rows`), so every gap that touches the
+    ///   window, and the value on its left, lies inside the tail, and a duplicate group cut at
+    ///   the tail's start cannot reach the window.
+    /// Policies that must see every row (`non_numeric: error`, `duplicates: error`, an unlimited
+    /// `max_gap`), a station column without a chosen station (the whole file decides whether it
+    /// is ambiguous), quotes in the tail, and files under `tailReadThreshold` bytes are read
+    /// whole. The tail grows fourfold while it is too short, up to half the file.
+    func loadRecent(csv path: String) -> CleaningResult? {
+        let (source, policy) = settings(csv: path)
+        guard policy.invalidCells != .error, policy.duplicates != .error else { return nil }
+        guard source.stationColumn == nil || source.station != nil else { return nil }
+        let margin: Int
+        switch policy.gaps.method {
+        case .interpolate, .forwardFill:
+            guard let g = policy.gaps.maxGap else { return nil }
+            margin = g + 2
+        case .drop, .keepRows:
+            margin = 1
+        }
+        let P = window.nPastSteps
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue,
+              size >= tailReadThreshold else { return nil }
+        var bytes = max(tailReadInitialBytes, 1024)
+        var headStart: Int64?
+        while bytes <= size / 2 {
+            guard let parts = try? CSVReader.readHeadAndTail(path: path, tailBytes: bytes) else { return nil }
+            if headStart == nil {
+                // The series' start: the first row of the station in the head.
+                guard let head = parts.head, let raw = try? SeriesLoader.load(source, table: head, policy: policy),
+                      let first = raw.timestamps.first else { return nil }
+                headStart = first
+            }
+            switch accept(parts.tail, source: source, policy: policy, start: headStart!, nPast: P, margin: margin) {
+            case .accepted(let result): return result
+            case .rejected: return nil
+            case .tooShort: bytes *= 4
+            }
+        }
+        return nil
+    }
+
+    enum TailVerdict { case accepted(CleaningResult), tooShort, rejected }
+
+    func accept(_ table: CSVTable, source: TimeSeriesSource, policy: CleaningPolicy, start: Int64, nPast P: Int, margin: Int) -> TailVerdict {
+        // A tail without rows of the station, or without usable values, may just be too short.
+        guard let raw = try? SeriesLoader.load(source, table: table, policy: policy),
+              let cleaned = try? SeriesCleaner.clean(raw, policy: policy) else { return .tooShort }
+        let report = cleaned.report, series = cleaned.series
+        guard report.outOfOrder.count == 0, report.offGrid.count == 0, let tailStart = raw.timestamps.first,
+              start <= tailStart else { return .rejected }
+        let step = manifest.data.frequencySeconds
+        if series.isRegular, (tailStart - start) % step != 0 { return .rejected }
+        let n = series.count
+        guard n >= P, !series.valid[(n - P)...].contains(false) else { return .tooShort }
+        if series.isRegular {
+            guard tailStart <= series.timestamps[n - P] - Int64(margin) * step else { return .tooShort }
+        } else {
+            // Rows are steps: the window must not reach the tail's first row (trimmed ones count).
+            guard n - P + report.trimmedLeading >= margin else { return .tooShort }
+        }
+        return .accepted(cleaned)
     }
 
     /// Forecasts `steps` steps after the last step of `series` (original units, the package's

@@ -109,6 +109,13 @@ public enum TrainingRun {
         }
         callbacks += options.callbacks
         if config.training.checkpoint && validation != nil {
+            // The checkpoint sits beside the package, whose folder may not exist yet.
+            let folder = (checkpointPath as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw TrainingError.io(path: folder, reason: "cannot create the output folder: \(error.localizedDescription); choose another with --output")
+            }
             callbacks.append(ModelCheckpoint(path: checkpointPath, monitor: "val_loss"))
         }
         if let board = config.training.tensorboard {
