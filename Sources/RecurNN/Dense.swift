@@ -34,6 +34,7 @@ public final class Dense: Layer {
     ///   - rng: draws the kernel (glorot uniform).
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, activation: Activation = .linear, name: String = "dense",
+                initializeWeights: Bool = true,
                 rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
@@ -43,7 +44,10 @@ public final class Dense: Layer {
         self.activation = activation
         kernel = Parameter(name: "kernel", shape: [inputSize, units], role: .kernel)
         bias = Parameter(name: "bias", shape: [units], role: .bias)
-        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
+        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
+        if initializeWeights {
+            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
+        }
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

@@ -50,6 +50,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, resetAfter: Bool = true,
                 activation: Activation = .tanh, recurrentActivation: Activation = .sigmoid, name: String = "gru",
+                initializeWeights: Bool = true,
                 rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
@@ -64,8 +65,11 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
         recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
         bias = Parameter(name: "bias", shape: resetAfter ? [2, G] : [G], role: .bias)
-        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
-        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
+        if initializeWeights {
+            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
+            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        }
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 

@@ -56,6 +56,7 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
                 recurrentActivation: Activation = .sigmoid, unitForgetBias: Bool = true,
                 separateRecurrentBias: Bool = false, name: String = "lstm",
+                initializeWeights: Bool = true,
                 rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
@@ -72,8 +73,11 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
         bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, G] : [G], role: .bias)
         biasSum = Tensor(shape: [separateRecurrentBias ? G : 0])
-        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
-        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
+        if initializeWeights {
+            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
+            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        }
         if unitForgetBias { for j in units..<(2 * units) { bias.value[j] = 1 } }
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 2))
     }

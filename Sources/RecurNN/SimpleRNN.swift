@@ -41,7 +41,8 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
-                separateRecurrentBias: Bool = false, name: String = "simple_rnn", rng: inout RandomGenerator) throws {
+                separateRecurrentBias: Bool = false, name: String = "simple_rnn", initializeWeights: Bool = true,
+                rng: inout RandomGenerator) throws {
         try LayerChecks.positive(inputSize, "inputSize", layer: name)
         try LayerChecks.positive(units, "units", layer: name)
         self.name = name
@@ -54,8 +55,11 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, units], role: .recurrentKernel)
         bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, units] : [units], role: .bias)
         biasSum = Tensor(shape: [separateRecurrentBias ? units : 0])
-        Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
-        Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
+        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
+        if initializeWeights {
+            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
+            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
+        }
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 

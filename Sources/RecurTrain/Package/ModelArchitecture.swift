@@ -60,8 +60,12 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
     public var recurrentUnits: [Int] { layers.filter { ["lstm", "gru", "simple_rnn"].contains($0.type) }.map(\.units) }
 
     /// Builds the network; initial weights come from `seed` (dropout masks from seeds derived from it).
+    /// With `initializeWeights` false the weights start at zero (and the forget bias at one),
+    /// for a model whose weights are loaded next: it skips the orthogonal initializers' QR,
+    /// which dominates loading a package (W4 in BENCHMARKS.md). Dropout masks, which only
+    /// training uses, then come from a different stream.
     /// - Throws: `NNError` for invalid specs (names the layer).
-    public func build(seed: UInt64) throws -> Sequential {
+    public func build(seed: UInt64, initializeWeights: Bool = true) throws -> Sequential {
         var rng = RandomGenerator(seed: seed)
         var layers: [Layer] = []
         func activation(_ name: String?, _ fallback: Activation, _ spec: LayerSpec, _ key: String) throws -> Activation {
@@ -79,20 +83,20 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
                 layer = try LSTM(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
                                  activation: activation(spec.activation, .tanh, spec, "activation"),
                                  recurrentActivation: activation(spec.recurrentActivation, .sigmoid, spec, "recurrent_activation"),
-                                 separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, rng: &rng)
+                                 separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, initializeWeights: initializeWeights, rng: &rng)
             case "gru":
                 layer = try GRU(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
                                 resetAfter: spec.resetAfter ?? true,
                                 activation: activation(spec.activation, .tanh, spec, "activation"),
                                 recurrentActivation: activation(spec.recurrentActivation, .sigmoid, spec, "recurrent_activation"),
-                                name: spec.name, rng: &rng)
+                                name: spec.name, initializeWeights: initializeWeights, rng: &rng)
             case "simple_rnn":
                 layer = try SimpleRNN(inputSize: spec.inputSize, units: spec.units, returnSequences: spec.returnSequences ?? false,
                                       activation: activation(spec.activation, .tanh, spec, "activation"),
-                                      separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, rng: &rng)
+                                      separateRecurrentBias: spec.separateRecurrentBias ?? false, name: spec.name, initializeWeights: initializeWeights, rng: &rng)
             case "dense":
                 layer = try Dense(inputSize: spec.inputSize, units: spec.units,
-                                  activation: activation(spec.activation, .linear, spec, "activation"), name: spec.name, rng: &rng)
+                                  activation: activation(spec.activation, .linear, spec, "activation"), name: spec.name, initializeWeights: initializeWeights, rng: &rng)
             case "dropout":
                 layer = try Dropout(size: spec.inputSize, rate: Float(spec.rate ?? 0), seed: rng.next(), name: spec.name)
             default:

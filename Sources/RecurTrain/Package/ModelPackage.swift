@@ -51,7 +51,7 @@ public struct ModelPackage {
         }
         let model: Sequential
         do {
-            model = try manifest.architecture.build(seed: manifest.training.seed)
+            model = try manifest.architecture.build(seed: manifest.training.seed, initializeWeights: false)
             _ = try model.loadWeights(from: (path as NSString).appendingPathComponent(weightsFile))
         } catch let error as NNError {
             throw PackageError.corrupt(path: path, reason: error.description)
