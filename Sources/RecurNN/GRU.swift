@@ -61,15 +61,9 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         self.resetAfter = resetAfter
         self.activation = activation
         self.recurrentActivation = recurrentActivation
-        let G = 3 * units
-        kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
-        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
-        bias = Parameter(name: "bias", shape: resetAfter ? [2, G] : [G], role: .bias)
-        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
-        if initializeWeights {
-            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
-            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
-        }
+        (kernel, recurrentKernel, bias) = RecurrentParameters.make(
+            inputSize: inputSize, units: units, gates: 3, twoBiasRows: resetAfter,
+            initialize: initializeWeights, rng: &rng)
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 

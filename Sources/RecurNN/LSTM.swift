@@ -69,15 +69,10 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         self.unitForgetBias = unitForgetBias
         self.separateRecurrentBias = separateRecurrentBias
         let G = 4 * units
-        kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
-        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
-        bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, G] : [G], role: .bias)
+        (kernel, recurrentKernel, bias) = RecurrentParameters.make(
+            inputSize: inputSize, units: units, gates: 4, twoBiasRows: separateRecurrentBias,
+            initialize: initializeWeights, rng: &rng)
         biasSum = Tensor(shape: [separateRecurrentBias ? G : 0])
-        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
-        if initializeWeights {
-            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
-            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
-        }
         if unitForgetBias { for j in units..<(2 * units) { bias.value[j] = 1 } }
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 2))
     }

@@ -168,3 +168,25 @@ public class RecurrentLayerBase {
         set { core.checksInput = newValue }
     }
 }
+
+/// The parameters every recurrent layer has, in Keras's layout: `kernel` `[inputSize, G·H]`,
+/// `recurrent_kernel` `[H, G·H]` and `bias` `[G·H]` (or `[2, G·H]`: input and recurrent rows),
+/// initialised as Keras does (glorot-uniform kernel, orthogonal recurrent kernel, zero bias).
+enum RecurrentParameters {
+    /// - Parameters:
+    ///   - gates: G, the number of gate blocks (LSTM 4, GRU 3, SimpleRNN 1).
+    ///   - twoBiasRows: whether the bias is `[2, G·H]`.
+    ///   - initialize: false skips the random draws, for weights about to be loaded (a package).
+    static func make(inputSize: Int, units: Int, gates: Int, twoBiasRows: Bool, initialize: Bool,
+                     rng: inout RandomGenerator) -> (kernel: Parameter, recurrentKernel: Parameter, bias: Parameter) {
+        let G = gates * units
+        let kernel = Parameter(name: "kernel", shape: [inputSize, G], role: .kernel)
+        let recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, G], role: .recurrentKernel)
+        let bias = Parameter(name: "bias", shape: twoBiasRows ? [2, G] : [G], role: .bias)
+        if initialize {
+            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: G, rng: &rng)
+            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: G, rng: &rng)
+        }
+        return (kernel, recurrentKernel, bias)
+    }
+}

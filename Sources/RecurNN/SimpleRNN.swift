@@ -51,15 +51,10 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         self.returnSequences = returnSequences
         self.activation = activation
         self.separateRecurrentBias = separateRecurrentBias
-        kernel = Parameter(name: "kernel", shape: [inputSize, units], role: .kernel)
-        recurrentKernel = Parameter(name: "recurrent_kernel", shape: [units, units], role: .recurrentKernel)
-        bias = Parameter(name: "bias", shape: separateRecurrentBias ? [2, units] : [units], role: .bias)
+        (kernel, recurrentKernel, bias) = RecurrentParameters.make(
+            inputSize: inputSize, units: units, gates: 1, twoBiasRows: separateRecurrentBias,
+            initialize: initializeWeights, rng: &rng)
         biasSum = Tensor(shape: [separateRecurrentBias ? units : 0])
-        // Skipped when weights are about to be loaded (a package): same shapes, no random draws.
-        if initializeWeights {
-            Initializers.glorotUniform(kernel.value, fanIn: inputSize, fanOut: units, rng: &rng)
-            Initializers.orthogonal(recurrentKernel.value, rows: units, cols: units, rng: &rng)
-        }
         super.init(core: RecurrentCore(inputSize: inputSize, units: units, stateCount: 1))
     }
 
