@@ -16,12 +16,13 @@ struct Doctor: ParsableCommand {
     func run() throws {
         let cpu = CPUFeatures.current
         let info = BLAS.info
+        let blasThreads = BLAS.threadCount  // as Recur.main set it (RECUR_THREADS, default 1)
         var threadReport: [(Int, Double)] = []
         for threads in Array(Set([1, cpu.logicalCores])).sorted() {
             BLAS.setThreadCount(threads)
             threadReport.append((threads, BLAS.measureGFLOPS(size: size)))
         }
-        BLAS.setThreadCount(1)
+        BLAS.setThreadCount(blasThreads)
         if json {
             var object: [String: Any] = [
                 "version": RecurVersion.string, "cpu": cpu.modelName, "architecture": cpu.architecture,
@@ -29,7 +30,7 @@ struct Doctor: ParsableCommand {
                 "kernels": info.kernels, "requested_coretype": info.requestedCoreType ?? NSNull(),
                 "reason": info.reason, "inherited_openblas_coretype": info.inheritedCoreType ?? NSNull(),
                 "self_test_passed": info.selfTestPassed, "warnings": info.warnings,
-                "default_threads": 1,
+                "blas_threads": blasThreads, "engine_threads": Parallel.threadCount,
             ]
             object["sgemm"] = threadReport.map { ["threads": $0.0, "size": size, "gflops": ($0.1 * 10).rounded() / 10] }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -43,7 +44,7 @@ struct Doctor: ParsableCommand {
         print("kernels      \(info.kernels) (requested \(info.requestedCoreType ?? "none"): \(info.reason))")
         if let inherited = info.inheritedCoreType { print("inherited    OPENBLAS_CORETYPE=\(inherited)") }
         print("self-test    \(info.selfTestPassed ? "passed" : "FAILED")")
-        print("threads      1 by default (set per run; RECUR_THREADS)")
+        print("threads      engine \(Parallel.threadCount) (large layers split across cores), BLAS \(blasThreads) per product; RECUR_THREADS=N sets both")
         for (threads, gflops) in threadReport {
             print(String(format: "sgemm        %dx%d, %d thread%@: %.1f GFLOP/s", size, size, threads, threads == 1 ? "" : "s", gflops))
         }
