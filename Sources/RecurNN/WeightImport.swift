@@ -284,19 +284,26 @@ struct WeightMapper {
             if a.prefix != b.prefix { return WeightMapper.naturalLess(a.prefix, b.prefix) }
             return (a.index ?? -1) < (b.index ?? -1)
         }
-        var used = Set<TorchModule>()
-        var result: [(ImportSpec, TorchModule)] = []
+        return try matchByKind(specs, ordered: ordered, kinds: modules, name: \.display, noun: "module")
+    }
+
+    /// Gives each layer, in order, the first unused group of the file (`ordered`) of its kind;
+    /// every group must be used. `noun` names a group in errors ("module", "layer").
+    func matchByKind<Group: Hashable>(_ specs: [ImportSpec], ordered: [Group], kinds: [Group: ImportSpec.Kind?],
+                                      name: (Group) -> String, noun: String) throws -> [(ImportSpec, Group)] {
+        var used = Set<Group>()
+        var result: [(ImportSpec, Group)] = []
         for spec in specs {
-            guard let module = ordered.first(where: { !used.contains($0) && modules[$0]! == spec.kind }) else {
-                let listing = ordered.map { "\($0.display) (\(modules[$0]!.map(\.rawValue) ?? "unknown"))" }
-                throw fail("\(spec.label): no unused \(spec.kind.rawValue) module left in the file (modules: \(listing.joined(separator: ", "))); pass prefixes to choose")
+            guard let group = ordered.first(where: { !used.contains($0) && kinds[$0]! == spec.kind }) else {
+                let listing = ordered.map { "\(name($0)) (\(kinds[$0]!.map(\.rawValue) ?? "unknown"))" }
+                throw fail("\(spec.label): no unused \(spec.kind.rawValue) \(noun) left in the file (\(noun)s: \(listing.joined(separator: ", "))); pass prefixes to choose")
             }
-            used.insert(module)
-            result.append((spec, module))
+            used.insert(group)
+            result.append((spec, group))
         }
         let left = ordered.filter { !used.contains($0) }
         if !left.isEmpty {
-            throw fail("the file has modules no layer of model '\(model.name)' matched: \(left.map(\.display).joined(separator: ", ")); pass prefixes to choose")
+            throw fail("the file has \(noun)s no layer of model '\(model.name)' matched: \(left.map(name).joined(separator: ", ")); pass prefixes to choose")
         }
         return result
     }
@@ -454,21 +461,7 @@ struct WeightMapper {
             return specs.map { ($0, $0.layer.name + "/") }
         }
         let ordered = groups.keys.sorted(by: WeightMapper.naturalLess)
-        var used = Set<String>()
-        var result: [(ImportSpec, String)] = []
-        for spec in specs {
-            guard let g = ordered.first(where: { !used.contains($0) && groups[$0]! == spec.kind }) else {
-                let listing = ordered.map { "\($0) (\(groups[$0]!.map(\.rawValue) ?? "unknown"))" }
-                throw fail("\(spec.label): no unused \(spec.kind.rawValue) layer left in the file (layers: \(listing.joined(separator: ", "))); pass prefixes to choose")
-            }
-            used.insert(g)
-            result.append((spec, g))
-        }
-        let left = ordered.filter { !used.contains($0) }
-        if !left.isEmpty {
-            throw fail("the file has layers no layer of model '\(model.name)' matched: \(left.joined(separator: ", ")); pass prefixes to choose")
-        }
-        return result
+        return try matchByKind(specs, ordered: ordered, kinds: groups, name: { $0 }, noun: "layer")
     }
 
     func importKeras(_ spec: ImportSpec, _ prefix: String) throws -> [(Parameter, Tensor)] {
