@@ -17,8 +17,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "RecurTensor", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "RecurNN", dependencies: ["RecurTensor"]),
+        .target(name: "RecurKernels"),
+        .target(name: "RecurTensor", dependencies: ["RecurKernels"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "RecurNN", dependencies: ["RecurTensor", "RecurKernels"]),
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "RecurTestSupport", dependencies: ["RecurTensor"], path: "Tests/RecurTestSupport"),
         .testTarget(name: "RecurTensorTests", dependencies: ["RecurTensor", "RecurTestSupport"]),
         .testTarget(
-            name: "RecurNNTests", dependencies: ["RecurNN", "RecurTestSupport"],
+            name: "RecurNNTests", dependencies: ["RecurNN", "RecurKernels", "RecurTestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),

@@ -1,3 +1,4 @@
+import RecurKernels
 import RecurTensor
 
 /// Long short-term memory (Keras `LSTM`, the same equations as PyTorch's `nn.LSTM`):
@@ -51,6 +52,8 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
     private let dGates = Tensor(shape: [0])     // [T, B, 4H] gradients of the gate pre-activations
     private let dInput = Tensor(shape: [0])     // [T, B, In]
     private let biasSum: Tensor                 // separateRecurrentBias: [4H] row 0 + row 1; else [0]
+    private let packedU = PackedMatrix()        // recurrent_kernel [H, 4H], packed once per forward
+    private let packedUT = PackedMatrix()       // its transpose [4H, H], packed once per backward
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -99,6 +102,8 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         }
         let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
         core.loadInitialState(1, into: cs)
+        packedU.pack(U, ld: G, k: H, n: G)
+        let packedU = self.packedU
         let x = UnsafePointer(input.data)
         // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
         // part runs every step on its own rows (no barrier between steps).
@@ -118,10 +123,10 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             for t in 0..<T {
                 let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
                 let gt = gs + t * B * G, ac = acs + t * BH
-                BLAS.gemm(m: nb, n: G, k: H, a: hPrev + r0 * H, lda: H, b: U, ldb: G, beta: 1,
-                          c: gt + r0 * G, ldc: G)
+                packedU.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: gt + r0 * G, ldc: G, accumulate: true)
                 if fused {
-                    LSTM.forwardGates(rows: rows, H: H, z: gt, bias: bias, cPrev: cPrev, c: c, actC: ac, h: h)
+                    recur_lstm_forward_gates(Int32(nb), Int32(H), gt + r0 * G, bias, cPrev + r0 * H,
+                                             c + r0 * H, ac + r0 * H, h + r0 * H)
                     continue
                 }
                 for r in rows {
@@ -158,8 +163,10 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         let dc = core.stateGradients[1].data  // running dL/dc_t (from later steps), ends as dL/dc₀
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         dc.update(repeating: 0, count: BH)
-        let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
+        let act = activation, ra = recurrentActivation
         let fused = activation == .tanh && recurrentActivation == .sigmoid
+        packedUT.pack(recurrentKernel.value.data, ld: G, k: G, n: H, transposed: true)
+        let packedUT = self.packedUT
         let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
@@ -169,7 +176,8 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
                 let cPrev = cs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, ac = acs + t * BH
                 let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
                 if fused {
-                    LSTM.backwardGates(rows: rows, H: H, z: gt, cPrev: cPrev, actC: ac, dOut: dOutT, dh: dh, dc: dc, dz: dgt)
+                    recur_lstm_backward_gates(Int32(nb), Int32(H), gt + r0 * G, cPrev + r0 * H, ac + r0 * H,
+                                              dOutT.map { $0 + r0 * H }, dh + r0 * H, dc + r0 * H, dgt + r0 * G)
                 } else {
                     for r in rows {
                         let z = gt + r * G, dz = dgt + r * G, o = r * H
@@ -187,8 +195,7 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
                     }
                 }
                 // dh_{t−1} = dz_t · recurrent_kernelᵀ: [nb, 4H] x [4H, H]
-                BLAS.gemm(transB: true, m: nb, n: H, k: G, a: dgt + r0 * G, lda: G, b: U, ldb: G,
-                          c: dh + r0 * H, ldc: H)
+                packedUT.multiply(m: nb, a: dgt + r0 * G, lda: G, c: dh + r0 * H, ldc: H)
             }
         }
         let rows = T * B
@@ -219,67 +226,5 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             }
         }
         return dInput
-    }
-
-    // MARK: Fused gate passes (tanh / sigmoid), 8 units at a time
-
-    /// Forward gate pass for batch rows `rows` of one step: z `[B, 4H]` holds the
-    /// pre-activations without bias and receives i, f, g, o; writes c, act(c) and h `[B, H]`.
-    @inline(__always)
-    static func forwardGates(rows: Range<Int>, H: Int, z gt: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                             cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                             actC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
-        let G = 4 * H
-        for r in rows {
-            let z = gt + r * G, o = r * H
-            var j = 0
-            while j < H {
-                let n = Swift.min(8, H - j)
-                let ig = FastMath.sigmoid(FastMath.load(z + j, n) + FastMath.load(bias + j, n))
-                let fg = FastMath.sigmoid(FastMath.load(z + H + j, n) + FastMath.load(bias + H + j, n))
-                let gg = FastMath.tanh(FastMath.load(z + 2 * H + j, n) + FastMath.load(bias + 2 * H + j, n))
-                let og = FastMath.sigmoid(FastMath.load(z + 3 * H + j, n) + FastMath.load(bias + 3 * H + j, n))
-                let cv = fg * FastMath.load(cPrev + o + j, n) + ig * gg
-                let a = FastMath.tanh(cv)
-                FastMath.store(ig, z + j, n)
-                FastMath.store(fg, z + H + j, n)
-                FastMath.store(gg, z + 2 * H + j, n)
-                FastMath.store(og, z + 3 * H + j, n)
-                FastMath.store(cv, c + o + j, n)
-                FastMath.store(a, actC + o + j, n)
-                FastMath.store(og * a, h + o + j, n)
-                j += 8
-            }
-        }
-    }
-
-    /// Backward gate pass for batch rows `rows` of one step: from the activations i, f, g, o
-    /// in z, c_{t−1}, act(c_t), the running dh (plus this step's dOutput) and dc, writes dz
-    /// `[B, 4H]` and updates dc to dL/dc_{t−1}.
-    @inline(__always)
-    static func backwardGates(rows: Range<Int>, H: Int, z gt: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                              actC: UnsafePointer<Float>, dOut: UnsafePointer<Float>?,
-                              dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
-                              dz dgt: UnsafeMutablePointer<Float>) {
-        let G = 4 * H
-        for r in rows {
-            let z = gt + r * G, dz = dgt + r * G, o = r * H
-            var j = 0
-            while j < H {
-                let n = Swift.min(8, H - j)
-                var dhv = FastMath.load(dh + o + j, n)
-                if let dOut { dhv += FastMath.load(dOut + o + j, n) }
-                let ig = FastMath.load(z + j, n), fg = FastMath.load(z + H + j, n)
-                let gg = FastMath.load(z + 2 * H + j, n), og = FastMath.load(z + 3 * H + j, n)
-                let a = FastMath.load(actC + o + j, n)
-                let dct = FastMath.load(dc + o + j, n) + dhv * og * (1 - a * a)
-                FastMath.store(dct * gg * (ig * (1 - ig)), dz + j, n)
-                FastMath.store(dct * FastMath.load(cPrev + o + j, n) * (fg * (1 - fg)), dz + H + j, n)
-                FastMath.store(dct * ig * (1 - gg * gg), dz + 2 * H + j, n)
-                FastMath.store(dhv * a * (og * (1 - og)), dz + 3 * H + j, n)
-                FastMath.store(dct * fg, dc + o + j, n)
-                j += 8
-            }
-        }
     }
 }

@@ -1,0 +1,82 @@
+// Chooses the kernels' instruction-set level once and forwards the public entry points.
+#include "KernelTable.h"
+#include <string.h>
+
+static int best_isa(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma")) return RECUR_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return RECUR_ISA_AVX2;
+#endif
+    return RECUR_ISA_GENERIC;
+}
+
+static const struct recur_kernel_table *table_for(int isa) {
+#if defined(__x86_64__)
+    if (isa == RECUR_ISA_AVX512) return recur_table_avx512();
+    if (isa == RECUR_ISA_AVX2) return recur_table_avx2();
+#endif
+    (void)isa;
+    return recur_table_generic();
+}
+
+static int current_isa = -1;
+static const struct recur_kernel_table *current;
+
+// Runs before main (and before any Swift code), so the table is set before any thread exists.
+__attribute__((constructor)) static void recur_kernels_init(void) {
+    current_isa = best_isa();
+    current = table_for(current_isa);
+}
+
+int recur_kernels_isa(void) { return current_isa; }
+int recur_kernels_best_isa(void) { return best_isa(); }
+
+int recur_kernels_set_isa(int isa) {
+    int best = best_isa();
+    if (isa < RECUR_ISA_GENERIC) isa = RECUR_ISA_GENERIC;
+    if (isa > best) isa = best;
+    current_isa = isa;
+    current = table_for(isa);
+    return isa;
+}
+
+size_t recur_packed_count(int k, int n) {
+    size_t panels = (size_t)((n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH);
+    return panels * (size_t)k * RECUR_PANEL_WIDTH;
+}
+
+void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed) {
+    int panels = (n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH;
+    for (int q = 0; q < panels; q++) {
+        float *dst = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
+        int j0 = q * RECUR_PANEL_WIDTH;
+        int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
+        for (int p = 0; p < k; p++) {
+            float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
+            if (!transposed) {
+                memcpy(row, src + (size_t)p * ld + j0, (size_t)nc * sizeof(float));
+            } else {
+                for (int j = 0; j < nc; j++) row[j] = src[(size_t)(j0 + j) * ld + p];
+            }
+            for (int j = nc; j < RECUR_PANEL_WIDTH; j++) row[j] = 0.0f;
+        }
+    }
+}
+
+void recur_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c,
+                       int ldc, int accumulate) {
+    if (m <= 0 || n <= 0) return;
+    current->gemm_packed(m, n, k, a, lda, packed, c, ldc, accumulate);
+}
+
+void recur_lstm_forward_gates(int rows, int H, float *z, const float *bias, const float *cPrev,
+                              float *c, float *actC, float *h) {
+    current->lstm_forward_gates(rows, H, z, bias, cPrev, c, actC, h);
+}
+
+void recur_lstm_backward_gates(int rows, int H, const float *z, const float *cPrev,
+                               const float *actC, const float *dOut, const float *dh, float *dc,
+                               float *dz) {
+    current->lstm_backward_gates(rows, H, z, cPrev, actC, dOut, dh, dc, dz);
+}

@@ -1,0 +1,216 @@
+// The kernels, written once on clang vector types of VW lanes; each ISA file defines VW, MR
+// (rows per GEMM micro-tile), NAME(x) and pushes its target attribute before including this.
+// Every function here is static: only the ISA file's exported entry points leave it.
+#include <stdint.h>
+#include <string.h>
+
+typedef float vf __attribute__((ext_vector_type(VW), aligned(4)));
+typedef int32_t vi __attribute__((ext_vector_type(VW), aligned(4)));
+
+#define NV (RECUR_PANEL_WIDTH / VW)
+
+static inline __attribute__((always_inline)) vf NAME(splat)(float x) {
+    return (vf)x;
+}
+static inline __attribute__((always_inline)) vf NAME(load)(const float *p) {
+    vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void NAME(store)(float *p, vf v) { memcpy(p, &v, sizeof v); }
+/// The first n (< VW) floats, the rest zero.
+static inline __attribute__((always_inline)) vf NAME(loadn)(const float *p, int n) {
+    vf v = {0};
+    memcpy(&v, p, (size_t)n * 4);
+    return v;
+}
+static inline __attribute__((always_inline)) void NAME(storen)(float *p, vf v, int n) {
+    memcpy(p, &v, (size_t)n * 4);
+}
+static inline __attribute__((always_inline)) vf NAME(ld)(const float *p, int n) {
+    return n >= VW ? NAME(load)(p) : NAME(loadn)(p, n);
+}
+static inline __attribute__((always_inline)) void NAME(st)(float *p, vf v, int n) {
+    if (n >= VW) NAME(store)(p, v); else NAME(storen)(p, v, n);
+}
+
+// e^x: the same range reduction and polynomial as FastMath (Swift), relative error <= 1e-7.
+static inline __attribute__((always_inline)) vf NAME(exp)(vf x) {
+    const float magic = 12582912.0f;  // 1.5 * 2^23
+    x = __builtin_elementwise_max(x, NAME(splat)(-87.3f));
+    x = __builtin_elementwise_min(x, NAME(splat)(88.7f));
+    vf shifted = x * 1.44269504088896341f + magic;
+    vf nf = shifted - magic;
+    vf r = (x - nf * 0.693359375f) - nf * -2.12194440e-4f;
+    vf p = NAME(splat)(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    vf e = p * (r * r) + r + 1.0f;
+    vi bits = (vi)shifted - (vi)NAME(splat)(magic);
+    vi half = bits >> 1;
+    vf s1 = (vf)((half + 127) << 23);
+    vf s2 = (vf)((bits - half + 127) << 23);
+    return e * s1 * s2;
+}
+
+static inline __attribute__((always_inline)) vf NAME(sigmoid)(vf x) {
+    return 1.0f / (1.0f + NAME(exp)(-x));
+}
+
+static inline __attribute__((always_inline)) vf NAME(select)(vi mask, vf a, vf b) {
+    return (vf)(((vi)a & mask) | ((vi)b & ~mask));
+}
+
+// tanh: Cephes's odd polynomial below |x| = 0.625, else 1 - 2 / (e^{2|x|} + 1) with the sign.
+static inline __attribute__((always_inline)) vf NAME(tanh)(vf x) {
+    vf a = __builtin_elementwise_abs(x);
+    vf z = x * x;
+    vf p = NAME(splat)(-5.70498872745e-3f);
+    p = p * z + 2.06390887954e-2f;
+    p = p * z + -5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z + -3.33332819422e-1f;
+    vf small = p * z * x + x;
+    vf e = NAME(exp)(2.0f * __builtin_elementwise_min(a, NAME(splat)(9.5f)));
+    vf large = 1.0f - 2.0f / (e + 1.0f);
+    vi signBit = (vi)x & (vi)NAME(splat)(-0.0f);
+    vf signedLarge = (vf)((vi)large | signBit);
+    return NAME(select)(a < 0.625f, small, signedLarge);
+}
+
+// MARK: packed GEMM
+
+// One micro-tile: rows 0..<mr of A against one 32-column panel; `nc` valid columns.
+static inline __attribute__((always_inline)) void NAME(tile)(int mr, int k, const float *a, int lda,
+                                                           const float *bp, float *c, int ldc,
+                                                           int nc, int accumulate) {
+    vf acc[MR][NV];
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = NAME(splat)(0.0f);
+    for (int p = 0; p < k; p++) {
+        vf b[NV];
+        for (int v = 0; v < NV; v++) b[v] = NAME(load)(bp + (size_t)p * RECUR_PANEL_WIDTH + v * VW);
+        for (int i = 0; i < MR; i++) {
+            if (i < mr) {
+                vf av = NAME(splat)(a[(size_t)i * lda + p]);
+                for (int v = 0; v < NV; v++) acc[i][v] = av * b[v] + acc[i][v];
+            }
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        if (i >= mr) break;
+        float *ci = c + (size_t)i * ldc;
+        if (nc == RECUR_PANEL_WIDTH) {
+            for (int v = 0; v < NV; v++) {
+                vf out = accumulate ? NAME(load)(ci + v * VW) + acc[i][v] : acc[i][v];
+                NAME(store)(ci + v * VW, out);
+            }
+        } else {
+            float tmp[RECUR_PANEL_WIDTH];
+            for (int v = 0; v < NV; v++) NAME(store)(tmp + v * VW, acc[i][v]);
+            for (int j = 0; j < nc; j++) ci[j] = accumulate ? ci[j] + tmp[j] : tmp[j];
+        }
+    }
+}
+
+static void NAME(gemm_packed)(int m, int n, int k, const float *a, int lda, const float *packed,
+                              float *c, int ldc, int accumulate) {
+    int panels = (n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH;
+    for (int q = 0; q < panels; q++) {
+        const float *bp = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
+        int j0 = q * RECUR_PANEL_WIDTH;
+        int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
+        int i = 0;
+        for (; i + MR <= m; i += MR)
+            NAME(tile)(MR, k, a + (size_t)i * lda, lda, bp, c + (size_t)i * ldc + j0, ldc, nc, accumulate);
+        int rest = m - i;
+        if (rest > 0) {
+            switch (rest) {
+#define REST_CASE(r) case r: NAME(tile)(r, k, a + (size_t)i * lda, lda, bp, c + (size_t)i * ldc + j0, ldc, nc, accumulate); break;
+                REST_CASE(1)
+#if MR > 2
+                REST_CASE(2)
+#endif
+#if MR > 3
+                REST_CASE(3)
+#endif
+#if MR > 4
+                REST_CASE(4)
+#endif
+#if MR > 5
+                REST_CASE(5)
+#endif
+#if MR > 6
+                REST_CASE(6)
+#endif
+#if MR > 7
+                REST_CASE(7)
+#endif
+#undef REST_CASE
+                default: break;
+            }
+        }
+    }
+}
+
+// MARK: LSTM gate passes
+
+static void NAME(lstm_forward_gates)(int rows, int H, float *gt, const float *bias, const float *cPrev,
+                                     float *c, float *actC, float *h) {
+    int G = 4 * H;
+    for (int r = 0; r < rows; r++) {
+        float *z = gt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf ig = NAME(sigmoid)(NAME(ld)(z + j, n) + NAME(ld)(bias + j, n));
+            vf fg = NAME(sigmoid)(NAME(ld)(z + H + j, n) + NAME(ld)(bias + H + j, n));
+            vf gg = NAME(tanh)(NAME(ld)(z + 2 * H + j, n) + NAME(ld)(bias + 2 * H + j, n));
+            vf og = NAME(sigmoid)(NAME(ld)(z + 3 * H + j, n) + NAME(ld)(bias + 3 * H + j, n));
+            vf cv = fg * NAME(ld)(cPrev + o + j, n) + ig * gg;
+            vf ac = NAME(tanh)(cv);
+            NAME(st)(z + j, ig, n);
+            NAME(st)(z + H + j, fg, n);
+            NAME(st)(z + 2 * H + j, gg, n);
+            NAME(st)(z + 3 * H + j, og, n);
+            NAME(st)(c + o + j, cv, n);
+            NAME(st)(actC + o + j, ac, n);
+            NAME(st)(h + o + j, og * ac, n);
+        }
+    }
+}
+
+static void NAME(lstm_backward_gates)(int rows, int H, const float *gt, const float *cPrev,
+                                      const float *actC, const float *dOut, const float *dh,
+                                      float *dc, float *dgt) {
+    int G = 4 * H;
+    for (int r = 0; r < rows; r++) {
+        const float *z = gt + (size_t)r * G;
+        float *dz = dgt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf dhv = NAME(ld)(dh + o + j, n);
+            if (dOut) dhv = dhv + NAME(ld)(dOut + o + j, n);
+            vf ig = NAME(ld)(z + j, n), fg = NAME(ld)(z + H + j, n);
+            vf gg = NAME(ld)(z + 2 * H + j, n), og = NAME(ld)(z + 3 * H + j, n);
+            vf a = NAME(ld)(actC + o + j, n);
+            vf dct = NAME(ld)(dc + o + j, n) + dhv * og * (1.0f - a * a);
+            NAME(st)(dz + j, dct * gg * (ig * (1.0f - ig)), n);
+            NAME(st)(dz + H + j, dct * NAME(ld)(cPrev + o + j, n) * (fg * (1.0f - fg)), n);
+            NAME(st)(dz + 2 * H + j, dct * ig * (1.0f - gg * gg), n);
+            NAME(st)(dz + 3 * H + j, dhv * a * (og * (1.0f - og)), n);
+            NAME(st)(dc + o + j, dct * fg, n);
+        }
+    }
+}
+
+// The ISA file's table entry.
+static const struct recur_kernel_table NAME(table) = {
+    NAME(gemm_packed),
+    NAME(lstm_forward_gates),
+    NAME(lstm_backward_gates),
+};

@@ -1,0 +1,21 @@
+// The function table each ISA build fills (see Dispatch.c).
+#ifndef RECUR_KERNEL_TABLE_H
+#define RECUR_KERNEL_TABLE_H
+#include "include/RecurKernels.h"
+
+struct recur_kernel_table {
+    void (*gemm_packed)(int m, int n, int k, const float *a, int lda, const float *packed, float *c,
+                        int ldc, int accumulate);
+    void (*lstm_forward_gates)(int rows, int H, float *z, const float *bias, const float *cPrev,
+                               float *c, float *actC, float *h);
+    void (*lstm_backward_gates)(int rows, int H, const float *z, const float *cPrev,
+                                const float *actC, const float *dOut, const float *dh, float *dc,
+                                float *dz);
+};
+
+extern const struct recur_kernel_table *recur_table_generic(void);
+#if defined(__x86_64__)
+extern const struct recur_kernel_table *recur_table_avx2(void);
+extern const struct recur_kernel_table *recur_table_avx512(void);
+#endif
+#endif

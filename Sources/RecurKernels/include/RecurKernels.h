@@ -1,0 +1,69 @@
+// RecurKernels: the engine's hot loops in C, compiled for AVX-512, AVX2+FMA and a portable
+// baseline, chosen once at run time from the processor's features.
+//
+// Why C: Swift compiles the package for baseline x86-64 (SSE2), so its SIMD code cannot use
+// AVX-512 or FMA, and Swift has no per-function target attributes; clang's `target` pragma
+// gives one source three builds with a run-time choice. Why an own GEMM: OpenBLAS 0.3.21 has
+// no packed-matrix API, so a recurrent layer's per-step product h·U repacked U at every step
+// (10-16% of W2/W3, BENCHMARKS.md); here U is packed once per forward/backward and shared by
+// the threads. Each output row's sum runs over k in order whatever the row blocking, so the
+// result does not depend on how rows are split between threads.
+#ifndef RECUR_KERNELS_H
+#define RECUR_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set levels of the kernels.
+enum {
+    RECUR_ISA_GENERIC = 0,  // portable C vectors (SSE2 on x86-64, NEON on arm64)
+    RECUR_ISA_AVX2 = 1,     // AVX2 + FMA, 8 lanes
+    RECUR_ISA_AVX512 = 2,   // AVX-512F + FMA, 16 lanes
+};
+
+/// The level in use (the best the processor has, unless overridden).
+int recur_kernels_isa(void);
+/// The best level this processor supports.
+int recur_kernels_best_isa(void);
+/// Selects a level (clamped to what the processor supports); returns the level in effect.
+/// For tests and benchmarks; not thread-safe against concurrent kernel calls.
+int recur_kernels_set_isa(int isa);
+
+/// Columns per panel of a packed matrix.
+#define RECUR_PANEL_WIDTH 32
+
+/// Floats needed to pack a [k, n] matrix: ceil(n / 32) panels of k x 32.
+size_t recur_packed_count(int k, int n);
+
+/// Packs B [k, n] into panels of 32 columns (zero padded): element (p, j) of panel q lands at
+/// packed[q*k*32 + p*32 + (j - 32q)]. `transposed` = 0: B(p, j) = src[p*ld + j] (src is
+/// [k, n]); 1: B(p, j) = src[j*ld + p] (src is [n, k], B its transpose).
+void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed);
+
+/// C [m, n] = A [m, k] · B (packed by recur_pack), or C += A·B with `accumulate`.
+/// Row-major; lda and ldc are row strides.
+void recur_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,
+                       float *c, int ldc, int accumulate);
+
+/// LSTM forward gate pass (tanh / sigmoid) for `rows` batch rows of one step. z [rows, 4H]
+/// (row stride 4H) holds the pre-activations without bias and receives the activations
+/// i, f, g, o; bias [4H]; cPrev, c, actC, h [rows, H] (row stride H): c = f*cPrev + i*g,
+/// actC = tanh(c), h = o*actC.
+void recur_lstm_forward_gates(int rows, int H, float *z, const float *bias, const float *cPrev,
+                              float *c, float *actC, float *h);
+
+/// LSTM backward gate pass for `rows` batch rows of one step: from the activations in z,
+/// cPrev, actC, the running dh (plus dOut when not NULL) and dc, writes dz [rows, 4H] and
+/// replaces dc with dL/dc_{t-1}.
+void recur_lstm_backward_gates(int rows, int H, const float *z, const float *cPrev,
+                               const float *actC, const float *dOut, const float *dh, float *dc,
+                               float *dz);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

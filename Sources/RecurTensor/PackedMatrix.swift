@@ -1,0 +1,65 @@
+import RecurKernels
+
+/// A matrix B `[k, n]` packed once into 32-column panels for repeated products `A · B`
+/// (`RecurKernels`' own GEMM): a recurrent layer packs its recurrent kernel once per forward
+/// (and its transpose once per backward) and multiplies by it at every time step, where
+/// OpenBLAS would repack it at every call. The packing is read-only while multiplying, so
+/// several threads can share one.
+///
+/// Each output row is summed over k in order whatever the row blocking, so splitting A's
+/// rows between threads gives bit-identical results.
+public final class PackedMatrix {
+    /// Rows of B (the inner dimension of the product).
+    public private(set) var k = 0
+    /// Columns of B.
+    public private(set) var n = 0
+    private let storage = Tensor(shape: [0])
+
+    public init() {}
+
+    /// Packs B `[k, n]` with row stride `ld`, or, with `transposed`, the transpose of a
+    /// `[n, k]` matrix with row stride `ld`. Grows the storage only when needed.
+    public func pack(_ source: UnsafePointer<Float>, ld: Int, k: Int, n: Int, transposed: Bool = false) {
+        self.k = k
+        self.n = n
+        let needed = Int(recur_packed_count(Int32(k), Int32(n)))
+        if storage.count < needed { storage.resize([needed]) }
+        recur_pack(source, Int32(ld), Int32(k), Int32(n), transposed ? 1 : 0, storage.data)
+    }
+
+    /// C `[m, n]` = A `[m, k]` · B, or C += A · B with `accumulate` (row-major; `lda` and
+    /// `ldc` are row strides).
+    @inline(__always)
+    public func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         accumulate: Bool = false) {
+        recur_gemm_packed(Int32(m), Int32(n), Int32(k), a, Int32(lda), storage.data, c, Int32(ldc), accumulate ? 1 : 0)
+    }
+}
+
+/// Which build of the C kernels (`RecurKernels`) runs: chosen once from the processor's
+/// features (AVX-512F + FMA, AVX2 + FMA, or portable vectors).
+public enum KernelLevel: Int32, Sendable, CaseIterable {
+    case generic = 0
+    case avx2 = 1
+    case avx512 = 2
+
+    /// The level in use.
+    public static var current: KernelLevel { KernelLevel(rawValue: recur_kernels_isa()) ?? .generic }
+    /// The best level this processor supports.
+    public static var best: KernelLevel { KernelLevel(rawValue: recur_kernels_best_isa()) ?? .generic }
+    /// Selects a level (at most `best`) and returns the one in effect. For tests and
+    /// benchmarks: do not change it while a model trains.
+    @discardableResult
+    public static func select(_ level: KernelLevel) -> KernelLevel {
+        KernelLevel(rawValue: recur_kernels_set_isa(level.rawValue)) ?? .generic
+    }
+
+    /// "AVX-512", "AVX2+FMA" or "generic".
+    public var name: String {
+        switch self {
+        case .generic: return "generic"
+        case .avx2: return "AVX2+FMA"
+        case .avx512: return "AVX-512"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import RecurKernels
+import RecurNN
+import RecurTensor
+import RecurTestSupport
+import XCTest
+
+/// The LSTM's C gate passes (RecurKernels) against the equations in Double, and whole training
+/// steps at every instruction-set level this processor supports against each other.
+final class KernelLevelTests: XCTestCase {
+    override func tearDown() {
+        KernelLevel.select(.best)
+        super.tearDown()
+    }
+
+    static var levels: [KernelLevel] { KernelLevel.allCases.filter { $0.rawValue <= KernelLevel.best.rawValue } }
+
+    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+
+    func testLSTMGatePassesMatchTheEquationsAtEveryLevel() {
+        var rng = RandomGenerator(seed: 5)
+        for level in Self.levels {
+            KernelLevel.select(level)
+            for H in [1, 5, 8, 16, 19, 24, 33] {
+                let rows = 3, G = 4 * H
+                // Pre-activations over a wide range (saturated gates included).
+                var z = (0..<(rows * G)).map { _ in (rng.nextUniform() * 2 - 1) * 12 }
+                let z0 = z
+                let bias = (0..<G).map { _ in rng.nextUniform() - 0.5 }
+                let cPrev = (0..<(rows * H)).map { _ in (rng.nextUniform() * 2 - 1) * 3 }
+                var c = [Float](repeating: .nan, count: rows * H), actC = c, h = c
+                recur_lstm_forward_gates(Int32(rows), Int32(H), &z, bias, cPrev, &c, &actC, &h)
+                var worst = 0.0
+                for r in 0..<rows {
+                    for j in 0..<H {
+                        func pre(_ g: Int) -> Double { Double(z0[r * G + g * H + j]) + Double(bias[g * H + j]) }
+                        let i = Self.sigmoid(pre(0)), f = Self.sigmoid(pre(1)), g = Foundation.tanh(pre(2)), o = Self.sigmoid(pre(3))
+                        let cv = f * Double(cPrev[r * H + j]) + i * g
+                        let expected = [i, f, g, o, cv, Foundation.tanh(cv), o * Foundation.tanh(cv)]
+                        let got = [z[r * G + j], z[r * G + H + j], z[r * G + 2 * H + j], z[r * G + 3 * H + j],
+                                   c[r * H + j], actC[r * H + j], h[r * H + j]]
+                        for (e, v) in zip(expected, got) { worst = max(worst, abs(e - Double(v))) }
+                    }
+                }
+                XCTAssertLessThan(worst, 1e-6, "\(level.name) H \(H): forward gates off by \(worst)")
+
+                // Backward from those activations.
+                let dh = (0..<(rows * H)).map { _ in rng.nextUniform() - 0.5 }
+                let dOut = (0..<(rows * H)).map { _ in rng.nextUniform() - 0.5 }
+                let dc0 = (0..<(rows * H)).map { _ in rng.nextUniform() - 0.5 }
+                for withOut in [false, true] {
+                    var dc = dc0
+                    var dz = [Float](repeating: .nan, count: rows * G)
+                    if withOut {
+                        recur_lstm_backward_gates(Int32(rows), Int32(H), z, cPrev, actC, dOut, dh, &dc, &dz)
+                    } else {
+                        recur_lstm_backward_gates(Int32(rows), Int32(H), z, cPrev, actC, nil, dh, &dc, &dz)
+                    }
+                    var worstB = 0.0
+                    for r in 0..<rows {
+                        for j in 0..<H {
+                            let k = r * H + j
+                            let i = Double(z[r * G + j]), f = Double(z[r * G + H + j])
+                            let g = Double(z[r * G + 2 * H + j]), o = Double(z[r * G + 3 * H + j])
+                            let a = Double(actC[k])
+                            let dhv = Double(dh[k]) + (withOut ? Double(dOut[k]) : 0)
+                            let dct = Double(dc0[k]) + dhv * o * (1 - a * a)
+                            let expected = [dct * g * i * (1 - i), dct * Double(cPrev[k]) * f * (1 - f),
+                                            dct * i * (1 - g * g), dhv * a * o * (1 - o), dct * f]
+                            let got = [dz[r * G + j], dz[r * G + H + j], dz[r * G + 2 * H + j], dz[r * G + 3 * H + j], dc[k]]
+                            for (e, v) in zip(expected, got) { worstB = max(worstB, abs(e - Double(v))) }
+                        }
+                    }
+                    XCTAssertLessThan(worstB, 1e-6, "\(level.name) H \(H) dOut \(withOut): backward gates off by \(worstB)")
+                }
+            }
+        }
+    }
+
+    /// Five Adam steps of an LSTM stack give the same weights (within float rounding) at every
+    /// level, and the same bits when repeated at one level.
+    func testTrainingAgreesAcrossLevels() throws {
+        func train() throws -> [Float] {
+            var rng = RandomGenerator(seed: 21)
+            let model = try Sequential([
+                LSTM(inputSize: 3, units: 37, returnSequences: true, rng: &rng),
+                LSTM(inputSize: 37, units: 16, rng: &rng),
+                Dense(inputSize: 16, units: 1, rng: &rng)])
+            let trainer = BatchTrainer(model: model, loss: .meanSquaredError, optimizer: try Adam())
+            let x = Tensor(shape: [9, 11, 3]), y = Tensor(shape: [9, 1])
+            rng.fillUniform(x, -1, 1)
+            rng.fillUniform(y, -1, 1)
+            for _ in 0..<5 { _ = try trainer.step(input: x, target: y) }
+            return model.parameters.values.scalars
+        }
+        KernelLevel.select(.best)
+        let best = try train()
+        XCTAssertEqual(try train().map(\.bitPattern), best.map(\.bitPattern), "not reproducible")
+        for level in Self.levels {
+            KernelLevel.select(level)
+            assertClose(try train(), best, atol: 2e-5, "\(level.name) against \(KernelLevel.best.name)")
+        }
+    }
+}
