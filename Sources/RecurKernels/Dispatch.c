@@ -80,3 +80,19 @@ void recur_lstm_backward_gates(int rows, int H, const float *z, const float *cPr
                                float *dz) {
     current->lstm_backward_gates(rows, H, z, cPrev, actC, dOut, dh, dc, dz);
 }
+
+void recur_column_sums(int rows, int cols, int ldm, const float *m, float *sums) {
+    if (rows <= 0 || cols <= 0) return;
+    current->column_sums(rows, cols, ldm, m, sums);
+}
+
+void recur_adam_step(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
+                     float eps) {
+    if (n <= 0) return;
+    current->adam(n, w, g, m, v, alpha, c1, c2, eps);
+}
+
+long recur_first_nonfinite(long n, const float *x) {
+    if (n <= 0) return -1;
+    return current->first_nonfinite(n, x);
+}

@@ -208,9 +208,74 @@ static void NAME(lstm_backward_gates)(int rows, int H, const float *gt, const fl
     }
 }
 
+
+// MARK: reductions and optimizer
+
+// sums[j] += sum over rows r (in order) of m[r*ldm + j], j < cols: row by row, so the matrix
+// is read sequentially and the sums stay in L1.
+static void NAME(column_sums)(int rows, int cols, int ldm, const float *m, float *sums) {
+    for (int j0 = 0; j0 < cols; j0 += 8 * VW) {
+        int width = cols - j0 < 8 * VW ? cols - j0 : 8 * VW;
+        if (width == 8 * VW) {
+            vf acc[8];
+            for (int v = 0; v < 8; v++) acc[v] = NAME(load)(sums + j0 + v * VW);
+            for (int r = 0; r < rows; r++) {
+                const float *row = m + (size_t)r * ldm + j0;
+                for (int v = 0; v < 8; v++) acc[v] = acc[v] + NAME(load)(row + v * VW);
+            }
+            for (int v = 0; v < 8; v++) NAME(store)(sums + j0 + v * VW, acc[v]);
+        } else {
+            for (int j = j0; j < cols; j += VW) {
+                int n = cols - j < VW ? cols - j : VW;
+                vf acc = NAME(ld)(sums + j, n);
+                for (int r = 0; r < rows; r++) acc = acc + NAME(ld)(m + (size_t)r * ldm + j, n);
+                NAME(st)(sums + j, acc, n);
+            }
+        }
+    }
+}
+
+// Keras's Adam step: m += (g - m)(1 - b1); v += (g^2 - v)(1 - b2); w -= alpha m / (sqrt(v) + eps).
+static void NAME(adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
+                       float eps) {
+    for (long i = 0; i < n; i += VW) {
+        int k = n - i < VW ? (int)(n - i) : VW;
+        vf gv = NAME(ld)(g + i, k), mv = NAME(ld)(m + i, k), vv = NAME(ld)(v + i, k), wv = NAME(ld)(w + i, k);
+        mv = mv + (gv - mv) * c1;
+        vv = vv + (gv * gv - vv) * c2;
+        wv = wv - alpha * mv / (__builtin_elementwise_sqrt(vv) + eps);
+        NAME(st)(m + i, mv, k);
+        NAME(st)(v + i, vv, k);
+        NAME(st)(w + i, wv, k);
+    }
+}
+
+// The index of the first NaN or infinity in x[0..<n], or -1.
+static long NAME(first_nonfinite)(long n, const float *x) {
+    const vi expMask = (vi)0x7f800000;
+    long i = 0;
+    for (; i + 4 * VW <= n; i += 4 * VW) {
+        vi any = (vi)0;
+        for (int u = 0; u < 4; u++) {
+            vi bits = (vi)NAME(load)(x + i + u * VW);
+            any |= ((bits & expMask) == expMask);
+        }
+        if (__builtin_reduce_or(any)) break;
+    }
+    for (; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, x + i, 4);
+        if ((b & 0x7f800000u) == 0x7f800000u) return i;
+    }
+    return -1;
+}
+
 // The ISA file's table entry.
 static const struct recur_kernel_table NAME(table) = {
     NAME(gemm_packed),
     NAME(lstm_forward_gates),
     NAME(lstm_backward_gates),
+    NAME(column_sums),
+    NAME(adam),
+    NAME(first_nonfinite),
 };

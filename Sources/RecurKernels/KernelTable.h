@@ -11,6 +11,10 @@ struct recur_kernel_table {
     void (*lstm_backward_gates)(int rows, int H, const float *z, const float *cPrev,
                                 const float *actC, const float *dOut, const float *dh, float *dc,
                                 float *dz);
+    void (*column_sums)(int rows, int cols, int ldm, const float *m, float *sums);
+    void (*adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
+                 float eps);
+    long (*first_nonfinite)(long n, const float *x);
 };
 
 extern const struct recur_kernel_table *recur_table_generic(void);

@@ -1,4 +1,5 @@
 import Foundation
+import RecurKernels
 
 /// Element-wise kernels over raw `Float` buffers: the building blocks of layers' fused passes.
 /// All take explicit counts; none allocates.
@@ -18,24 +19,15 @@ public enum Kernels {
 
     /// Adds the column sums of `matrix` ([rows, cols]) into `sums` ([cols]): a bias gradient.
     @inlinable public static func accumulateColumnSums(rows: Int, cols: Int, _ matrix: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows {
-            let row = matrix + r * cols
-            for c in 0..<cols { sums[c] += row[c] }
-        }
+        accumulateColumnSums(rows: rows, cols: cols, ldm: cols, matrix, into: sums)
     }
 
     /// Adds the column sums of the `cols` first columns of `matrix` (`rows` rows, row stride
-    /// `ldm`) into `sums` ([cols]), 8 columns at a time.
+    /// `ldm`) into `sums` ([cols]), each summed over the rows in order (RecurKernels: row by
+    /// row with the sums held in registers, 16 lanes with AVX-512).
     @inlinable public static func accumulateColumnSums(rows: Int, cols: Int, ldm: Int, _ matrix: UnsafePointer<Float>,
                                                        into sums: UnsafeMutablePointer<Float>) {
-        var c = 0
-        while c < cols {
-            let n = Swift.min(8, cols - c)
-            var acc = FastMath.load(sums + c, n)
-            for r in 0..<rows { acc += FastMath.load(matrix + r * ldm + c, n) }
-            FastMath.store(acc, sums + c, n)
-            c += 8
-        }
+        recur_column_sums(Int32(rows), Int32(cols), Int32(ldm), matrix, sums)
     }
 
     /// The sum of squares of x[0..<n], accumulated in Double.

@@ -101,4 +101,34 @@ final class KernelLevelTests: XCTestCase {
             assertClose(try train(), best, atol: 2e-5, "\(level.name) against \(KernelLevel.best.name)")
         }
     }
+
+    /// Keras-style Adam over 103 values (16-lane chunks and a tail), three steps with changing
+    /// gradients, against the formula in Double, at every level.
+    func testKerasAdamMatchesTheFormulaAtEveryLevel() throws {
+        let n = 103, lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7
+        var rng = RandomGenerator(seed: 4)
+        let w0 = (0..<n).map { _ in Double(rng.nextUniform() * 2 - 1) }
+        let grads = (0..<3).map { _ in (0..<n).map { _ in Double(rng.nextUniform() * 2 - 1) } }
+        var expected = w0, m = [Double](repeating: 0, count: n), v = m
+        for (t, g) in grads.enumerated() {
+            let alpha = lr * (1 - pow(b2, Double(t + 1))).squareRoot() / (1 - pow(b1, Double(t + 1)))
+            for i in 0..<n {
+                m[i] += (g[i] - m[i]) * (1 - b1)
+                v[i] += (g[i] * g[i] - v[i]) * (1 - b2)
+                expected[i] -= alpha * m[i] / (v[i].squareRoot() + eps)
+            }
+        }
+        for level in Self.levels {
+            KernelLevel.select(level)
+            let p = Parameter(name: "kernel", shape: [n], role: .kernel)
+            let set = ParameterSet([p])
+            for i in 0..<n { set.values[i] = Float(w0[i]) }
+            let adam = try Adam(learningRate: Float(lr), style: .keras)
+            for g in grads {
+                for i in 0..<n { set.gradients[i] = Float(g[i]) }
+                try adam.step(set)
+            }
+            assertClose(set.values.scalars, expected.map { Float($0) }, atol: 2e-6, "\(level.name)")
+        }
+    }
 }

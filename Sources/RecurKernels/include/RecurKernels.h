@@ -62,6 +62,19 @@ void recur_lstm_backward_gates(int rows, int H, const float *z, const float *cPr
                                const float *actC, const float *dOut, const float *dh, float *dc,
                                float *dz);
 
+/// sums[j] += the sum of column j of m over its rows (in row order), j < cols; m has row
+/// stride ldm. A bias gradient.
+void recur_column_sums(int rows, int cols, int ldm, const float *m, float *sums);
+
+/// One Adam step in Keras's form over n values: m += (g - m)·c1; v += (g² - v)·c2;
+/// w -= alpha·m / (sqrt(v) + eps), with c1 = 1 - beta1, c2 = 1 - beta2 and alpha the
+/// bias-corrected learning rate.
+void recur_adam_step(long n, float *w, const float *g, float *m, float *v, float alpha, float c1,
+                     float c2, float eps);
+
+/// The index of the first NaN or infinity among x[0..<n], or -1 when all are finite.
+long recur_first_nonfinite(long n, const float *x);
+
 #ifdef __cplusplus
 }
 #endif
