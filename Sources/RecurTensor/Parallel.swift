@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RecurKernels
 
 /// Deterministic fork–join over a fixed number of parts, for splitting one layer's work across
 /// the cores (rows of the batch, columns of a gradient).
@@ -28,7 +29,8 @@ public enum Parallel {
     }
 
     /// Work (floating-point operations of one parallel region) below which forking does not
-    /// pay: measured on W2/W3 (BENCHMARKS.md), a fork–join costs a few microseconds.
+    /// pay. With the pool a fork–join costs well under a microsecond, but the split halves
+    /// each part's GEMMs; on W2, 1e6 and 4e6 gave the same throughput and 3e5 was 15% slower.
     nonisolated(unsafe) public static var minimumWork: Double = 4e6
 
     /// How many parts to split `rows` independent rows costing `work` FLOPs in all into.
@@ -52,11 +54,29 @@ public enum Parallel {
         return lo..<hi
     }
 
+    /// Whether `run` uses RecurKernels' pool (default) rather than libdispatch;
+    /// `RECUR_POOL=0` turns the pool off (for comparisons).
+    nonisolated(unsafe) public static var usePool = ProcessInfo.processInfo.environment["RECUR_POOL"] != "0"
+
     /// Runs `body(k)` for k in 0..<parts, concurrently when parts > 1, and returns when all
     /// have finished. Each part must write only its own memory.
-    @inlinable
+    ///
+    /// The parts run on RecurKernels' pool (the caller and `threadCount - 1` persistent workers
+    /// that spin briefly between jobs: a fork costs under a microsecond); a nested call, or one
+    /// while another thread uses the pool, runs on `DispatchQueue.concurrentPerform` instead.
+    /// Which thread runs a part never changes what it computes.
     public static func run(_ parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 { body(0); return }
+        let threads = Swift.max(2, Swift.min(parts, threadCount))
+        let ran = usePool && withoutActuallyEscaping(body) { escapable -> Bool in
+            var task = escapable
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                recur_pool_run(Int32(parts), Int32(threads), { context, k in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(k))
+                }, pointer) == 0
+            }
+        }
+        if ran { return }
         withoutActuallyEscaping(body) { escapable in
             let box = UnsafeSendableBox(escapable)
             DispatchQueue.concurrentPerform(iterations: parts) { k in box.value(k) }

@@ -66,10 +66,17 @@ public enum SafeTensors {
         withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
         data.append(contentsOf: headerBytes)
         for (_, tensor) in file.tensors {
+            #if _endian(little)
+            // The file's byte order is the memory's: one copy per tensor (appending 4 bytes at a
+            // time cost 4% of a tuning run's profile).
+            data.append(UnsafeBufferPointer(start: UnsafeRawPointer(tensor.data).assumingMemoryBound(to: UInt8.self),
+                                            count: tensor.count * 4))
+            #else
             for i in 0..<tensor.count {
                 var bits = tensor[i].bitPattern.littleEndian
                 withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
             }
+            #endif
         }
         return data
     }

@@ -75,6 +75,16 @@ void recur_adam_step(long n, float *w, const float *g, float *m, float *v, float
 /// The index of the first NaN or infinity among x[0..<n], or -1 when all are finite.
 long recur_first_nonfinite(long n, const float *x);
 
+/// A part of a fork-join job: called with the caller's context and the part's index.
+typedef void (*recur_task_fn)(void *context, int part);
+
+/// Runs fn(context, k) for k in 0..<parts on the calling thread and up to threads - 1
+/// persistent workers (started on first use; the caller runs part 0), and returns when every
+/// part has finished. Returns -1 without running
+/// anything when the pool is already running a job (a nested or concurrent call: run the
+/// parts another way), else 0.
+int recur_pool_run(int parts, int threads, recur_task_fn fn, void *context);
+
 #ifdef __cplusplus
 }
 #endif
