@@ -193,8 +193,10 @@ def cmd_report(args):
 
     env = get("recur", "env") or {}
     print(f"Machine: {env.get('machine', '?')}; BLAS {env.get('blas_library', '?')}, kernels {env.get('kernels', '?')}; "
+          f"Recur engine kernels {env.get('engine_kernels', '?')}; "
           f"sgemm 1024^3 {env.get('sgemm_1024_gflops_1thread', 0):.1f} GFLOP/s on 1 thread "
-          f"(2 cores: {2 * env.get('sgemm_1024_gflops_1thread', 0):.0f}); Recur engine threads {env.get('engine_threads', '?')}, "
+          f"(2 cores: {2 * env.get('sgemm_1024_gflops_1thread', 0):.0f}); packed recurrent product "
+          f"{env.get('packed_gemm_gflops_1thread', 0):.1f} GFLOP/s on 1 thread; Recur engine threads {env.get('engine_threads', '?')}, "
           f"BLAS threads {env.get('blas_threads', '?')}")
     for fw in ("torch", "keras"):
         for w in ("W1", "W2", "W3"):

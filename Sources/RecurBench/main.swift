@@ -327,6 +327,26 @@ while !arguments.isEmpty {
 BLAS.setThreadCount(Int(ProcessInfo.processInfo.environment["RECUR_BLAS_THREADS"] ?? "") ?? 1)
 let info = BLAS.info
 let gflops1 = BLAS.measureGFLOPS(size: 1024)
+
+/// GFLOP/s of the engine's packed recurrent product on one thread at W3's per-thread step shape
+/// (32 rows of h [32, 256] times a packed recurrent kernel [256, 1024]), best of 5 x 200.
+func measurePackedGFLOPS(m: Int = 32, n: Int = 1024, k: Int = 256) -> Double {
+    var rng = RandomGenerator(seed: 1)
+    let a = Tensor(shape: [m, k]), b = Tensor(shape: [k, n]), c = Tensor(shape: [m, n])
+    rng.fillUniform(a, -1, 1)
+    rng.fillUniform(b, -1, 1)
+    let packed = PackedMatrix()
+    packed.pack(b.data, ld: n, k: k, n: n)
+    var best = 0.0
+    for _ in 0..<5 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<200 { packed.multiply(m: m, a: a.data, lda: k, c: c.data, ldc: n, accumulate: true) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        best = max(best, 2 * Double(m * n * k) * 200 / seconds / 1e9)
+    }
+    return best
+}
+let packedGflops = measurePackedGFLOPS()
 let cpu = CPUFeatures.current
 var results: [[String: Any]] = []
 if options.selected.contains("W4-phases") {
@@ -369,12 +389,13 @@ let machine = "\(cpu.modelName) (\(cpu.architecture), \(cpu.logicalCores) cores)
 if options.json {
     let object: [String: Any] = [
         "machine": machine, "blas": info.config, "blas_library": info.library, "kernels": info.kernels,
+        "engine_kernels": KernelLevel.current.name, "packed_gemm_gflops_1thread": packedGflops,
         "blas_threads": BLAS.threadCount, "engine_threads": Parallel.threadCount,
         "sgemm_1024_gflops_1thread": gflops1, "workloads": results,
     ]
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
 } else {
-    print(String(format: "machine: %@; BLAS %@; kernels %@; BLAS threads %d, engine threads %d; sgemm 1024^3: %.1f GFLOP/s (1 thread)",
-                 machine, info.library, info.kernels, BLAS.threadCount, Parallel.threadCount, gflops1))
+    print(String(format: "machine: %@; BLAS %@; kernels %@; engine kernels %@; BLAS threads %d, engine threads %d; sgemm 1024^3: %.1f GFLOP/s (1 thread); packed recurrent product 32x256x1024: %.1f GFLOP/s (1 thread)",
+                 machine, info.library, info.kernels, KernelLevel.current.name, BLAS.threadCount, Parallel.threadCount, gflops1, packedGflops))
 }

@@ -69,8 +69,14 @@ public class Adam: Optimizer {
         switch style {
         case .keras:
             let alpha = Float(Double(lr) * correction2.squareRoot() / correction1)
-            // RecurKernels: 16 lanes with AVX-512 (IEEE sqrt and division).
-            recur_adam_step(n, w, g, m, v, alpha, 1 - b1, 1 - b2, eps)
+            // RecurKernels: 16 lanes with AVX-512 (IEEE sqrt and division); large sets split
+            // into ranges on the cores (element-wise, so the split changes no bit).
+            let parts = Parallel.parts(rows: n / 4096, work: n >= 65_536 ? 4e6 : 0)
+            Parallel.run(parts) { part in
+                let r = Parallel.range(part, of: parts, count: n, align: 64)
+                let i = r.lowerBound
+                recur_adam_step(r.count, w + i, g + i, m + i, v + i, alpha, 1 - b1, 1 - b2, eps)
+            }
         case .torch:
             let stepSize = Float(Double(lr) / correction1)
             let root2 = Float(correction2.squareRoot())

@@ -27,7 +27,7 @@ struct Doctor: ParsableCommand {
             var object: [String: Any] = [
                 "version": RecurVersion.string, "cpu": cpu.modelName, "architecture": cpu.architecture,
                 "cores": cpu.logicalCores, "blas_library": info.library, "blas_config": info.config,
-                "kernels": info.kernels, "requested_coretype": info.requestedCoreType ?? NSNull(),
+                "kernels": info.kernels, "engine_kernels": KernelLevel.current.name, "requested_coretype": info.requestedCoreType ?? NSNull(),
                 "reason": info.reason, "inherited_openblas_coretype": info.inheritedCoreType ?? NSNull(),
                 "self_test_passed": info.selfTestPassed, "warnings": info.warnings,
                 "blas_threads": blasThreads, "engine_threads": Parallel.threadCount,
@@ -43,6 +43,7 @@ struct Doctor: ParsableCommand {
         print("config       \(info.config)")
         print("kernels      \(info.kernels) (requested \(info.requestedCoreType ?? "none"): \(info.reason))")
         if let inherited = info.inheritedCoreType { print("inherited    OPENBLAS_CORETYPE=\(inherited)") }
+        print("engine       \(KernelLevel.current.name) kernels (recurrent products, gates, Adam; best here: \(KernelLevel.best.name))")
         print("self-test    \(info.selfTestPassed ? "passed" : "FAILED")")
         print("threads      engine \(Parallel.threadCount) (large layers split across cores), BLAS \(blasThreads) per product; RECUR_THREADS=N sets both")
         for (threads, gflops) in threadReport {
