@@ -46,22 +46,38 @@ size_t recur_packed_count(int k, int n) {
     return panels * (size_t)k * RECUR_PANEL_WIDTH;
 }
 
-void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed) {
-    int panels = (n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH;
-    for (int q = 0; q < panels; q++) {
+void recur_pack_panels(const float *src, int ld, int k, int n, int transposed, float *packed, int first,
+                       int end) {
+    for (int q = first; q < end; q++) {
         float *dst = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
         int j0 = q * RECUR_PANEL_WIDTH;
         int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
-        for (int p = 0; p < k; p++) {
-            float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
-            if (!transposed) {
+        if (!transposed) {
+            for (int p = 0; p < k; p++) {
+                float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
                 memcpy(row, src + (size_t)p * ld + j0, (size_t)nc * sizeof(float));
-            } else {
-                for (int j = 0; j < nc; j++) row[j] = src[(size_t)(j0 + j) * ld + p];
+                for (int j = nc; j < RECUR_PANEL_WIDTH; j++) row[j] = 0.0f;
             }
-            for (int j = nc; j < RECUR_PANEL_WIDTH; j++) row[j] = 0.0f;
+            continue;
+        }
+        // B(p, j) = src[j*ld + p]: 32 x 32 tiles, so the reads run along src's rows and the
+        // writes stay in a 4 KiB block of the panel.
+        for (int p0 = 0; p0 < k; p0 += 32) {
+            int p1 = p0 + 32 < k ? p0 + 32 : k;
+            for (int j = 0; j < RECUR_PANEL_WIDTH; j++) {
+                if (j < nc) {
+                    const float *s = src + (size_t)(j0 + j) * ld;
+                    for (int p = p0; p < p1; p++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = s[p];
+                } else {
+                    for (int p = p0; p < p1; p++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = 0.0f;
+                }
+            }
         }
     }
+}
+
+void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed) {
+    recur_pack_panels(src, ld, k, n, transposed, packed, 0, (n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH);
 }
 
 void recur_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed, float *c,

@@ -7,10 +7,13 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #define RECUR_POOL_MAX_WORKERS 63
-// Busy-wait iterations before a worker sleeps (a few hundred microseconds).
-#define RECUR_POOL_SPIN 20000
+// Busy-wait iterations before a worker sleeps (a few hundred microseconds); RECUR_POOL_SPIN
+// overrides it.
+#define RECUR_POOL_SPIN_DEFAULT 20000
+static int pool_spin = RECUR_POOL_SPIN_DEFAULT;
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,7 +43,7 @@ static void *pool_worker(void *arg) {
         long g;
         int spins = 0;
         while ((g = atomic_load_explicit(&pool_generation, memory_order_acquire)) == seen) {
-            if (++spins < RECUR_POOL_SPIN) {
+            if (++spins < pool_spin) {
                 cpu_relax();
                 continue;
             }
@@ -68,6 +71,10 @@ int recur_pool_run(int parts, int threads, recur_task_fn fn, void *context) {
     if (!atomic_compare_exchange_strong(&pool_busy, &expected, 1)) return -1;  // nested or concurrent
     int wanted = threads - 1;
     if (wanted > RECUR_POOL_MAX_WORKERS) wanted = RECUR_POOL_MAX_WORKERS;
+    if (pool_workers == 0) {
+        const char *spin = getenv("RECUR_POOL_SPIN");
+        if (spin && atoi(spin) > 0) pool_spin = atoi(spin);
+    }
     pool_start_generation = atomic_load(&pool_generation);
     while (pool_workers < wanted) {
         pthread_t thread;
@@ -97,7 +104,7 @@ int recur_pool_run(int parts, int threads, recur_task_fn fn, void *context) {
     for (int k = 0; k < parts; k += job_stride) fn(context, k);
     int spins = 0;
     while (atomic_load_explicit(&pool_remaining, memory_order_acquire) != 0) {
-        if (++spins < RECUR_POOL_SPIN) cpu_relax(); else sched_yield();
+        if (++spins < pool_spin) cpu_relax(); else sched_yield();
     }
     job_fn = NULL;
     job_context = NULL;

@@ -24,7 +24,14 @@ public final class PackedMatrix {
         self.n = n
         let needed = Int(recur_packed_count(Int32(k), Int32(n)))
         if storage.count < needed { storage.resize([needed]) }
-        recur_pack(source, Int32(ld), Int32(k), Int32(n), transposed ? 1 : 0, storage.data)
+        // Large matrices are packed on the cores, disjoint panels each.
+        let panels = (n + 31) / 32, packed = storage.data
+        let parts = Parallel.parts(rows: panels, work: k * n >= 32_768 ? 4e6 : 0)
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: panels)
+            recur_pack_panels(source, Int32(ld), Int32(k), Int32(n), transposed ? 1 : 0, packed,
+                              Int32(r.lowerBound), Int32(r.upperBound))
+        }
     }
 
     /// C `[m, n]` = A `[m, k]` · B, or C += A · B with `accumulate` (row-major; `lda` and

@@ -43,6 +43,10 @@ size_t recur_packed_count(int k, int n);
 /// [k, n]); 1: B(p, j) = src[j*ld + p] (src is [n, k], B its transpose).
 void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed);
 
+/// recur_pack for panels first..<end only (threads can pack disjoint panels).
+void recur_pack_panels(const float *src, int ld, int k, int n, int transposed, float *packed, int first,
+                       int end);
+
 /// C [m, n] = A [m, k] · B (packed by recur_pack), or C += A·B with `accumulate`.
 /// Row-major; lda and ldc are row strides.
 void recur_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,
