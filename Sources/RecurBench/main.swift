@@ -1,6 +1,6 @@
 // RecurBench: training throughput of the engine on the workloads of DESIGN.md section 4.
 //
-// Usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]
+// Usage: RecurBench [W1 W2 W3 W2-GRU W2-RNN ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]
 //        RecurBench W4-phases --package PKG --input CSV --json    (recur predict's phases, in-process)
 //        RecurBench W5 --export DIR [--data DIR]                   (W5's samples for the peer)
 //
@@ -18,6 +18,9 @@
 // `hyperopt_pars` search on the A620 slice 2016-06-01..2016-08-31 (the template config with
 // numeric_var=temp, 3 epochs), train and validation samples exactly as `recur tune` prepares
 // them, for scripts/bench_peer_tune.py (hyperopt + Keras); the harness times `recur tune` itself.
+//
+// W2-GRU and W2-RNN (run only when named) are W2 with GRU or SimpleRNN layers instead of
+// LSTM: not DESIGN.md workloads, they show the other recurrent layers' throughput.
 //
 // Each workload trains through `BatchTrainer` as the product does: forward, loss, backward,
 // Adam step; batches are assembled from shuffled indices inside the timed loop.
@@ -52,11 +55,13 @@ struct Workload {
     let syntheticSamples: Int
     /// Forward+backward floating-point operations per training sample (for achieved GFLOP/s).
     let flopsPerSample: Double
+    /// Run only when named (not one of DESIGN.md's workloads).
+    var extra = false
 }
 
 /// Training FLOPs per sample of an LSTM stack: forward 2*(in+H)*4H per step, backward twice that.
-func lstmFlops(steps: Int, sizes: [(input: Int, units: Int)]) -> Double {
-    sizes.reduce(0.0) { $0 + 3 * 2 * Double(steps) * Double($1.input + $1.units) * Double(4 * $1.units) }
+func lstmFlops(steps: Int, sizes: [(input: Int, units: Int)], gates: Int = 4) -> Double {
+    sizes.reduce(0.0) { $0 + 3 * 2 * Double(steps) * Double($1.input + $1.units) * Double(gates * $1.units) }
 }
 
 func syntheticWindows(samples: Int, steps: Int, features: Int, seed: UInt64) throws -> (x: Tensor, y: Tensor) {
@@ -230,6 +235,38 @@ let workloads: [Workload] = [
         steps: 48, features: 1, batch: 64, epochs: 1, timedBatches: 32, loss: .meanSquaredError,
         config: "a620-template-native.json", overrides: ["window.n_past_steps=48"], csv: "a620-hourly-temperature.csv",
         syntheticSamples: 2048, flopsPerSample: lstmFlops(steps: 48, sizes: [(1, 256), (256, 256)])),
+    Workload(
+        name: "W2-GRU", summary: "W2 with GRU layers (reset after): GRU 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
+        build: { rng in
+            var layers: [Layer] = []
+            var input = 1
+            for (i, units) in [24, 48, 96, 192].enumerated() {
+                layers.append(try GRU(inputSize: input, units: units, returnSequences: i < 3, rng: &rng))
+                layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
+                input = units
+            }
+            layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
+            return try Sequential(layers)
+        },
+        steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
+        config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
+        syntheticSamples: 8192, flopsPerSample: lstmFlops(steps: 12, sizes: [(1, 24), (24, 48), (48, 96), (96, 192)], gates: 3), extra: true),
+    Workload(
+        name: "W2-RNN", summary: "W2 with SimpleRNN layers: SimpleRNN 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
+        build: { rng in
+            var layers: [Layer] = []
+            var input = 1
+            for (i, units) in [24, 48, 96, 192].enumerated() {
+                layers.append(try SimpleRNN(inputSize: input, units: units, returnSequences: i < 3, rng: &rng))
+                layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
+                input = units
+            }
+            layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
+            return try Sequential(layers)
+        },
+        steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
+        config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
+        syntheticSamples: 8192, flopsPerSample: lstmFlops(steps: 12, sizes: [(1, 24), (24, 48), (48, 96), (96, 192)], gates: 1), extra: true),
 ]
 
 struct Options {
@@ -317,7 +354,7 @@ while !arguments.isEmpty {
     case "--package": options.package = arguments.removeFirst()
     case "--input": options.input = arguments.removeFirst()
     case "--help", "-h":
-        print("usage: RecurBench [W1 W2 W3 ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]\n       RecurBench W4-phases --package PKG --input CSV [--json]\n       RecurBench W5 --export DIR [--data DIR]")
+        print("usage: RecurBench [W1 W2 W3 W2-GRU W2-RNN ...] [--json] [--data DIR] [--configs DIR] [--export DIR] [--synthetic]\n       RecurBench W4-phases --package PKG --input CSV [--json]\n       RecurBench W5 --export DIR [--data DIR]")
         exit(0)
     default: options.selected.insert(a)
     }
@@ -368,7 +405,7 @@ if options.selected.contains("W5") {
         exit(1)
     }
 }
-for w in workloads where options.selected.isEmpty || options.selected.contains(w.name) {
+for w in workloads where options.selected.isEmpty ? !w.extra : options.selected.contains(w.name) {
     let r: [String: Any]
     do {
         r = try run(w, options: options)

@@ -46,6 +46,11 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
     private let dGates = Tensor(shape: [0])     // [T, B, 3H] gradients of the input-side pre-activations
     private let dRecurrent = Tensor(shape: [0]) // resetAfter: [T, B, 3H] recurrent-side; else [B, H] d(r ⊙ h)
     private let dInput = Tensor(shape: [0])     // [T, B, In]
+    /// The recurrent kernel (resetAfter: all of U; otherwise U[:, 0..<2H]) packed once per pass:
+    /// forward U's blocks, backward their transposes.
+    private let packedA = PackedMatrix()
+    /// Otherwise-variant only: U[:, 2H..<3H] (forward) or its transpose (backward).
+    private let packedB = PackedMatrix()
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, resetAfter: Bool = true,
@@ -78,52 +83,72 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         gates.resize([T, B, G])
         recurrentCache.resize([T, B, H])
         stepProjection.resize([B, G])
-        let W = kernel.value.data, U = recurrentKernel.value.data, bx = bias.value.data
+        let W = kernel.value.data, U = recurrentKernel.value.data, bx = UnsafePointer(bias.value.data)
         let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data, p = stepProjection.data
-        // All steps' input projections: [T*B, In] x [In, 3H].
-        BLAS.gemm(m: T * B, n: G, k: In, a: input.data, lda: In, b: W, ldb: G, c: gs, ldc: G)
-        let act = activation, ra = recurrentActivation
+        let x = UnsafePointer(input.data)
+        let act = activation, ra = recurrentActivation, resetAfter = self.resetAfter
         if resetAfter {
-            let bh = bx + G
-            for t in 0..<T {
-                let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rct = rc + t * BH
-                BLAS.gemm(m: B, n: G, k: H, a: hPrev, lda: H, b: U, ldb: G, c: p, ldc: G)
-                for r in 0..<B {
-                    let x = gt + r * G, q = p + r * G, o = r * H
-                    for j in 0..<H {
-                        let zg = ra.apply(x[j] + bx[j] + q[j] + bh[j])
-                        let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j] + bh[H + j])
-                        let hr = q[2 * H + j] + bh[2 * H + j]
-                        let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + rg * hr)
-                        x[j] = zg; x[H + j] = rg; x[2 * H + j] = hh
-                        rct[o + j] = hr
-                        h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
-                    }
-                }
-            }
+            packedA.pack(U, ld: G, k: H, n: G)
         } else {
-            for t in 0..<T {
-                let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rh = rc + t * BH
-                // z, r blocks: h_{t−1} · U[:, 0..<2H]
-                BLAS.gemm(m: B, n: 2 * H, k: H, a: hPrev, lda: H, b: U, ldb: G, c: p, ldc: G)
-                for r in 0..<B {
-                    let x = gt + r * G, q = p + r * G, o = r * H
-                    for j in 0..<H {
-                        let zg = ra.apply(x[j] + bx[j] + q[j])
-                        let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j])
-                        x[j] = zg; x[H + j] = rg
-                        rh[o + j] = rg * hPrev[o + j]
+            packedA.pack(U, ld: G, k: H, n: 2 * H)
+            packedB.pack(U + 2 * H, ld: G, k: H, n: H)
+        }
+        let packedA = self.packedA, packedB = self.packedB
+        // Rows of the batch are independent through the whole time loop: each part runs every
+        // step on its own rows (no barrier between steps).
+        let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
+        // All steps' input projections: [T*B, In] x [In, 3H] (rows split between the parts).
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: T * B)
+            BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
+                      c: gs + r.lowerBound * G, ldc: G)
+        }
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            let nb = rows.count, r0 = rows.lowerBound
+            if nb == 0 { return }
+            if resetAfter {
+                let bh = bx + G
+                for t in 0..<T {
+                    let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rct = rc + t * BH
+                    packedA.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: p + r0 * G, ldc: G)
+                    for r in rows {
+                        let x = gt + r * G, q = p + r * G, o = r * H
+                        for j in 0..<H {
+                            let zg = ra.apply(x[j] + bx[j] + q[j] + bh[j])
+                            let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j] + bh[H + j])
+                            let hr = q[2 * H + j] + bh[2 * H + j]
+                            let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + rg * hr)
+                            x[j] = zg; x[H + j] = rg; x[2 * H + j] = hh
+                            rct[o + j] = hr
+                            h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
+                        }
                     }
                 }
-                // h block: (r ⊙ h_{t−1}) · U[:, 2H..<3H]
-                BLAS.gemm(m: B, n: H, k: H, a: rh, lda: H, b: U + 2 * H, ldb: G, c: p + 2 * H, ldc: G)
-                for r in 0..<B {
-                    let x = gt + r * G, q = p + r * G, o = r * H
-                    for j in 0..<H {
-                        let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + q[2 * H + j])
-                        let zg = x[j]
-                        x[2 * H + j] = hh
-                        h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
+            } else {
+                for t in 0..<T {
+                    let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rh = rc + t * BH
+                    // z, r blocks: h_{t−1} · U[:, 0..<2H]
+                    packedA.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: p + r0 * G, ldc: G)
+                    for r in rows {
+                        let x = gt + r * G, q = p + r * G, o = r * H
+                        for j in 0..<H {
+                            let zg = ra.apply(x[j] + bx[j] + q[j])
+                            let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j])
+                            x[j] = zg; x[H + j] = rg
+                            rh[o + j] = rg * hPrev[o + j]
+                        }
+                    }
+                    // h block: (r ⊙ h_{t−1}) · U[:, 2H..<3H]
+                    packedB.multiply(m: nb, a: rh + r0 * H, lda: H, c: p + r0 * G + 2 * H, ldc: G)
+                    for r in rows {
+                        let x = gt + r * G, q = p + r * G, o = r * H
+                        for j in 0..<H {
+                            let hh = act.apply(x[2 * H + j] + bx[2 * H + j] + q[2 * H + j])
+                            let zg = x[j]
+                            x[2 * H + j] = hh
+                            h[o + j] = zg * hPrev[o + j] + (1 - zg) * hh
+                        }
                     }
                 }
             }
@@ -144,70 +169,105 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
-        let rows = T * B
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            let hPrev = hs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, rct = rc + t * BH
-            let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
-            if resetAfter {
-                let drt = drs + t * B * G
-                for r in 0..<B {
-                    let x = gt + r * G, dx = dgt + r * G, dq = drt + r * G, o = r * H
-                    for j in 0..<H {
-                        var dhv = dh[o + j]
-                        if let dOutT { dhv += dOutT[o + j] }
-                        let zg = x[j], rg = x[H + j], hh = x[2 * H + j], hr = rct[o + j]
-                        let dz = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
-                        let da = dhv * (1 - zg) * act.derivative(output: hh)
-                        let dr = da * hr * ra.derivative(output: rg)
-                        dx[j] = dz; dx[H + j] = dr; dx[2 * H + j] = da
-                        dq[j] = dz; dq[H + j] = dr; dq[2 * H + j] = da * rg
-                        dh[o + j] = dhv * zg
+        let resetAfter = self.resetAfter, returnSequences = self.returnSequences
+        if resetAfter {
+            packedA.pack(U, ld: G, k: G, n: H, transposed: true)              // Uᵀ [3H, H]
+        } else {
+            packedA.pack(U, ld: G, k: 2 * H, n: H, transposed: true)          // U[:, 0..<2H]ᵀ
+            packedB.pack(U + 2 * H, ld: G, k: H, n: H, transposed: true)      // U[:, 2H..<3H]ᵀ
+        }
+        let packedA = self.packedA, packedB = self.packedB
+        let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            let nb = rows.count, r0 = rows.lowerBound
+            if nb == 0 { return }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let hPrev = hs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, rct = rc + t * BH
+                let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
+                if resetAfter {
+                    let drt = drs + t * B * G
+                    for r in rows {
+                        let x = gt + r * G, dx = dgt + r * G, dq = drt + r * G, o = r * H
+                        for j in 0..<H {
+                            var dhv = dh[o + j]
+                            if let dOutT { dhv += dOutT[o + j] }
+                            let zg = x[j], rg = x[H + j], hh = x[2 * H + j], hr = rct[o + j]
+                            let dz = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                            let da = dhv * (1 - zg) * act.derivative(output: hh)
+                            let dr = da * hr * ra.derivative(output: rg)
+                            dx[j] = dz; dx[H + j] = dr; dx[2 * H + j] = da
+                            dq[j] = dz; dq[H + j] = dr; dq[2 * H + j] = da * rg
+                            dh[o + j] = dhv * zg
+                        }
                     }
-                }
-                // dh_{t−1} += dq_t · Uᵀ: [B, 3H] x [3H, H]
-                BLAS.gemm(transB: true, m: B, n: H, k: G, a: drt, lda: G, b: U, ldb: G, beta: 1, c: dh, ldc: H)
-            } else {
-                for r in 0..<B {
-                    let x = gt + r * G, dx = dgt + r * G, o = r * H
-                    for j in 0..<H {
-                        var dhv = dh[o + j]
-                        if let dOutT { dhv += dOutT[o + j] }
-                        let zg = x[j], hh = x[2 * H + j]
-                        dx[j] = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
-                        dx[2 * H + j] = dhv * (1 - zg) * act.derivative(output: hh)
-                        dh[o + j] = dhv * zg
+                    // dh_{t−1} += dq_t · Uᵀ: [nb, 3H] x [3H, H]
+                    packedA.multiply(m: nb, a: drt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
+                } else {
+                    for r in rows {
+                        let x = gt + r * G, dx = dgt + r * G, o = r * H
+                        for j in 0..<H {
+                            var dhv = dh[o + j]
+                            if let dOutT { dhv += dOutT[o + j] }
+                            let zg = x[j], hh = x[2 * H + j]
+                            dx[j] = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                            dx[2 * H + j] = dhv * (1 - zg) * act.derivative(output: hh)
+                            dh[o + j] = dhv * zg
+                        }
                     }
-                }
-                // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [B, H] x [H, H]
-                BLAS.gemm(transB: true, m: B, n: H, k: H, a: dgt + 2 * H, lda: G, b: U + 2 * H, ldb: G,
-                          c: drs, ldc: H)
-                for r in 0..<B {
-                    let x = gt + r * G, dx = dgt + r * G, o = r * H
-                    for j in 0..<H {
-                        let rg = x[H + j], drh = drs[o + j]
-                        dx[H + j] = drh * hPrev[o + j] * ra.derivative(output: rg)
-                        dh[o + j] += drh * rg
+                    // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [nb, H] x [H, H]
+                    packedB.multiply(m: nb, a: dgt + r0 * G + 2 * H, lda: G, c: drs + r0 * H, ldc: H)
+                    for r in rows {
+                        let x = gt + r * G, dx = dgt + r * G, o = r * H
+                        for j in 0..<H {
+                            let rg = x[H + j], drh = drs[o + j]
+                            dx[H + j] = drh * hPrev[o + j] * ra.derivative(output: rg)
+                            dh[o + j] += drh * rg
+                        }
                     }
+                    // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ
+                    packedA.multiply(m: nb, a: dgt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
                 }
-                // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ
-                BLAS.gemm(transB: true, m: B, n: H, k: 2 * H, a: dgt, lda: G, b: U, ldb: G, beta: 1, c: dh, ldc: H)
             }
         }
-        let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
-        if resetAfter {
-            // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; recurrent bias row gets dq's sums.
-            BLAS.gemm(transA: true, m: H, n: G, k: rows, a: hs, lda: H, b: drs, ldb: G, beta: 1, c: dU, ldc: G)
-            Kernels.accumulateColumnSums(rows: rows, cols: G, drs, into: dB + G)
-        } else {
-            BLAS.gemm(transA: true, m: H, n: 2 * H, k: rows, a: hs, lda: H, b: dgs, ldb: G, beta: 1, c: dU, ldc: G)
-            BLAS.gemm(transA: true, m: H, n: H, k: rows, a: rc, lda: H, b: dgs + 2 * H, ldb: G, beta: 1,
-                      c: dU + 2 * H, ldc: G)
+        let rows = T * B
+        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
+        let W = kernel.value.data, x = UnsafePointer(input.data)
+        // Weight gradients over all steps, split by columns of 3H (each part owns its columns);
+        // input gradients split by rows.
+        let gradParts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
+        Parallel.run(gradParts) { part in
+            let cols = Parallel.range(part, of: gradParts, count: G, align: 8)
+            if !cols.isEmpty {
+                let c0 = cols.lowerBound, nc = cols.count
+                if resetAfter {
+                    // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; the recurrent bias row gets dq's sums.
+                    BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: drs + c0, ldb: G, beta: 1,
+                              c: dU + c0, ldc: G)
+                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, drs + c0, into: dB + G + c0)
+                } else {
+                    // Columns of the z, r blocks from h_{t−1}; those of the h block from r ⊙ h_{t−1}.
+                    let zrEnd = Swift.min(cols.upperBound, 2 * H), hbStart = Swift.max(c0, 2 * H)
+                    let zr = c0..<Swift.max(c0, zrEnd), hb = hbStart..<Swift.max(hbStart, cols.upperBound)
+                    if !zr.isEmpty {
+                        BLAS.gemm(transA: true, m: H, n: zr.count, k: rows, a: hs, lda: H, b: dgs + zr.lowerBound, ldb: G,
+                                  beta: 1, c: dU + zr.lowerBound, ldc: G)
+                    }
+                    if !hb.isEmpty {
+                        BLAS.gemm(transA: true, m: H, n: hb.count, k: rows, a: rc, lda: H, b: dgs + hb.lowerBound, ldb: G,
+                                  beta: 1, c: dU + hb.lowerBound, ldc: G)
+                    }
+                }
+                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: dgs + c0, ldb: G, beta: 1,
+                          c: dW + c0, ldc: G)
+                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + c0)
+            }
+            let r = Parallel.range(part, of: gradParts, count: rows)
+            if !r.isEmpty {
+                BLAS.gemm(transB: true, m: r.count, n: In, k: G, a: dgs + r.lowerBound * G, lda: G, b: W, ldb: G,
+                          c: dInput.data + r.lowerBound * In, ldc: In)
+            }
         }
-        BLAS.gemm(transA: true, m: In, n: G, k: rows, a: input.data, lda: In, b: dgs, ldb: G, beta: 1,
-                  c: kernel.gradient.data, ldc: G)
-        Kernels.accumulateColumnSums(rows: rows, cols: G, dgs, into: dB)
-        BLAS.gemm(transB: true, m: rows, n: In, k: G, a: dgs, lda: G, b: kernel.value.data, ldb: G,
-                  c: dInput.data, ldc: In)
         return dInput
     }
 }

@@ -38,6 +38,7 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
     private let dPre = Tensor(shape: [0])       // [T, B, H] gradient of the pre-activations
     private let dInput = Tensor(shape: [0])     // [T, B, In]
     private let biasSum: Tensor                 // separateRecurrentBias: [H] row 0 + row 1; else [0]
+    private let packedU = PackedMatrix()        // recurrent_kernel (forward) or its transpose (backward)
 
     /// - Throws: `NNError.invalidArgument` for a non-positive size.
     public init(inputSize: Int, units: Int, returnSequences: Bool = false, activation: Activation = .tanh,
@@ -76,15 +77,29 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
             bias = UnsafePointer(self.bias.value.data)
         }
         let hs = core.hSeq.data  // [T + 1, B, H]
-        // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
-        BLAS.gemm(m: T * B, n: H, k: In, a: input.data, lda: In, b: W, ldb: H, c: hs + BH, ldc: H)
+        let x = UnsafePointer(input.data)
         let act = activation
-        for t in 0..<T {
-            let hPrev = hs + t * BH, h = hPrev + BH
-            BLAS.gemm(m: B, n: H, k: H, a: hPrev, lda: H, b: U, ldb: H, beta: 1, c: h, ldc: H)
-            for r in 0..<B {
-                let row = h + r * H
-                for j in 0..<H { row[j] = act.apply(row[j] + bias[j]) }
+        packedU.pack(U, ld: H, k: H, n: H)
+        let packedU = self.packedU
+        // Rows of the batch are independent through the whole time loop (see LSTM).
+        let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(H))
+        // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: T * B)
+            BLAS.gemm(m: r.count, n: H, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: H,
+                      c: hs + BH + r.lowerBound * H, ldc: H)
+        }
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            if rows.isEmpty { return }
+            let r0 = rows.lowerBound
+            for t in 0..<T {
+                let hPrev = hs + t * BH, h = hPrev + BH
+                packedU.multiply(m: rows.count, a: hPrev + r0 * H, lda: H, c: h + r0 * H, ldc: H, accumulate: true)
+                for r in rows {
+                    let row = h + r * H
+                    for j in 0..<H { row[j] = act.apply(row[j] + bias[j]) }
+                }
             }
         }
         core.storeFinalState(0, from: hs + T * BH)
@@ -100,29 +115,50 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         let hs = core.hSeq.data, da = dPre.data, dOut = dOutput.data
         let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
-        let U = recurrentKernel.value.data, act = activation
-        for t in stride(from: T - 1, through: 0, by: -1) {
-            let h = hs + (t + 1) * BH, dat = da + t * BH
-            if returnSequences {
-                let d = dOut + t * BH
-                for i in 0..<BH { dat[i] = (dh[i] + d[i]) * act.derivative(output: h[i]) }
-            } else {
-                for i in 0..<BH { dat[i] = dh[i] * act.derivative(output: h[i]) }
+        let act = activation, returnSequences = self.returnSequences
+        packedU.pack(recurrentKernel.value.data, ld: H, k: H, n: H, transposed: true)
+        let packedU = self.packedU
+        let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(H))
+        Parallel.run(parts) { part in
+            let rows = Parallel.range(part, of: parts, count: B)
+            if rows.isEmpty { return }
+            let lo = rows.lowerBound * H, hi = rows.upperBound * H
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                let h = hs + (t + 1) * BH, dat = da + t * BH
+                if returnSequences {
+                    let d = dOut + t * BH
+                    for i in lo..<hi { dat[i] = (dh[i] + d[i]) * act.derivative(output: h[i]) }
+                } else {
+                    for i in lo..<hi { dat[i] = dh[i] * act.derivative(output: h[i]) }
+                }
+                // dh_{t−1} = da_t · Uᵀ
+                packedU.multiply(m: rows.count, a: dat + lo, lda: H, c: dh + lo, ldc: H)
             }
-            // dh_{t−1} = da_t · Uᵀ
-            BLAS.gemm(transB: true, m: B, n: H, k: H, a: dat, lda: H, b: U, ldb: H, c: dh, ldc: H)
         }
         let rows = T * B
-        BLAS.gemm(transA: true, m: H, n: H, k: rows, a: hs, lda: H, b: da, ldb: H, beta: 1,
-                  c: recurrentKernel.gradient.data, ldc: H)
-        BLAS.gemm(transA: true, m: In, n: H, k: rows, a: input.data, lda: In, b: da, ldb: H, beta: 1,
-                  c: kernel.gradient.data, ldc: H)
-        Kernels.accumulateColumnSums(rows: rows, cols: H, da, into: bias.gradient.data)
-        if separateRecurrentBias {  // d b_hh = d b_ih
-            Kernels.accumulateColumnSums(rows: rows, cols: H, da, into: bias.gradient.data + H)
+        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
+        let W = kernel.value.data, x = UnsafePointer(input.data), separate = separateRecurrentBias
+        // Weight gradients split by columns, input gradients by rows (see LSTM).
+        let gradParts = Parallel.parts(rows: H / 8, work: 4 * Double(rows) * Double(In + H) * Double(H))
+        Parallel.run(gradParts) { part in
+            let cols = Parallel.range(part, of: gradParts, count: H, align: 8)
+            if !cols.isEmpty {
+                let c0 = cols.lowerBound, nc = cols.count
+                BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: da + c0, ldb: H, beta: 1,
+                          c: dU + c0, ldc: H)
+                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: da + c0, ldb: H, beta: 1,
+                          c: dW + c0, ldc: H)
+                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: H, da + c0, into: dB + c0)
+                if separate {  // d b_hh = d b_ih
+                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: H, da + c0, into: dB + H + c0)
+                }
+            }
+            let r = Parallel.range(part, of: gradParts, count: rows)
+            if !r.isEmpty {
+                BLAS.gemm(transB: true, m: r.count, n: In, k: H, a: da + r.lowerBound * H, lda: H, b: W, ldb: H,
+                          c: dInput.data + r.lowerBound * In, ldc: In)
+            }
         }
-        BLAS.gemm(transB: true, m: rows, n: In, k: H, a: da, lda: H, b: kernel.value.data, ldb: H,
-                  c: dInput.data, ldc: In)
         return dInput
     }
 }

@@ -12,14 +12,18 @@ final class ParallelTrainingTests: XCTestCase {
         Parallel.threadCount = 2
     }
 
-    /// Trains an LSTM stack (one with tanh/sigmoid, the fused path, one with hard_sigmoid, the
-    /// generic path) for a few Adam steps and returns the weights.
+    /// Trains a recurrent stack (an LSTM with tanh/sigmoid, the fused path; GRUs with the reset
+    /// gate after and before the product; a SimpleRNN; an LSTM with hard_sigmoid, the generic
+    /// path) for a few Adam steps and returns the weights.
     func train(threads: Int, steps: Int = 3) throws -> [Float] {
         Parallel.threadCount = threads
         Parallel.minimumWork = 0  // split even this small model
         var rng = RandomGenerator(seed: 11)
         let model = try Sequential([
             LSTM(inputSize: 3, units: 20, returnSequences: true, rng: &rng),
+            GRU(inputSize: 20, units: 19, returnSequences: true, resetAfter: true, rng: &rng),
+            GRU(inputSize: 19, units: 17, returnSequences: true, resetAfter: false, rng: &rng),
+            SimpleRNN(inputSize: 17, units: 20, returnSequences: true, rng: &rng),
             LSTM(inputSize: 20, units: 12, returnSequences: false, recurrentActivation: .hardSigmoid,
                  separateRecurrentBias: true, rng: &rng),
             Dense(inputSize: 12, units: 1, rng: &rng)])
