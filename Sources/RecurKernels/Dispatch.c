@@ -112,3 +112,13 @@ long recur_first_nonfinite(long n, const float *x) {
     if (n <= 0) return -1;
     return current->first_nonfinite(n, x);
 }
+
+void recur_gru_forward_gates(int rows, int H, float *x, const float *q, const float *bx, const float *bh,
+                             const float *hPrev, float *hr, float *h) {
+    current->gru_forward_gates(rows, H, x, q, bx, bh, hPrev, hr, h);
+}
+
+void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPrev, const float *hr,
+                              const float *dOut, float *dh, float *dx, float *dq) {
+    current->gru_backward_gates(rows, H, x, hPrev, hr, dOut, dh, dx, dq);
+}

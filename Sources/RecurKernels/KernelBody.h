@@ -209,6 +209,60 @@ static void NAME(lstm_backward_gates)(int rows, int H, const float *gt, const fl
 }
 
 
+
+// MARK: GRU gate passes (reset gate after the recurrent product; tanh / sigmoid)
+
+static void NAME(gru_forward_gates)(int rows, int H, float *xt, const float *qt, const float *bx,
+                                    const float *bh, const float *hPrev, float *hr, float *h) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        float *x = xt + (size_t)r * G;
+        const float *q = qt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf zg = NAME(sigmoid)(NAME(ld)(x + j, n) + NAME(ld)(bx + j, n) + NAME(ld)(q + j, n) + NAME(ld)(bh + j, n));
+            vf rg = NAME(sigmoid)(NAME(ld)(x + H + j, n) + NAME(ld)(bx + H + j, n) + NAME(ld)(q + H + j, n) +
+                                  NAME(ld)(bh + H + j, n));
+            vf hrv = NAME(ld)(q + 2 * H + j, n) + NAME(ld)(bh + 2 * H + j, n);
+            vf hh = NAME(tanh)(NAME(ld)(x + 2 * H + j, n) + NAME(ld)(bx + 2 * H + j, n) + rg * hrv);
+            vf hp = NAME(ld)(hPrev + o + j, n);
+            NAME(st)(x + j, zg, n);
+            NAME(st)(x + H + j, rg, n);
+            NAME(st)(x + 2 * H + j, hh, n);
+            NAME(st)(hr + o + j, hrv, n);
+            NAME(st)(h + o + j, zg * hp + (1.0f - zg) * hh, n);
+        }
+    }
+}
+
+static void NAME(gru_backward_gates)(int rows, int H, const float *xt, const float *hPrev, const float *hr,
+                                     const float *dOut, float *dh, float *dxt, float *dqt) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        const float *x = xt + (size_t)r * G;
+        float *dx = dxt + (size_t)r * G, *dq = dqt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf dhv = NAME(ld)(dh + o + j, n);
+            if (dOut) dhv = dhv + NAME(ld)(dOut + o + j, n);
+            vf zg = NAME(ld)(x + j, n), rg = NAME(ld)(x + H + j, n), hh = NAME(ld)(x + 2 * H + j, n);
+            vf hrv = NAME(ld)(hr + o + j, n);
+            vf dz = dhv * (NAME(ld)(hPrev + o + j, n) - hh) * (zg * (1.0f - zg));
+            vf da = dhv * (1.0f - zg) * (1.0f - hh * hh);
+            vf dr = da * hrv * (rg * (1.0f - rg));
+            NAME(st)(dx + j, dz, n);
+            NAME(st)(dx + H + j, dr, n);
+            NAME(st)(dx + 2 * H + j, da, n);
+            NAME(st)(dq + j, dz, n);
+            NAME(st)(dq + H + j, dr, n);
+            NAME(st)(dq + 2 * H + j, da * rg, n);
+            NAME(st)(dh + o + j, dhv * zg, n);
+        }
+    }
+}
+
 // MARK: reductions and optimizer
 
 // sums[j] += sum over rows r (in order) of m[r*ldm + j], j < cols: row by row, so the matrix
@@ -275,6 +329,8 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(gemm_packed),
     NAME(lstm_forward_gates),
     NAME(lstm_backward_gates),
+    NAME(gru_forward_gates),
+    NAME(gru_backward_gates),
     NAME(column_sums),
     NAME(adam),
     NAME(first_nonfinite),

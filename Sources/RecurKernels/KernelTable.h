@@ -11,6 +11,10 @@ struct recur_kernel_table {
     void (*lstm_backward_gates)(int rows, int H, const float *z, const float *cPrev,
                                 const float *actC, const float *dOut, const float *dh, float *dc,
                                 float *dz);
+    void (*gru_forward_gates)(int rows, int H, float *x, const float *q, const float *bx, const float *bh,
+                              const float *hPrev, float *hr, float *h);
+    void (*gru_backward_gates)(int rows, int H, const float *x, const float *hPrev, const float *hr,
+                               const float *dOut, float *dh, float *dx, float *dq);
     void (*column_sums)(int rows, int cols, int ldm, const float *m, float *sums);
     void (*adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
                  float eps);

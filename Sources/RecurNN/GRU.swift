@@ -1,3 +1,4 @@
+import RecurKernels
 import RecurTensor
 
 /// Gated recurrent unit (Keras `GRU`; with `resetAfter` the same function as PyTorch's
@@ -87,6 +88,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data, p = stepProjection.data
         let x = UnsafePointer(input.data)
         let act = activation, ra = recurrentActivation, resetAfter = self.resetAfter
+        let fused = resetAfter && act == .tanh && ra == .sigmoid  // RecurKernels' gate pass
         if resetAfter {
             packedA.pack(U, ld: G, k: H, n: G)
         } else {
@@ -112,6 +114,11 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                 for t in 0..<T {
                     let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rct = rc + t * BH
                     packedA.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: p + r0 * G, ldc: G)
+                    if fused {
+                        recur_gru_forward_gates(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, bh,
+                                                hPrev + r0 * H, rct + r0 * H, h + r0 * H)
+                        continue
+                    }
                     for r in rows {
                         let x = gt + r * G, q = p + r * G, o = r * H
                         for j in 0..<H {
@@ -170,6 +177,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
         let resetAfter = self.resetAfter, returnSequences = self.returnSequences
+        let fused = resetAfter && act == .tanh && ra == .sigmoid
         if resetAfter {
             packedA.pack(U, ld: G, k: G, n: H, transposed: true)              // Uᵀ [3H, H]
         } else {
@@ -187,18 +195,23 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                 let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
                 if resetAfter {
                     let drt = drs + t * B * G
-                    for r in rows {
-                        let x = gt + r * G, dx = dgt + r * G, dq = drt + r * G, o = r * H
-                        for j in 0..<H {
-                            var dhv = dh[o + j]
-                            if let dOutT { dhv += dOutT[o + j] }
-                            let zg = x[j], rg = x[H + j], hh = x[2 * H + j], hr = rct[o + j]
-                            let dz = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
-                            let da = dhv * (1 - zg) * act.derivative(output: hh)
-                            let dr = da * hr * ra.derivative(output: rg)
-                            dx[j] = dz; dx[H + j] = dr; dx[2 * H + j] = da
-                            dq[j] = dz; dq[H + j] = dr; dq[2 * H + j] = da * rg
-                            dh[o + j] = dhv * zg
+                    if fused {
+                        recur_gru_backward_gates(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H, rct + r0 * H,
+                                                 dOutT.map { $0 + r0 * H }, dh + r0 * H, dgt + r0 * G, drt + r0 * G)
+                    } else {
+                        for r in rows {
+                            let x = gt + r * G, dx = dgt + r * G, dq = drt + r * G, o = r * H
+                            for j in 0..<H {
+                                var dhv = dh[o + j]
+                                if let dOutT { dhv += dOutT[o + j] }
+                                let zg = x[j], rg = x[H + j], hh = x[2 * H + j], hr = rct[o + j]
+                                let dz = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                                let da = dhv * (1 - zg) * act.derivative(output: hh)
+                                let dr = da * hr * ra.derivative(output: rg)
+                                dx[j] = dz; dx[H + j] = dr; dx[2 * H + j] = da
+                                dq[j] = dz; dq[H + j] = dr; dq[2 * H + j] = da * rg
+                                dh[o + j] = dhv * zg
+                            }
                         }
                     }
                     // dh_{t−1} += dq_t · Uᵀ: [nb, 3H] x [3H, H]

@@ -5,7 +5,7 @@ import RecurTensor
 import RecurTestSupport
 import XCTest
 
-/// The LSTM's C gate passes (RecurKernels) against the equations in Double, and whole training
+/// The LSTM's and GRU's C gate passes (RecurKernels) against the equations in Double, and whole training
 /// steps at every instruction-set level this processor supports against each other.
 final class KernelLevelTests: XCTestCase {
     override func tearDown() {
@@ -77,14 +77,72 @@ final class KernelLevelTests: XCTestCase {
         }
     }
 
-    /// Five Adam steps of an LSTM stack give the same weights (within float rounding) at every
+    func testGRUGatePassesMatchTheEquationsAtEveryLevel() {
+        var rng = RandomGenerator(seed: 8)
+        for level in Self.levels {
+            KernelLevel.select(level)
+            for H in [1, 7, 16, 24, 35] {
+                let rows = 3, G = 3 * H
+                func uniform(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in (rng.nextUniform() * 2 - 1) * scale } }
+                var x = uniform(rows * G, 8)
+                let x0 = x, q = uniform(rows * G, 4), bx = uniform(G, 0.5), bh = uniform(G, 0.5)
+                let hPrev = uniform(rows * H, 1)
+                var hr = [Float](repeating: .nan, count: rows * H), h = hr
+                recur_gru_forward_gates(Int32(rows), Int32(H), &x, q, bx, bh, hPrev, &hr, &h)
+                var worst = 0.0
+                for r in 0..<rows {
+                    for j in 0..<H {
+                        func d(_ a: [Float], _ i: Int) -> Double { Double(a[i]) }
+                        let zi = r * G + j, ri = zi + H, hi = zi + 2 * H
+                        let z = Self.sigmoid(d(x0, zi) + d(bx, j) + d(q, zi) + d(bh, j))
+                        let rg = Self.sigmoid(d(x0, ri) + d(bx, H + j) + d(q, ri) + d(bh, H + j))
+                        let hrv = d(q, hi) + d(bh, 2 * H + j)
+                        let hh = Foundation.tanh(d(x0, hi) + d(bx, 2 * H + j) + rg * hrv)
+                        let expected = [z, rg, hh, hrv, z * d(hPrev, r * H + j) + (1 - z) * hh]
+                        let got = [x[zi], x[ri], x[hi], hr[r * H + j], h[r * H + j]]
+                        for (e, v) in zip(expected, got) { worst = max(worst, abs(e - Double(v))) }
+                    }
+                }
+                XCTAssertLessThan(worst, 2e-6, "\(level.name) H \(H): GRU forward gates off by \(worst)")
+
+                let dh0 = uniform(rows * H, 0.5), dOut = uniform(rows * H, 0.5)
+                for withOut in [false, true] {
+                    var dh = dh0
+                    var dx = [Float](repeating: .nan, count: rows * G), dq = dx
+                    if withOut {
+                        recur_gru_backward_gates(Int32(rows), Int32(H), x, hPrev, hr, dOut, &dh, &dx, &dq)
+                    } else {
+                        recur_gru_backward_gates(Int32(rows), Int32(H), x, hPrev, hr, nil, &dh, &dx, &dq)
+                    }
+                    var worstB = 0.0
+                    for r in 0..<rows {
+                        for j in 0..<H {
+                            let k = r * H + j, zi = r * G + j
+                            let z = Double(x[zi]), rg = Double(x[zi + H]), hh = Double(x[zi + 2 * H])
+                            let dhv = Double(dh0[k]) + (withOut ? Double(dOut[k]) : 0)
+                            let dz = dhv * (Double(hPrev[k]) - hh) * z * (1 - z)
+                            let da = dhv * (1 - z) * (1 - hh * hh)
+                            let dr = da * Double(hr[k]) * rg * (1 - rg)
+                            let expected = [dz, dr, da, dz, dr, da * rg, dhv * z]
+                            let got = [dx[zi], dx[zi + H], dx[zi + 2 * H], dq[zi], dq[zi + H], dq[zi + 2 * H], dh[k]]
+                            for (e, v) in zip(expected, got) { worstB = max(worstB, abs(e - Double(v))) }
+                        }
+                    }
+                    XCTAssertLessThan(worstB, 1e-6, "\(level.name) H \(H) dOut \(withOut): GRU backward gates off by \(worstB)")
+                }
+            }
+        }
+    }
+
+    /// Five Adam steps of an LSTM/GRU stack give the same weights (within float rounding) at every
     /// level, and the same bits when repeated at one level.
     func testTrainingAgreesAcrossLevels() throws {
         func train() throws -> [Float] {
             var rng = RandomGenerator(seed: 21)
             let model = try Sequential([
                 LSTM(inputSize: 3, units: 37, returnSequences: true, rng: &rng),
-                LSTM(inputSize: 37, units: 16, rng: &rng),
+                GRU(inputSize: 37, units: 21, returnSequences: true, rng: &rng),
+                LSTM(inputSize: 21, units: 16, rng: &rng),
                 Dense(inputSize: 16, units: 1, rng: &rng)])
             let trainer = BatchTrainer(model: model, loss: .meanSquaredError, optimizer: try Adam())
             let x = Tensor(shape: [9, 11, 3]), y = Tensor(shape: [9, 1])

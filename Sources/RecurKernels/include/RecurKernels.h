@@ -66,6 +66,22 @@ void recur_lstm_backward_gates(int rows, int H, const float *z, const float *cPr
                                const float *actC, const float *dOut, const float *dh, float *dc,
                                float *dz);
 
+/// GRU forward gate pass (reset gate after the recurrent product; tanh / sigmoid) for `rows`
+/// batch rows of one step. x [rows, 3H] holds the input projections (blocks z, r, h; row stride
+/// 3H) and receives z, r and the candidate ĥ; q [rows, 3H] the recurrent projections h·U;
+/// bx, bh [3H] the input and recurrent biases; hPrev, hr, h [rows, H] (row stride H):
+/// z = σ(x_z + bx_z + q_z + bh_z), r likewise, hr = q_h + bh_h, ĥ = tanh(x_h + bx_h + r·hr),
+/// h = z·hPrev + (1 − z)·ĥ.
+void recur_gru_forward_gates(int rows, int H, float *x, const float *q, const float *bx, const float *bh,
+                             const float *hPrev, float *hr, float *h);
+
+/// GRU backward gate pass for `rows` batch rows of one step: from z, r, ĥ in x, hPrev, hr, the
+/// running dh (plus dOut when not NULL), writes the input-side gradients dx [rows, 3H], the
+/// recurrent-side dq [rows, 3H], and replaces dh with its direct part dh·z (the product with
+/// Uᵀ is added by the caller).
+void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPrev, const float *hr,
+                              const float *dOut, float *dh, float *dx, float *dq);
+
 /// sums[j] += the sum of column j of m over its rows (in row order), j < cols; m has row
 /// stride ldm. A bias gradient.
 void recur_column_sums(int rows, int cols, int ldm, const float *m, float *sums);
