@@ -239,8 +239,8 @@ def cmd_report(args):
         print("| W4 | `recur predict --steps 24` wall time | not measured (see the harness log) | | | | | < 50 ms |")
     ph, st = get("recur", "W4phases"), get("recur", "W4_startup")
     if ph:
-        print(f"| W4 | in-process phases (best of 7) | package load {ph['package_load_ms']:.1f} ms (of which architecture "
-              f"build + random init {ph['architecture_build_ms']:.1f} ms); input read + cleaned whole {ph['full_read_clean_ms']:.1f} ms; "
+        print(f"| W4 | in-process phases (best of 7) | package load {ph['package_load_ms']:.1f} ms (the architecture built "
+              f"without random init; with it, as training builds it: {ph['architecture_build_ms']:.1f} ms); input read + cleaned whole {ph['full_read_clean_ms']:.1f} ms; "
               f"forecast from the whole file {ph['forecast_full_read_ms']:.1f} ms, from its tail {ph['forecast_tail_read_ms']:.1f} ms "
               f"(same forecast: {ph['tail_equals_full']}); model, 24 steps {ph['model_24_steps_ms']:.2f} ms | | | | | |")
     if st:

@@ -310,8 +310,9 @@ func exportTuningSlice(options: Options) throws -> [String: Any] {
     return meta
 }
 
-/// W4's phases in this process (best of `repeats`, milliseconds): loading the package (and, within
-/// it, building the architecture with its random initialization), reading and cleaning the input
+/// W4's phases in this process (best of `repeats`, milliseconds): loading the package (which
+/// builds the architecture without random initialization), building it with its random
+/// initialization (as training does; for comparison), reading and cleaning the input
 /// whole or from its tail, and the 24-step forecast itself.
 func predictPhases(package path: String, input: String, repeats: Int = 7) throws -> [String: Any] {
     func best(_ body: () throws -> Void) rethrows -> Double {
