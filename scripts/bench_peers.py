@@ -196,7 +196,8 @@ def cmd_report(args):
           f"Recur engine kernels {env.get('engine_kernels', '?')}; "
           f"sgemm 1024^3 {env.get('sgemm_1024_gflops_1thread', 0):.1f} GFLOP/s on 1 thread "
           f"(2 cores: {2 * env.get('sgemm_1024_gflops_1thread', 0):.0f}); packed recurrent product "
-          f"{env.get('packed_gemm_gflops_1thread', 0):.1f} GFLOP/s on 1 thread; Recur engine threads {env.get('engine_threads', '?')}, "
+          f"{env.get('packed_gemm_gflops_1thread', 0):.1f} GFLOP/s on 1 thread (OpenBLAS on the same 32x256x1024 product: "
+          f"{env.get('step_sgemm_gflops_1thread', 0):.1f}); Recur engine threads {env.get('engine_threads', '?')}, "
           f"BLAS threads {env.get('blas_threads', '?')}")
     for fw in ("torch", "keras"):
         for w in ("W1", "W2", "W3"):
@@ -224,7 +225,12 @@ def cmd_report(args):
             rm = lambda x: f"{x['test_rmse']:.3f}" if x and "test_rmse" in x else "n/a"
             print(f"| W1 | test RMSE (degrees) | {rm(r)} | {rm(t)} | {rm(k)} | | | |")
         else:
-            sps = lambda x: f"{x['samples_per_second']:,.0f}" if x else "n/a"
+            def sps(x):
+                if not x:
+                    return "n/a"
+                runs = x.get("runs") or []
+                all_runs = f" (best of {len(runs)}: {', '.join(f'{v:,.0f}' for v in runs)})" if len(runs) > 1 else ""
+                return f"{x['samples_per_second']:,.0f}{all_runs}"
             ratio = lambda x: f"{r['samples_per_second'] / x['samples_per_second']:.2f}x" if x else "n/a"
             print(f"| {w} | training samples/s | {sps(r)} | {sps(t)} | {sps(k)} | {ratio(t)} | {ratio(k)} | {targets[w]} |")
         mem = lambda x: f"{x['peak_rss_mb']:.0f} MB" if x else "n/a"
@@ -234,7 +240,9 @@ def cmd_report(args):
             print(f"| W3 | achieved GFLOP/s | {r['achieved_gflops']:.1f} ({100 * r['achieved_gflops'] / peak if peak else 0:.0f}% of 2-core peak) | | | | | |")
     w4 = get("recur", "W4")
     if w4:
-        print(f"| W4 | `recur predict --steps 24` wall time | {w4['mean_ms']:.1f} ms (min {w4['min_ms']:.1f}, {w4['runs']} runs, {w4['tool']}) | | | | | < 50 ms |")
+        median = f"median {w4['median_ms']:.1f} ms, " if "median_ms" in w4 else ""
+        print(f"| W4 | `recur predict --steps 24` wall time | {median}mean {w4['mean_ms']:.1f} ms, min {w4['min_ms']:.1f} ms "
+              f"({w4['runs']} runs, {w4['tool']}) | | | | | < 50 ms |")
     else:
         print("| W4 | `recur predict --steps 24` wall time | not measured (see the harness log) | | | | | < 50 ms |")
     ph, st = get("recur", "W4phases"), get("recur", "W4_startup")
@@ -259,7 +267,7 @@ def cmd_report(args):
         print("| W5 | tuning wall time: 10 trials x 3 epochs | not measured (see the harness log) | | | | | >= 10x |")
     print()
     print("Timed: Recur W1 all 25 epochs, W2 one full epoch, W3 32 batches; PyTorch W1 all 25 epochs; "
-          "Keras W1 2 epochs extrapolated to 25 (no RMSE); peers W2 200 batches, W3 16 batches (same shapes, "
+          "Keras W1 2 epochs extrapolated to 25 (no RMSE); peers W2 200 batches, W3 16 batches; W2 and W3: the best of several runs (each a process) for every framework (same shapes, "
           "shuffled samples of the same prepared arrays). W4: the whole `recur predict` process on the full "
           "A620 CSV. W5: the whole `recur tune` process (1 job) and the whole hyperopt + Keras process "
           "(imports, data, search), the template's hyperopt_pars, A620 2016-06-01..2016-08-31.")
