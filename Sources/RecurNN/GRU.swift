@@ -89,16 +89,16 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         let x = UnsafePointer(input.data)
         let act = activation, ra = recurrentActivation, resetAfter = self.resetAfter
         let fused = resetAfter && act == .tanh && ra == .sigmoid  // RecurKernels' gate pass
-        if resetAfter {
-            packedA.pack(U, ld: G, k: H, n: G)
-        } else {
-            packedA.pack(U, ld: G, k: H, n: 2 * H)
-            packedB.pack(U + 2 * H, ld: G, k: H, n: H)
-        }
-        let packedA = self.packedA, packedB = self.packedB
         // Rows of the batch are independent through the whole time loop: each part runs every
         // step on its own rows (no barrier between steps).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
+        if resetAfter {
+            packedA.pack(U, ld: G, k: H, n: G, parts: parts)
+        } else {
+            packedA.pack(U, ld: G, k: H, n: 2 * H, parts: parts)
+            packedB.pack(U + 2 * H, ld: G, k: H, n: H, parts: parts)
+        }
+        let packedA = self.packedA, packedB = self.packedB
         // All steps' input projections: [T*B, In] x [In, 3H] (rows split between the parts).
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: T * B)
@@ -178,14 +178,14 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
         let resetAfter = self.resetAfter, returnSequences = self.returnSequences
         let fused = resetAfter && act == .tanh && ra == .sigmoid
+        let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
         if resetAfter {
-            packedA.pack(U, ld: G, k: G, n: H, transposed: true)              // Uᵀ [3H, H]
+            packedA.pack(U, ld: G, k: G, n: H, transposed: true, parts: parts)  // Uᵀ [3H, H]
         } else {
-            packedA.pack(U, ld: G, k: 2 * H, n: H, transposed: true)          // U[:, 0..<2H]ᵀ
-            packedB.pack(U + 2 * H, ld: G, k: H, n: H, transposed: true)      // U[:, 2H..<3H]ᵀ
+            packedA.pack(U, ld: G, k: 2 * H, n: H, transposed: true, parts: parts)  // U[:, 0..<2H]ᵀ
+            packedB.pack(U + 2 * H, ld: G, k: H, n: H, transposed: true, parts: parts)  // U[:, 2H..<3H]ᵀ
         }
         let packedA = self.packedA, packedB = self.packedB
-        let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound

@@ -102,12 +102,12 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         }
         let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
         core.loadInitialState(1, into: cs)
-        packedU.pack(U, ld: G, k: H, n: G)
-        let packedU = self.packedU
-        let x = UnsafePointer(input.data)
         // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
         // part runs every step on its own rows (no barrier between steps).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
+        packedU.pack(U, ld: G, k: H, n: G, parts: parts)
+        let packedU = self.packedU
+        let x = UnsafePointer(input.data)
         let fused = activation == .tanh && recurrentActivation == .sigmoid
         let act = activation, ra = recurrentActivation
         // All steps' input projections: [T*B, In] x [In, 4H] (rows split between the parts).
@@ -165,9 +165,9 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         dc.update(repeating: 0, count: BH)
         let act = activation, ra = recurrentActivation
         let fused = activation == .tanh && recurrentActivation == .sigmoid
-        packedUT.pack(recurrentKernel.value.data, ld: G, k: G, n: H, transposed: true)
-        let packedUT = self.packedUT
         let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
+        packedUT.pack(recurrentKernel.value.data, ld: G, k: G, n: H, transposed: true, parts: parts)
+        let packedUT = self.packedUT
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound

@@ -79,10 +79,10 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         let hs = core.hSeq.data  // [T + 1, B, H]
         let x = UnsafePointer(input.data)
         let act = activation
-        packedU.pack(U, ld: H, k: H, n: H)
-        let packedU = self.packedU
         // Rows of the batch are independent through the whole time loop (see LSTM).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(H))
+        packedU.pack(U, ld: H, k: H, n: H, parts: parts)
+        let packedU = self.packedU
         // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: T * B)
@@ -116,9 +116,9 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         let dh = core.stateGradients[0].data  // running dL/dh_t, ends as dL/dh₀
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         let act = activation, returnSequences = self.returnSequences
-        packedU.pack(recurrentKernel.value.data, ld: H, k: H, n: H, transposed: true)
-        let packedU = self.packedU
         let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(H))
+        packedU.pack(recurrentKernel.value.data, ld: H, k: H, n: H, transposed: true, parts: parts)
+        let packedU = self.packedU
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             if rows.isEmpty { return }

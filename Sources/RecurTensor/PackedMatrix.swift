@@ -18,15 +18,16 @@ public final class PackedMatrix {
     public init() {}
 
     /// Packs B `[k, n]` with row stride `ld`, or, with `transposed`, the transpose of a
-    /// `[n, k]` matrix with row stride `ld`. Grows the storage only when needed.
-    public func pack(_ source: UnsafePointer<Float>, ld: Int, k: Int, n: Int, transposed: Bool = false) {
+    /// `[n, k]` matrix with row stride `ld`. Grows the storage only when needed. With `parts` > 1
+    /// the panels are split between that many threads (`Parallel`); pass the parts the caller
+    /// splits its own work into, so that small or single-row work (a forecast) never forks.
+    public func pack(_ source: UnsafePointer<Float>, ld: Int, k: Int, n: Int, transposed: Bool = false, parts: Int = 1) {
         self.k = k
         self.n = n
         let needed = Int(recur_packed_count(Int32(k), Int32(n)))
         if storage.count < needed { storage.resize([needed]) }
-        // Large matrices are packed on the cores, disjoint panels each.
         let panels = (n + 31) / 32, packed = storage.data
-        let parts = Parallel.parts(rows: panels, work: k * n >= 32_768 ? 4e6 : 0)
+        let parts = Swift.max(1, Swift.min(parts, panels))
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: panels)
             recur_pack_panels(source, Int32(ld), Int32(k), Int32(n), transposed ? 1 : 0, packed,
