@@ -13,7 +13,7 @@
 #                      /work/venv-ref already has them on the project machines)
 #   RECUR_BENCH_BUILD  SwiftPM build path (default .build)
 #   RECUR_THREADS      Recur's engine threads (default: the cores, at most 2)
-#   RECUR_BENCH_REPEATS  runs of W2 and W3 for Recur and for each peer, the best kept (default 3)
+#   RECUR_BENCH_REPEATS  rounds of W2 and W3 (Recur, PyTorch, Keras in turn), each one's best kept (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,15 +57,54 @@ if runs:
 PY
 }
 
+# The peers' virtualenv (outside the repo).
+setup_peers() {
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    log "creating the peers' virtualenv at $VENV"
+    python3 -m venv "$VENV"
+    # Reuse an existing environment's packages (RECUR_BENCH_BASE_VENV, default /work/venv-ref
+    # on the project machines) instead of downloading torch and tensorflow again.
+    BASE=${RECUR_BENCH_BASE_VENV:-/work/venv-ref}
+    if [[ -x "$BASE/bin/python" ]]; then
+      "$BASE/bin/python" -c 'import site; print("\n".join(site.getsitepackages()))' \
+        > "$("$VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')/recur-bench-base.pth"
+    fi
+  fi
+  MISSING=$("$VENV/bin/python" -c '
+  import importlib.util as u
+  need = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow-cpu", "keras": "keras", "hyperopt": "hyperopt"}
+  print(" ".join(p for m, p in need.items() if u.find_spec(m) is None))')
+  if [[ -n "$MISSING" ]]; then
+    log "installing into $VENV: $MISSING"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check $MISSING >&2
+  fi
+}
+
+# W1-W3: Recur and the peers in rounds (Recur, PyTorch, Keras; again), so that a busy spell on
+# this shared VM falls on every framework alike; W2 and W3 keep each framework's best round.
+if [[ $PEERS == 1 ]]; then setup_peers; fi
 for w in W1 W2 W3; do
   n=1; [[ $w != W1 ]] && n=$REPEATS
-  log "Recur $w, $n run(s) (real data; arrays exported to $OUT/data for the peers)"
-  # One process per run, so that its peak RSS is its own. RecurBench prints one JSON object;
-  # the workload's part is extracted for the report.
   for i in $(seq "$n"); do
+    log "$w round $i of $n: Recur (real data; arrays exported to $OUT/data for the peers)"
+    # One process per run, so that its peak RSS is its own. RecurBench prints one JSON object;
+    # the workload's part is extracted for the report.
     "$BENCH" "$w" --json --data "$DATA" --export "$OUT/data" > "$OUT/recur_${w}_full_r$i.json"
+    if [[ $PEERS == 1 ]]; then
+      for fw in torch keras; do
+        log "$w round $i of $n: $fw"
+        "$VENV/bin/python" scripts/bench_peers.py run "$fw" "$w" --data "$OUT/data" > "$OUT/${fw}_${w}_r$i.json" \
+          2> "$OUT/${fw}_${w}_r$i.log" || log "$fw $w failed (see $OUT/${fw}_${w}_r$i.log)"
+      done
+    fi
   done
   best_of "$OUT/recur_${w}.json" "$OUT"/recur_"${w}"_full_r*.json
+  if [[ $PEERS == 1 ]]; then
+    for fw in torch keras; do
+      if [[ $w == W1 ]]; then cp "$OUT/${fw}_W1_r1.json" "$OUT/${fw}_W1.json" 2>/dev/null || true
+      else best_of "$OUT/${fw}_${w}.json" "$OUT"/"${fw}"_"${w}"_r*.json; fi
+    done
+  fi
 done
 
 # W4: `recur predict` of 24 steps from a trained W2 package (wall time of the whole command).
@@ -154,37 +193,6 @@ else
 fi
 
 if [[ $PEERS == 1 ]]; then
-  if [[ ! -x "$VENV/bin/python" ]]; then
-    log "creating the peers' virtualenv at $VENV"
-    python3 -m venv "$VENV"
-    # Reuse an existing environment's packages (RECUR_BENCH_BASE_VENV, default /work/venv-ref
-    # on the project machines) instead of downloading torch and tensorflow again.
-    BASE=${RECUR_BENCH_BASE_VENV:-/work/venv-ref}
-    if [[ -x "$BASE/bin/python" ]]; then
-      "$BASE/bin/python" -c 'import site; print("\n".join(site.getsitepackages()))' \
-        > "$("$VENV/bin/python" -c 'import site; print(site.getsitepackages()[0])')/recur-bench-base.pth"
-    fi
-  fi
-  MISSING=$("$VENV/bin/python" -c '
-import importlib.util as u
-need = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow-cpu", "keras": "keras", "hyperopt": "hyperopt"}
-print(" ".join(p for m, p in need.items() if u.find_spec(m) is None))')
-  if [[ -n "$MISSING" ]]; then
-    log "installing into $VENV: $MISSING"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check $MISSING >&2
-  fi
-  for fw in torch keras; do
-    for w in W1 W2 W3; do
-      n=1; [[ $w != W1 ]] && n=$REPEATS
-      log "$fw $w, $n run(s)"
-      for i in $(seq "$n"); do
-        "$VENV/bin/python" scripts/bench_peers.py run "$fw" "$w" --data "$OUT/data" > "$OUT/${fw}_${w}_r$i.json" \
-          2> "$OUT/${fw}_${w}_r$i.log" || log "$fw $w failed (see $OUT/${fw}_${w}_r$i.log)"
-      done
-      if [[ $w == W1 ]]; then cp "$OUT/${fw}_W1_r1.json" "$OUT/${fw}_W1.json" 2>/dev/null || true
-      else best_of "$OUT/${fw}_${w}.json" "$OUT"/"${fw}"_"${w}"_r*.json; fi
-    done
-  done
   if [[ -f "$OUT/data/W5.json" ]]; then
     log "W5 peer: hyperopt TPE + Keras, $W5_TRIALS trials x $W5_EPOCHS epochs"
     python3 - "$OUT/keras_W5.json" "$VENV/bin/python" scripts/bench_peer_tune.py --data "$OUT/data" \
