@@ -71,9 +71,9 @@ setup_peers() {
     fi
   fi
   MISSING=$("$VENV/bin/python" -c '
-  import importlib.util as u
-  need = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow-cpu", "keras": "keras", "hyperopt": "hyperopt"}
-  print(" ".join(p for m, p in need.items() if u.find_spec(m) is None))')
+import importlib.util as u
+need = {"numpy": "numpy", "torch": "torch", "tensorflow": "tensorflow-cpu", "keras": "keras", "hyperopt": "hyperopt"}
+print(" ".join(p for m, p in need.items() if u.find_spec(m) is None))')
   if [[ -n "$MISSING" ]]; then
     log "installing into $VENV: $MISSING"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check $MISSING >&2
