@@ -201,6 +201,22 @@ func run(_ w: Workload, options: Options) throws -> [String: Any] {
     return result
 }
 
+/// The template's network (DESIGN.md W2): recurrent layers of 24, 48, 96 and 192 units, each
+/// followed by Dropout(0.2), then Dense(1); `layer` makes each recurrent layer.
+func templateNetwork(_ rng: inout RandomGenerator,
+                     layer: (_ input: Int, _ units: Int, _ returnSequences: Bool, inout RandomGenerator) throws -> Layer)
+    throws -> Sequential {
+    var layers: [Layer] = []
+    var input = 1
+    for (i, units) in [24, 48, 96, 192].enumerated() {
+        layers.append(try layer(input, units, i < 3, &rng))
+        layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
+        input = units
+    }
+    layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
+    return try Sequential(layers)
+}
+
 let workloads: [Workload] = [
     Workload(
         name: "W1", summary: "Melbourne scheme 1: LSTM(4) + Dense(1), lag 3 as 1 step x 3 features, batch 1, 25 epochs, Adam, MSE",
@@ -213,15 +229,7 @@ let workloads: [Workload] = [
     Workload(
         name: "W2", summary: "A620 template net: LSTM 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
         build: { rng in
-            var layers: [Layer] = []
-            var input = 1
-            for (i, units) in [24, 48, 96, 192].enumerated() {
-                layers.append(try LSTM(inputSize: input, units: units, returnSequences: i < 3, rng: &rng))
-                layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
-                input = units
-            }
-            layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
-            return try Sequential(layers)
+            try templateNetwork(&rng) { try LSTM(inputSize: $0, units: $1, returnSequences: $2, rng: &$3) }
         },
         steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
         config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
@@ -238,15 +246,7 @@ let workloads: [Workload] = [
     Workload(
         name: "W2-GRU", summary: "W2 with GRU layers (reset after): GRU 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
         build: { rng in
-            var layers: [Layer] = []
-            var input = 1
-            for (i, units) in [24, 48, 96, 192].enumerated() {
-                layers.append(try GRU(inputSize: input, units: units, returnSequences: i < 3, rng: &rng))
-                layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
-                input = units
-            }
-            layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
-            return try Sequential(layers)
+            try templateNetwork(&rng) { try GRU(inputSize: $0, units: $1, returnSequences: $2, rng: &$3) }
         },
         steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
         config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
@@ -254,15 +254,7 @@ let workloads: [Workload] = [
     Workload(
         name: "W2-RNN", summary: "W2 with SimpleRNN layers: SimpleRNN 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
         build: { rng in
-            var layers: [Layer] = []
-            var input = 1
-            for (i, units) in [24, 48, 96, 192].enumerated() {
-                layers.append(try SimpleRNN(inputSize: input, units: units, returnSequences: i < 3, rng: &rng))
-                layers.append(try Dropout(size: units, rate: 0.2, seed: UInt64(i + 1)))
-                input = units
-            }
-            layers.append(try Dense(inputSize: 192, units: 1, rng: &rng))
-            return try Sequential(layers)
+            try templateNetwork(&rng) { try SimpleRNN(inputSize: $0, units: $1, returnSequences: $2, rng: &$3) }
         },
         steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
         config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",

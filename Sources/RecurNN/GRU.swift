@@ -100,11 +100,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         }
         let packedA = self.packedA, packedB = self.packedB
         // All steps' input projections: [T*B, In] x [In, 3H] (rows split between the parts).
-        Parallel.run(parts) { part in
-            let r = Parallel.range(part, of: parts, count: T * B)
-            BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
-                      c: gs + r.lowerBound * G, ldc: G)
-        }
+        RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
@@ -244,41 +240,29 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
             }
         }
         let rows = T * B
-        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
-        let W = kernel.value.data, x = UnsafePointer(input.data)
-        // Weight gradients over all steps, split by columns of 3H (each part owns its columns);
-        // input gradients split by rows.
-        let gradParts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
-        Parallel.run(gradParts) { part in
-            let cols = Parallel.range(part, of: gradParts, count: G, align: 8)
-            if !cols.isEmpty {
-                let c0 = cols.lowerBound, nc = cols.count
-                if resetAfter {
-                    // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; the recurrent bias row gets dq's sums.
-                    BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: drs + c0, ldb: G, beta: 1,
-                              c: dU + c0, ldc: G)
-                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, drs + c0, into: dB + G + c0)
-                } else {
-                    // Columns of the z, r blocks from h_{t−1}; those of the h block from r ⊙ h_{t−1}.
-                    let zrEnd = Swift.min(cols.upperBound, 2 * H), hbStart = Swift.max(c0, 2 * H)
-                    let zr = c0..<Swift.max(c0, zrEnd), hb = hbStart..<Swift.max(hbStart, cols.upperBound)
-                    if !zr.isEmpty {
-                        BLAS.gemm(transA: true, m: H, n: zr.count, k: rows, a: hs, lda: H, b: dgs + zr.lowerBound, ldb: G,
-                                  beta: 1, c: dU + zr.lowerBound, ldc: G)
-                    }
-                    if !hb.isEmpty {
-                        BLAS.gemm(transA: true, m: H, n: hb.count, k: rows, a: rc, lda: H, b: dgs + hb.lowerBound, ldb: G,
-                                  beta: 1, c: dU + hb.lowerBound, ldc: G)
-                    }
-                }
-                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: dgs + c0, ldb: G, beta: 1,
-                          c: dW + c0, ldc: G)
-                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + c0)
+        let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
+        RecurrentProducts.gradients(
+            rows: rows, inputSize: In, units: H, G: G, x: UnsafePointer(input.data), dz: dgs, kernel: kernel.value.data,
+            kernelGradient: kernel.gradient.data, biasRows: [dB], dInput: dInput.data
+        ) { cols in
+            let c0 = cols.lowerBound
+            if resetAfter {
+                // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; the recurrent bias row gets dq's sums.
+                BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: drs + c0, ldb: G, beta: 1,
+                          c: dU + c0, ldc: G)
+                Kernels.accumulateColumnSums(rows: rows, cols: cols.count, ldm: G, drs + c0, into: dB + G + c0)
+                return
             }
-            let r = Parallel.range(part, of: gradParts, count: rows)
-            if !r.isEmpty {
-                BLAS.gemm(transB: true, m: r.count, n: In, k: G, a: dgs + r.lowerBound * G, lda: G, b: W, ldb: G,
-                          c: dInput.data + r.lowerBound * In, ldc: In)
+            // Columns of the z, r blocks from h_{t−1}; those of the h block from r ⊙ h_{t−1}.
+            let zrEnd = Swift.min(cols.upperBound, 2 * H), hbStart = Swift.max(c0, 2 * H)
+            let zr = c0..<Swift.max(c0, zrEnd), hb = hbStart..<Swift.max(hbStart, cols.upperBound)
+            if !zr.isEmpty {
+                BLAS.gemm(transA: true, m: H, n: zr.count, k: rows, a: hs, lda: H, b: dgs + zr.lowerBound, ldb: G,
+                          beta: 1, c: dU + zr.lowerBound, ldc: G)
+            }
+            if !hb.isEmpty {
+                BLAS.gemm(transA: true, m: H, n: hb.count, k: rows, a: rc, lda: H, b: dgs + hb.lowerBound, ldb: G,
+                          beta: 1, c: dU + hb.lowerBound, ldc: G)
             }
         }
         return dInput

@@ -111,11 +111,7 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         let fused = activation == .tanh && recurrentActivation == .sigmoid
         let act = activation, ra = recurrentActivation
         // All steps' input projections: [T*B, In] x [In, 4H] (rows split between the parts).
-        Parallel.run(parts) { part in
-            let r = Parallel.range(part, of: parts, count: T * B)
-            BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
-                      c: gs + r.lowerBound * G, ldc: G)
-        }
+        RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
@@ -199,31 +195,16 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             }
         }
         let rows = T * B
-        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
-        let W = kernel.value.data, x = UnsafePointer(input.data)
-        let separate = separateRecurrentBias
-        // Weight gradients over all steps, split by columns of 4H (each part owns its columns);
-        // input gradients split by rows.
-        let gradParts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
-        Parallel.run(gradParts) { part in
-            let cols = Parallel.range(part, of: gradParts, count: G, align: 8)
-            let nc = cols.count, c0 = cols.lowerBound
-            if nc > 0 {
-                // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]
-                BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: dgs + c0, ldb: G, beta: 1,
-                          c: dU + c0, ldc: G)
-                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: dgs + c0, ldb: G, beta: 1,
-                          c: dW + c0, ldc: G)
-                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + c0)
-                if separate {  // d b_hh = d b_ih
-                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dgs + c0, into: dB + G + c0)
-                }
-            }
-            let r = Parallel.range(part, of: gradParts, count: rows)
-            if !r.isEmpty {
-                BLAS.gemm(transB: true, m: r.count, n: In, k: G, a: dgs + r.lowerBound * G, lda: G, b: W, ldb: G,
-                          c: dInput.data + r.lowerBound * In, ldc: In)
-            }
+        let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
+        // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]; the
+        // kernel, bias (both rows with separateRecurrentBias: d b_hh = d b_ih) and input gradients.
+        RecurrentProducts.gradients(
+            rows: rows, inputSize: In, units: H, G: G, x: UnsafePointer(input.data), dz: dgs, kernel: kernel.value.data,
+            kernelGradient: kernel.gradient.data, biasRows: separateRecurrentBias ? [dB, dB + G] : [dB],
+            dInput: dInput.data
+        ) { cols in
+            BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: dgs + cols.lowerBound, ldb: G,
+                      beta: 1, c: dU + cols.lowerBound, ldc: G)
         }
         return dInput
     }

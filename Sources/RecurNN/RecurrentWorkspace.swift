@@ -190,3 +190,45 @@ enum RecurrentParameters {
         return (kernel, recurrentKernel, bias)
     }
 }
+
+/// The two whole-sequence products every recurrent layer has, split across the cores the same
+/// way: the input projection by rows, the weight and input gradients by columns and rows.
+enum RecurrentProducts {
+    /// z `[T*B, G]` = x `[T*B, In]` · kernel `[In, G]` (overwrites z; row stride `ldz`), the rows
+    /// split into `parts`.
+    static func projectInputs(parts: Int, rows: Int, inputSize In: Int, G: Int, x: UnsafePointer<Float>,
+                              kernel W: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, ldz: Int) {
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: rows)
+            BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
+                      c: z + r.lowerBound * ldz, ldc: ldz)
+        }
+    }
+
+    /// Over all `rows` = T*B rows, from dz `[rows, G]` (the gradients of the input-side
+    /// pre-activations): d kernel `[In, G]` += xᵀ · dz, each of `biasRows` (`[G]` each) += dz's
+    /// column sums, `recurrent(columns)` adds the recurrent kernel's gradient for a column range,
+    /// and dInput `[rows, In]` = dz · kernelᵀ. Columns (in multiples of 8) and dInput's rows are
+    /// split between the cores when the work is large enough.
+    static func gradients(rows: Int, inputSize In: Int, units H: Int, G: Int, x: UnsafePointer<Float>,
+                          dz: UnsafePointer<Float>, kernel W: UnsafePointer<Float>, kernelGradient dW: UnsafeMutablePointer<Float>,
+                          biasRows: [UnsafeMutablePointer<Float>], dInput: UnsafeMutablePointer<Float>,
+                          recurrent: (Range<Int>) -> Void) {
+        let parts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
+        Parallel.run(parts) { part in
+            let cols = Parallel.range(part, of: parts, count: G, align: 8)
+            if !cols.isEmpty {
+                let c0 = cols.lowerBound, nc = cols.count
+                recurrent(cols)
+                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: dz + c0, ldb: G, beta: 1,
+                          c: dW + c0, ldc: G)
+                for dB in biasRows { Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: G, dz + c0, into: dB + c0) }
+            }
+            let r = Parallel.range(part, of: parts, count: rows)
+            if !r.isEmpty {
+                BLAS.gemm(transB: true, m: r.count, n: In, k: G, a: dz + r.lowerBound * G, lda: G, b: W, ldb: G,
+                          c: dInput + r.lowerBound * In, ldc: In)
+            }
+        }
+    }
+}

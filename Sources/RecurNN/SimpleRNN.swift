@@ -84,11 +84,7 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         packedU.pack(U, ld: H, k: H, n: H, parts: parts)
         let packedU = self.packedU
         // All steps' input projections straight into hSeq[1...]: [T*B, In] x [In, H].
-        Parallel.run(parts) { part in
-            let r = Parallel.range(part, of: parts, count: T * B)
-            BLAS.gemm(m: r.count, n: H, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: H,
-                      c: hs + BH + r.lowerBound * H, ldc: H)
-        }
+        RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: H, x: x, kernel: W, into: hs + BH, ldz: H)
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             if rows.isEmpty { return }
@@ -136,28 +132,16 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
             }
         }
         let rows = T * B
-        let dU = recurrentKernel.gradient.data, dW = kernel.gradient.data, dB = bias.gradient.data
-        let W = kernel.value.data, x = UnsafePointer(input.data), separate = separateRecurrentBias
-        // Weight gradients split by columns, input gradients by rows (see LSTM).
-        let gradParts = Parallel.parts(rows: H / 8, work: 4 * Double(rows) * Double(In + H) * Double(H))
-        Parallel.run(gradParts) { part in
-            let cols = Parallel.range(part, of: gradParts, count: H, align: 8)
-            if !cols.isEmpty {
-                let c0 = cols.lowerBound, nc = cols.count
-                BLAS.gemm(transA: true, m: H, n: nc, k: rows, a: hs, lda: H, b: da + c0, ldb: H, beta: 1,
-                          c: dU + c0, ldc: H)
-                BLAS.gemm(transA: true, m: In, n: nc, k: rows, a: x, lda: In, b: da + c0, ldb: H, beta: 1,
-                          c: dW + c0, ldc: H)
-                Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: H, da + c0, into: dB + c0)
-                if separate {  // d b_hh = d b_ih
-                    Kernels.accumulateColumnSums(rows: rows, cols: nc, ldm: H, da + c0, into: dB + H + c0)
-                }
-            }
-            let r = Parallel.range(part, of: gradParts, count: rows)
-            if !r.isEmpty {
-                BLAS.gemm(transB: true, m: r.count, n: In, k: H, a: da + r.lowerBound * H, lda: H, b: W, ldb: H,
-                          c: dInput.data + r.lowerBound * In, ldc: In)
-            }
+        let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
+        // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · da; the kernel, bias (both rows with
+        // separateRecurrentBias: d b_hh = d b_ih) and input gradients.
+        RecurrentProducts.gradients(
+            rows: rows, inputSize: In, units: H, G: H, x: UnsafePointer(input.data), dz: da, kernel: kernel.value.data,
+            kernelGradient: kernel.gradient.data, biasRows: separateRecurrentBias ? [dB, dB + H] : [dB],
+            dInput: dInput.data
+        ) { cols in
+            BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: da + cols.lowerBound, ldb: H,
+                      beta: 1, c: dU + cols.lowerBound, ldc: H)
         }
         return dInput
     }
