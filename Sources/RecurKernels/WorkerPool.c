@@ -2,6 +2,7 @@
 // on a generation counter before sleeping on a condition variable, so a fork costs well under
 // a microsecond while a model trains (libdispatch's concurrentPerform wakes its workers through
 // futexes: 5-7% of W2's profile in kernel scheduling).
+#define _GNU_SOURCE  // pthread_setname_np
 #include "include/RecurKernels.h"
 #include <pthread.h>
 #include <sched.h>
@@ -38,6 +39,9 @@ static pthread_cond_t pool_wake = PTHREAD_COND_INITIALIZER;
 
 static void *pool_worker(void *arg) {
     int index = (int)(intptr_t)arg;  // 1...workers; the caller is part 0
+#if defined(__linux__)
+    pthread_setname_np(pthread_self(), "recur-pool");  // as profilers and debuggers show it
+#endif
     long seen = pool_start_generation;  // written before pthread_create, which orders it
     for (;;) {
         long g;
