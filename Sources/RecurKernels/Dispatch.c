@@ -122,3 +122,8 @@ void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPre
                               const float *dOut, float *dh, float *dx, float *dq) {
     current->gru_backward_gates(rows, H, x, hPrev, hr, dOut, dh, dx, dq);
 }
+
+void recur_activate(int kind, long n, float *x) {
+    if (n <= 0) return;
+    current->activate(kind, n, x);
+}

@@ -263,6 +263,17 @@ static void NAME(gru_backward_gates)(int rows, int H, const float *xt, const flo
     }
 }
 
+// MARK: activations over a buffer (for tests of their accuracy)
+
+static void NAME(activate)(int kind, long n, float *x) {
+    for (long i = 0; i < n; i += VW) {
+        int k = n - i < VW ? (int)(n - i) : VW;
+        vf v = NAME(ld)(x + i, k);
+        vf y = kind == 0 ? NAME(sigmoid)(v) : kind == 1 ? NAME(tanh)(v) : NAME(exp)(v);
+        NAME(st)(x + i, y, k);
+    }
+}
+
 // MARK: reductions and optimizer
 
 // sums[j] += sum over rows r (in order) of m[r*ldm + j], j < cols: row by row, so the matrix
@@ -331,6 +342,7 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(lstm_backward_gates),
     NAME(gru_forward_gates),
     NAME(gru_backward_gates),
+    NAME(activate),
     NAME(column_sums),
     NAME(adam),
     NAME(first_nonfinite),

@@ -15,6 +15,7 @@ struct recur_kernel_table {
                               const float *hPrev, float *hr, float *h);
     void (*gru_backward_gates)(int rows, int H, const float *x, const float *hPrev, const float *hr,
                                const float *dOut, float *dh, float *dx, float *dq);
+    void (*activate)(int kind, long n, float *x);
     void (*column_sums)(int rows, int cols, int ldm, const float *m, float *sums);
     void (*adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
                  float eps);

@@ -82,6 +82,10 @@ void recur_gru_forward_gates(int rows, int H, float *x, const float *q, const fl
 void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPrev, const float *hr,
                               const float *dOut, float *dh, float *dx, float *dq);
 
+/// x[i] = sigmoid(x[i]) (kind 0), tanh(x[i]) (kind 1) or e^x[i] (kind 2), with the gate
+/// passes' own vector functions (the same polynomials as FastMath); for testing their accuracy.
+void recur_activate(int kind, long n, float *x);
+
 /// sums[j] += the sum of column j of m over its rows (in row order), j < cols; m has row
 /// stride ldm. A bias gradient.
 void recur_column_sums(int rows, int cols, int ldm, const float *m, float *sums);
