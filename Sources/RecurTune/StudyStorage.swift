@@ -62,6 +62,7 @@ public final class StudyStorage: Sendable {
                 throw TuneError.notAStudy(path: path, reason: "it is not an SQLite database")
             }
         }
+        if exists && !create { try refuseEmpty(path) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(60)
         configuration.foreignKeysEnabled = true
@@ -76,6 +77,33 @@ public final class StudyStorage: Sendable {
         let storage = StudyStorage(path: path, pool: pool)
         try storage.checkAndMigrate()
         return storage
+    }
+
+    /// A reader (`create` false) must not turn an empty file, or an SQLite database with no
+    /// tables, into a study (opening the pool and migrating would write both): this looks
+    /// through a read-only connection first and refuses such a file, leaving it untouched.
+    private static func refuseEmpty(_ path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if size == 0 {
+            throw TuneError.notAStudy(path: path, reason: "it is empty: no study has been written to it")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let tables: [String]
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            tables = try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            }
+            try queue.close()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw TuneError.notAStudy(path: path, reason: "it is not an SQLite database")
+        } catch {
+            throw TuneError.storage(path: path, reason: "cannot open: \(error)")
+        }
+        if tables.isEmpty {
+            throw TuneError.notAStudy(path: path, reason: "it is an SQLite database without tables: no study has been written to it")
+        }
     }
 
     /// Checks that the file is empty or a study, then brings its schema up to date.

@@ -22,7 +22,7 @@ public enum TuneError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .notAStudy(path, reason):
-            return "\(path) is not a Recur study database: \(reason); choose another --storage path (a new file is created), or remove it"
+            return "\(path) is not a Recur study database: \(reason); name a study `recur tune` wrote (for `recur tune`: choose another --storage path, where a new file is created, or remove it)"
         case let .noStudy(path):
             return "no study at \(path): no such file (`recur tune CONFIG` creates one at <output.directory>/<config name>.study.sqlite, or at --storage)"
         case let .differentConfig(path, differences):

@@ -100,6 +100,37 @@ final class StudyStorageTests: XCTestCase {
         XCTAssertEqual(trials[2].workerToken, "far", "a live worker's trial is left alone")
     }
 
+    /// Readers (`recur report`, `recur study show`) refuse an empty file or an SQLite database
+    /// without tables, and leave it exactly as it was (no tables, no WAL files).
+    func testReadersLeaveAnEmptyFileUntouched() throws {
+        let empty = fixture.dir.appendingPathComponent("empty.sqlite").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        XCTAssertThrowsError(try StudyStorage.open(path: empty, create: false)) { error in
+            guard case let TuneError.notAStudy(p, reason)? = error as? TuneError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, empty)
+            XCTAssertTrue(reason.contains("empty"), reason)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: empty)).count, 0, "still empty")
+
+        // An SQLite database whose only table was dropped: valid, non-empty, no tables.
+        let bare = fixture.dir.appendingPathComponent("bare.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(x)'); c.execute('drop table t'); c.commit()", bare]
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus == 0 {
+            let before = try Data(contentsOf: URL(fileURLWithPath: bare))
+            XCTAssertThrowsError(try StudyStorage.open(path: bare, create: false)) { error in
+                XCTAssertTrue(String(describing: error).contains("without tables"), "\(error)")
+            }
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: bare)), before, "left byte for byte")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: bare + "-wal"))
+        }
+        // A writer (recur tune) may still start a study in an empty file.
+        XCTAssertNoThrow(try StudyStorage.open(path: empty, create: true))
+    }
+
     func testAFileThatIsNotAStudyIsRefusedNamingIt() throws {
         let text = fixture.dir.appendingPathComponent("notes.txt").path
         try "hello".write(toFile: text, atomically: true, encoding: .utf8)
