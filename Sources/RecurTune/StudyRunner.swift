@@ -38,6 +38,9 @@ public struct StudyPaths: Sendable, Equatable {
     public var trialsCSV: String
     /// Scratch space for running trials (checkpoints), removed when the run ends.
     public var scratch: String
+    /// The lock file every process holds while it commits a trial (`StudyFileLock`):
+    /// `<dir>/.<name>.study.lock`.
+    public var lock: String
 
     public init(storage: String) {
         self.storage = storage
@@ -56,6 +59,7 @@ public struct StudyPaths: Sendable, Equatable {
         bestPackage = ConfigPaths.join(folder, stem + ".best")
         trialsCSV = ConfigPaths.join(folder, stem + ".trials.csv")
         scratch = ConfigPaths.join(folder, "." + stem + ".running")
+        lock = ConfigPaths.join(folder, "." + stem + ".lock")
     }
 
     /// `<output.directory>/<config file name>.study.sqlite` (`<target>.study.sqlite` without a file).
@@ -339,8 +343,9 @@ public final class StudyRunner: @unchecked Sendable {
         let epochs = outcome?.epochsRun
 
         // Commit; a new best's package is written first (atomically), so the study never names
-        // a package it does not have.
-        try lock.withLock {
+        // a package it does not have. The file lock makes the check and the write one step for
+        // every process sharing the study.
+        try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
             if state == .complete, let value, let trained {
                 let current = Self.bestTrial(try storage.trials())
                 if current.map({ value < $0.value! }) ?? true {
@@ -351,7 +356,7 @@ public final class StudyRunner: @unchecked Sendable {
             try storage.finish(number: claim.number, token: worker.token, state: state, value: value, seconds: seconds,
                                error: failure, metrics: metrics, epochs: epochs)
             try writeCSV()
-        }
+        } }
         if let progress = options.progress {
             let trials = try storage.trials()
             let finished = trials.filter { $0.state != .running }.count
