@@ -48,13 +48,13 @@ public enum SafeTensors {
         var offset = 0
         var first = true
         if !file.metadata.isEmpty {
-            let entries = file.metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(file.metadata[$0]!))" }
+            let entries = file.metadata.keys.sorted().map { "\(JSONText.quote($0)):\(JSONText.quote(file.metadata[$0]!))" }
             header += "\"__metadata__\":{\(entries.joined(separator: ","))}"
             first = false
         }
         for (name, tensor) in file.tensors {
             let bytes = tensor.count * 4
-            header += (first ? "" : ",") + "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            header += (first ? "" : ",") + "\(JSONText.quote(name)):{\"dtype\":\"F32\",\"shape\":[\(tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
             first = false
         }
@@ -160,21 +160,5 @@ public enum SafeTensors {
         }
         entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && $0.name < $1.name) }
         return File(tensors: entries.map { ($0.name, $0.tensor) }, metadata: metadata, path: path)
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
     }
 }

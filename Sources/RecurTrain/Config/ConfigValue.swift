@@ -1,3 +1,4 @@
+import RecurTensor
 /// A parsed config document: JSON values whose objects keep their keys in file order, each node
 /// remembering its key path (`training.optimizer.learning_rate`, `model.layers[0].units`) and,
 /// when it came from a file, its line and column; values set with `--set` remember the override.
@@ -96,9 +97,9 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch kind {
         case let .object(m):
-            return "{" + m.map { ConfigValue.quote($0.key) + ": " + $0.value.description }.joined(separator: ", ") + "}"
+            return "{" + m.map { JSONText.quote($0.key) + ": " + $0.value.description }.joined(separator: ", ") + "}"
         case let .array(a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
-        case let .string(s): return ConfigValue.quote(s)
+        case let .string(s): return JSONText.quote(s)
         case let .number(x): return ConfigValue.format(x)
         case let .bool(b): return b ? "true" : "false"
         case .null: return "null"
@@ -111,27 +112,6 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
         return "\(x)"
     }
 
-    /// A string as a JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 {
-                    let hex = String(ch.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out + "\""
-    }
 
     /// A copy whose path (and those of everything inside) starts at `path`.
     public func rebased(at path: String) -> ConfigValue {

@@ -1,3 +1,5 @@
+import RecurTensor
+
 /// Writing a `RecurConfig` back in the native schema, with every default spelled out: for
 /// showing the resolved config, for templates (which have no native text), and for the tuner,
 /// which applies a trial's parameters to it like `--set` overrides.
@@ -187,7 +189,7 @@ extension ConfigValue {
         switch kind {
         case let .object(m):
             guard !m.isEmpty else { return "{}" }
-            return "{\n" + m.map { inner + ConfigValue.quote($0.key) + ": " + $0.value.prettyJSON(indent: inner) }
+            return "{\n" + m.map { inner + JSONText.quote($0.key) + ": " + $0.value.prettyJSON(indent: inner) }
                 .joined(separator: ",\n") + "\n" + indent + "}"
         case let .array(a):
             if a.allSatisfy(\.isScalar) { return description }

@@ -1,3 +1,5 @@
+import RecurTensor
+
 /// `search`: the hyperparameter search run by `recur tune`. Parameters are named by the config
 /// key path they set (e.g. `training.optimizer.learning_rate`, `model.width_rule.first.mult`):
 /// a trial is the config with each sampled value applied like a `--set` override.
@@ -209,7 +211,7 @@ public enum SearchValue: Codable, Equatable, Hashable, Sendable, CustomStringCon
     public var description: String {
         switch self {
         case let .number(x): return ConfigValue.format(x)
-        case let .string(s): return ConfigValue.quote(s)
+        case let .string(s): return JSONText.quote(s)
         case let .bool(b): return b ? "true" : "false"
         }
     }
