@@ -245,25 +245,19 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
             rows: rows, inputSize: In, units: H, G: G, x: UnsafePointer(input.data), dz: dgs, kernel: kernel.value.data,
             kernelGradient: kernel.gradient.data, biasRows: [dB], dInput: dInput.data
         ) { cols in
-            let c0 = cols.lowerBound
             if resetAfter {
                 // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dq; the recurrent bias row gets dq's sums.
-                BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: drs + c0, ldb: G, beta: 1,
-                          c: dU + c0, ldc: G)
-                Kernels.accumulateColumnSums(rows: rows, cols: cols.count, ldm: G, drs + c0, into: dB + G + c0)
+                RecurrentProducts.accumulateRecurrentKernelGradient(columns: cols, rows: rows, units: H, G: G, states: hs,
+                                                                    dz: drs, into: dU)
+                Kernels.accumulateColumnSums(rows: rows, cols: cols.count, ldm: G, drs + cols.lowerBound,
+                                             into: dB + G + cols.lowerBound)
                 return
             }
             // Columns of the z, r blocks from h_{t−1}; those of the h block from r ⊙ h_{t−1}.
-            let zrEnd = Swift.min(cols.upperBound, 2 * H), hbStart = Swift.max(c0, 2 * H)
-            let zr = c0..<Swift.max(c0, zrEnd), hb = hbStart..<Swift.max(hbStart, cols.upperBound)
-            if !zr.isEmpty {
-                BLAS.gemm(transA: true, m: H, n: zr.count, k: rows, a: hs, lda: H, b: dgs + zr.lowerBound, ldb: G,
-                          beta: 1, c: dU + zr.lowerBound, ldc: G)
-            }
-            if !hb.isEmpty {
-                BLAS.gemm(transA: true, m: H, n: hb.count, k: rows, a: rc, lda: H, b: dgs + hb.lowerBound, ldb: G,
-                          beta: 1, c: dU + hb.lowerBound, ldc: G)
-            }
+            RecurrentProducts.accumulateRecurrentKernelGradient(columns: cols.clamped(to: 0..<(2 * H)), rows: rows, units: H,
+                                                                G: G, states: hs, dz: dgs, into: dU)
+            RecurrentProducts.accumulateRecurrentKernelGradient(columns: cols.clamped(to: (2 * H)..<G), rows: rows, units: H,
+                                                                G: G, states: rc, dz: dgs, into: dU)
         }
         return dInput
     }

@@ -92,14 +92,7 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         cSeq.resize([T + 1, B, H])
         actC.resize([T, B, H])
         let W = kernel.value.data, U = recurrentKernel.value.data
-        let bias: UnsafePointer<Float>
-        if separateRecurrentBias {  // b_ih + b_hh, once per forward
-            let b = self.bias.value.data, s = biasSum.data
-            for j in 0..<G { s[j] = b[j] + b[G + j] }
-            bias = UnsafePointer(s)
-        } else {
-            bias = UnsafePointer(self.bias.value.data)
-        }
+        let bias = RecurrentParameters.gateBias(self.bias, twoRows: separateRecurrentBias, width: G, sum: biasSum)
         let hs = core.hSeq.data, cs = cSeq.data, gs = gates.data, acs = actC.data
         core.loadInitialState(1, into: cs)
         // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
@@ -203,8 +196,8 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             kernelGradient: kernel.gradient.data, biasRows: separateRecurrentBias ? [dB, dB + G] : [dB],
             dInput: dInput.data
         ) { cols in
-            BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: dgs + cols.lowerBound, ldb: G,
-                      beta: 1, c: dU + cols.lowerBound, ldc: G)
+            RecurrentProducts.accumulateRecurrentKernelGradient(columns: cols, rows: rows, units: H, G: G, states: hs,
+                                                                dz: dgs, into: dU)
         }
         return dInput
     }

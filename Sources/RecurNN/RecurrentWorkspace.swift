@@ -189,6 +189,16 @@ enum RecurrentParameters {
         }
         return (kernel, recurrentKernel, bias)
     }
+
+    /// The bias the gates add (`[G]`): `bias` itself, or, when it has two rows (PyTorch's
+    /// b_ih, b_hh), their sum written into `sum` (`[G]`) once per forward.
+    static func gateBias(_ bias: Parameter, twoRows: Bool, width G: Int, sum: Tensor) -> UnsafePointer<Float> {
+        let b = bias.value.data
+        guard twoRows else { return UnsafePointer(b) }
+        let s = sum.data
+        for j in 0..<G { s[j] = b[j] + b[G + j] }
+        return UnsafePointer(s)
+    }
 }
 
 /// The two whole-sequence products every recurrent layer has, split across the cores the same
@@ -203,6 +213,17 @@ enum RecurrentProducts {
             BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
                       c: z + r.lowerBound * ldz, ldc: ldz)
         }
+    }
+
+    /// d recurrent_kernel `[H, G]` += statesᵀ · dz over all `rows` rows, for the columns
+    /// `columns` only: states `[rows, H]` (h_{t−1} of every step, or r ⊙ h_{t−1}), dz
+    /// `[rows, G]` (row stride G). Called from `gradients`' per-column closure.
+    static func accumulateRecurrentKernelGradient(columns: Range<Int>, rows: Int, units H: Int, G: Int,
+                                                  states: UnsafePointer<Float>, dz: UnsafePointer<Float>,
+                                                  into dU: UnsafeMutablePointer<Float>) {
+        if columns.isEmpty { return }
+        BLAS.gemm(transA: true, m: H, n: columns.count, k: rows, a: states, lda: H, b: dz + columns.lowerBound, ldb: G,
+                  beta: 1, c: dU + columns.lowerBound, ldc: G)
     }
 
     /// Over all `rows` = T*B rows, from dz `[rows, G]` (the gradients of the input-side

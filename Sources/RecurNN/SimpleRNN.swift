@@ -68,14 +68,7 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
         self.input = input
         let H = units, In = inputSize, BH = B * H
         let W = kernel.value.data, U = recurrentKernel.value.data
-        let bias: UnsafePointer<Float>
-        if separateRecurrentBias {  // b_ih + b_hh, once per forward
-            let b = self.bias.value.data, s = biasSum.data
-            for j in 0..<H { s[j] = b[j] + b[H + j] }
-            bias = UnsafePointer(s)
-        } else {
-            bias = UnsafePointer(self.bias.value.data)
-        }
+        let bias = RecurrentParameters.gateBias(self.bias, twoRows: separateRecurrentBias, width: H, sum: biasSum)
         let hs = core.hSeq.data  // [T + 1, B, H]
         let x = UnsafePointer(input.data)
         let act = activation
@@ -140,8 +133,8 @@ public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
             kernelGradient: kernel.gradient.data, biasRows: separateRecurrentBias ? [dB, dB + H] : [dB],
             dInput: dInput.data
         ) { cols in
-            BLAS.gemm(transA: true, m: H, n: cols.count, k: rows, a: hs, lda: H, b: da + cols.lowerBound, ldb: H,
-                      beta: 1, c: dU + cols.lowerBound, ldc: H)
+            RecurrentProducts.accumulateRecurrentKernelGradient(columns: cols, rows: rows, units: H, G: H, states: hs,
+                                                                dz: da, into: dU)
         }
         return dInput
     }
