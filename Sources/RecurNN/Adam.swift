@@ -71,7 +71,8 @@ public class Adam: Optimizer {
             let alpha = Float(Double(lr) * correction2.squareRoot() / correction1)
             // RecurKernels: 16 lanes with AVX-512 (IEEE sqrt and division); large sets split
             // into ranges on the cores (element-wise, so the split changes no bit).
-            let parts = Parallel.parts(rows: n / 4096, work: n >= 65_536 ? 4e6 : 0)
+            // The step is memory-bound: only sets of 64 Ki values and more are worth a fork.
+            let parts = n >= 65_536 ? Parallel.parts(rows: n / 4096, work: .infinity) : 1
             Parallel.run(parts) { part in
                 let r = Parallel.range(part, of: parts, count: n, align: 64)
                 let i = r.lowerBound

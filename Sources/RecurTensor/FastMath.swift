@@ -11,7 +11,10 @@
 ///   with the sign restored; relative error ≤ 2e-7 (measured 1.3e-7); exactly ±1 beyond |x| ≈ 9.
 ///
 /// Why: the LSTM/GRU gate passes spent 25–35% of training time in libm's `expm1f` and
-/// `tanhf` (perf, W2 and W3). These run 8 lanes at a time without calls.
+/// `tanhf` (perf, W2 and W3). The hot gate passes now run RecurKernels' C, which uses the same
+/// range reduction and polynomials (KernelMathTests); the scalar forms here serve the layers'
+/// other paths (`Activation`: Dense, SimpleRNN, other activations), the SIMD and buffer forms
+/// Swift callers of the engine.
 public enum FastMath {
     /// The vector type of the SIMD forms (two SSE registers on baseline x86-64, one AVX
     /// register where the compiler may use AVX; NEON pairs on arm64).

@@ -55,6 +55,8 @@ public enum KernelLevel: Int32, Sendable, CaseIterable {
     public static var current: KernelLevel { KernelLevel(rawValue: recur_kernels_isa()) ?? .generic }
     /// The best level this processor supports.
     public static var best: KernelLevel { KernelLevel(rawValue: recur_kernels_best_isa()) ?? .generic }
+    /// Every level this processor can run, portable first.
+    public static var supported: [KernelLevel] { allCases.filter { $0.rawValue <= best.rawValue } }
     /// Selects a level (at most `best`) and returns the one in effect. For tests and
     /// benchmarks: do not change it while a model trains.
     @discardableResult

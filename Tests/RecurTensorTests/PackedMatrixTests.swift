@@ -11,9 +11,6 @@ final class PackedMatrixTests: XCTestCase {
         super.tearDown()
     }
 
-    /// The levels this processor can run.
-    static var levels: [KernelLevel] { KernelLevel.allCases.filter { $0.rawValue <= KernelLevel.best.rawValue } }
-
     static func random(_ count: Int, _ rng: inout RandomGenerator) -> [Float] {
         (0..<count).map { _ in rng.nextUniform() * 2 - 1 }
     }
@@ -24,7 +21,7 @@ final class PackedMatrixTests: XCTestCase {
         // from 1 to the W3 recurrent width.
         let shapes = [(1, 1, 1), (3, 5, 7), (8, 32, 16), (9, 33, 24), (17, 70, 40), (64, 96, 24),
                       (2, 31, 1), (7, 64, 3), (33, 200, 97), (16, 1024, 256)]
-        for level in Self.levels {
+        for level in KernelLevel.supported {
             XCTAssertEqual(KernelLevel.select(level), level)
             for (m, n, k) in shapes {
                 for transposed in [false, true] {
@@ -55,7 +52,7 @@ final class PackedMatrixTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         let m = 5, n = 37, k = 11, lda = 13, ldc = 41
         let a = Self.random(m * lda, &rng), b = Self.random(k * n, &rng)
-        for level in Self.levels {
+        for level in KernelLevel.supported {
             KernelLevel.select(level)
             let packed = PackedMatrix()
             b.withUnsafeBufferPointer { packed.pack($0.baseAddress!, ld: n, k: k, n: n) }
@@ -76,7 +73,7 @@ final class PackedMatrixTests: XCTestCase {
         var rng = RandomGenerator(seed: 11)
         let m = 32, n = 768, k = 192
         let a = Self.random(m * k, &rng), b = Self.random(k * n, &rng)
-        for level in Self.levels {
+        for level in KernelLevel.supported {
             KernelLevel.select(level)
             let packed = PackedMatrix()
             b.withUnsafeBufferPointer { packed.pack($0.baseAddress!, ld: n, k: k, n: n) }
