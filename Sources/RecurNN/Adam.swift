@@ -69,9 +69,9 @@ public class Adam: Optimizer {
         switch style {
         case .keras:
             let alpha = Float(Double(lr) * correction2.squareRoot() / correction1)
-            // RecurKernels: 16 lanes with AVX-512 (IEEE sqrt and division); large sets split
-            // into ranges on the cores (element-wise, so the split changes no bit).
-            // The step is memory-bound: only sets of 64 Ki values and more are worth a fork.
+            // RecurKernels: 16 lanes with AVX-512 (IEEE sqrt and division). The step is
+            // memory-bound: sets of 64 Ki values and more are split into ranges on the cores
+            // (element-wise, so the split changes no bit).
             let parts = n >= 65_536 ? Parallel.parts(rows: n / 4096, work: .infinity) : 1
             Parallel.run(parts) { part in
                 let r = Parallel.range(part, of: parts, count: n, align: 64)

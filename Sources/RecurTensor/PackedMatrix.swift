@@ -26,7 +26,8 @@ public final class PackedMatrix {
         self.n = n
         let needed = Int(recur_packed_count(Int32(k), Int32(n)))
         if storage.count < needed { storage.resize([needed]) }
-        let panels = (n + 31) / 32, packed = storage.data
+        let width = Int(RECUR_PANEL_WIDTH)
+        let panels = (n + width - 1) / width, packed = storage.data
         let parts = Swift.max(1, Swift.min(parts, panels))
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: panels)
