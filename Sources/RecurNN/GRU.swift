@@ -86,7 +86,6 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         stepProjection.resize([B, G])
         let W = kernel.value.data, U = recurrentKernel.value.data, bx = UnsafePointer(bias.value.data)
         let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data, p = stepProjection.data
-        let x = UnsafePointer(input.data)
         let act = activation, ra = recurrentActivation, resetAfter = self.resetAfter
         let fused = resetAfter && act == .tanh && ra == .sigmoid  // RecurKernels' gate pass
         // Rows of the batch are independent through the whole time loop: each part runs every
@@ -100,7 +99,8 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         }
         let packedA = self.packedA, packedB = self.packedB
         // All steps' input projections: [T*B, In] x [In, 3H] (rows split between the parts).
-        RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
+        RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: input.data, kernel: W,
+                                        into: gs, ldz: G)
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
