@@ -16,11 +16,13 @@ public final class Adagrad: Optimizer {
     /// Where epsilon goes.
     public let style: OptimizerStyle
 
+    /// - Parameter epsilon: `nil` for the style's default (Keras 1e-7, PyTorch 1e-10).
     /// - Throws: `NNError.invalidArgument` for values out of range.
-    public init(learningRate: Float = 0.001, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7,
+    public init(learningRate: Float = 0.001, initialAccumulator: Float = 0.1, epsilon: Float? = nil,
                 style: OptimizerStyle = .keras, regularization: Regularization = .none,
                 clipping: GradientClipping = .none) throws {
         self.initialAccumulator = initialAccumulator
+        let epsilon = epsilon ?? (style == .keras ? 1e-7 : 1e-10)
         self.epsilon = epsilon
         self.style = style
         try super.init(name: "adagrad", learningRate: learningRate, regularization: regularization,

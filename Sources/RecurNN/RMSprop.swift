@@ -31,11 +31,13 @@ public final class RMSprop: Optimizer {
     /// Where epsilon goes.
     public let style: OptimizerStyle
 
+    /// - Parameter epsilon: `nil` for the style's default (Keras 1e-7, PyTorch 1e-8).
     /// - Throws: `NNError.invalidArgument` for values out of range.
-    public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7, momentum: Float = 0,
+    public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float? = nil, momentum: Float = 0,
                 centered: Bool = false, style: OptimizerStyle = .keras, regularization: Regularization = .none,
                 clipping: GradientClipping = .none) throws {
         self.rho = rho
+        let epsilon = epsilon ?? (style == .keras ? 1e-7 : 1e-8)
         self.epsilon = epsilon
         self.momentum = momentum
         self.centered = centered

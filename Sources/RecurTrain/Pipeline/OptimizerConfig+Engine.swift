@@ -6,13 +6,13 @@ extension OptimizerConfig {
         let clipping = GradientClipping(globalNorm: clipNorm.map { Float($0) }, value: clipValue.map { Float($0) })
         let regularization = Regularization(l2: Float(l2 ?? 0), weightDecay: Float(weightDecay ?? 0))
         let lr = learningRate.map { Float($0) }
-        let engineStyle: OptimizerStyle = style.map { $0.rawValue == "torch" ? .torch : .keras } ?? .keras
+        let engineStyle = (style ?? .keras).engineStyle
         switch name {
         case .sgd:
             return try SGD(learningRate: lr ?? 0.01, momentum: Float(momentum ?? 0), nesterov: nesterov ?? false,
                            regularization: regularization, clipping: clipping)
         case .rmsprop:
-            return try RMSprop(learningRate: lr ?? 0.001, rho: Float(rho ?? 0.9), epsilon: Float(epsilon ?? 1e-7),
+            return try RMSprop(learningRate: lr ?? 0.001, rho: Float(rho ?? 0.9), epsilon: epsilon.map { Float($0) },
                                momentum: Float(momentum ?? 0), centered: centered ?? false, style: engineStyle,
                                regularization: regularization, clipping: clipping)
         case .adam:
@@ -28,8 +28,19 @@ extension OptimizerConfig {
                                 regularization: regularization, clipping: clipping)
         case .adagrad:
             return try Adagrad(learningRate: lr ?? 0.001, initialAccumulator: Float(initialAccumulator ?? 0.1),
-                               epsilon: Float(epsilon ?? 1e-7), style: engineStyle,
+                               epsilon: epsilon.map { Float($0) }, style: engineStyle,
                                regularization: regularization, clipping: clipping)
+        }
+    }
+}
+
+extension OptimizerConfig.Style {
+    /// The engine's style for the config's spelling (`"pytorch"` is the engine's `.torch`).
+    /// An exhaustive switch, so a new spelling cannot fall through to a default.
+    public var engineStyle: OptimizerStyle {
+        switch self {
+        case .keras: return .keras
+        case .pytorch: return .torch
         }
     }
 }
