@@ -7,7 +7,7 @@ import RecurTensor
 /// (glorot-uniform), `bias` `[units]` (zeros).
 public final class Dense: Layer {
     public var name: String
-    public let kind = "Dense"
+    public let kind = LayerKind.dense
     public let inputSize: Int
     /// Output features.
     public let units: Int

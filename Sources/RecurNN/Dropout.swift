@@ -8,7 +8,7 @@ import RecurTensor
 /// the same sequence of masks, and each training forward draws a new one.
 public final class Dropout: Layer {
     public var name: String
-    public let kind = "Dropout"
+    public let kind = LayerKind.dropout
     /// Features of the last dimension.
     public let size: Int
     public var inputSize: Int { size }

@@ -17,7 +17,7 @@ import RecurTensor
 /// (zeros). One state, h (`[B, H]`).
 public final class GRU: RecurrentLayerBase, RecurrentLayer {
     public var name: String
-    public let kind = "GRU"
+    public let kind = LayerKind.gru
     public let inputSize: Int
     public let units: Int
     public var outputSize: Int { units }

@@ -22,7 +22,7 @@ import RecurTensor
 /// PyTorch weights exactly as PyTorch would. `unitForgetBias` puts its ones in row 0 only.
 public final class LSTM: RecurrentLayerBase, RecurrentLayer {
     public var name: String
-    public let kind = "LSTM"
+    public let kind = LayerKind.lstm
     public let inputSize: Int
     public let units: Int
     public var outputSize: Int { units }

@@ -1,5 +1,42 @@
 import RecurTensor
 
+/// The kinds of layer, by their Keras class names (the raw values, printed in summaries and
+/// messages).
+public enum LayerKind: String, Sendable, CaseIterable, CustomStringConvertible {
+    case lstm = "LSTM", gru = "GRU", simpleRNN = "SimpleRNN", dense = "Dense", dropout = "Dropout"
+
+    public var description: String { rawValue }
+
+    /// Gate blocks of the kernels (`[In, gates·units]`): 4 (LSTM), 3 (GRU), 1 (SimpleRNN,
+    /// Dense); 0 for Dropout, which has no kernel.
+    public var gates: Int {
+        switch self {
+        case .lstm: return 4
+        case .gru: return 3
+        case .simpleRNN, .dense: return 1
+        case .dropout: return 0
+        }
+    }
+
+    /// Whether the layer has a recurrent kernel.
+    public var isRecurrent: Bool { self == .lstm || self == .gru || self == .simpleRNN }
+
+    /// The recurrent kind whose recurrent kernel holds `ratio` gate blocks per unit (the
+    /// recurrent kernel's width over its height): 4 LSTM, 3 GRU, 1 SimpleRNN; nil otherwise.
+    public static func recurrent(gateRatio ratio: Int) -> LayerKind? {
+        allCases.first { $0.isRecurrent && $0.gates == ratio }
+    }
+
+    /// The recurrent kind of a recurrent kernel of `shape` (`[units, gates·units]`, or
+    /// PyTorch's `[gates·units, units]` with `transposed`); nil when the shape says none.
+    public static func recurrent(kernelShape shape: [Int], transposed: Bool = false) -> LayerKind? {
+        guard shape.count == 2 else { return nil }
+        let (units, width) = transposed ? (shape[1], shape[0]) : (shape[0], shape[1])
+        guard units > 0, width % units == 0 else { return nil }
+        return recurrent(gateRatio: width / units)
+    }
+}
+
 /// A layer with an explicit forward pass and a backward pass.
 ///
 /// Shape conventions (time-major inside the engine, so that one timestep's batch is
@@ -17,8 +54,8 @@ import RecurTensor
 public protocol Layer: AnyObject {
     /// The layer's name within its model, e.g. `lstm_1`; weight files use it.
     var name: String { get set }
-    /// The Keras-style class name: `LSTM`, `GRU`, `SimpleRNN`, `Dense`, `Dropout`.
-    var kind: String { get }
+    /// The Keras-style class (`LSTM`, `GRU`, `SimpleRNN`, `Dense`, `Dropout`).
+    var kind: LayerKind { get }
     /// Features per step (or per row) of the input.
     var inputSize: Int { get }
     /// Features per step (or per row) of the output.

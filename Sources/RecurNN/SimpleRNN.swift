@@ -16,7 +16,7 @@ import RecurTensor
 /// weights exactly as PyTorch would.
 public final class SimpleRNN: RecurrentLayerBase, RecurrentLayer {
     public var name: String
-    public let kind = "SimpleRNN"
+    public let kind = LayerKind.simpleRNN
     public let inputSize: Int
     public let units: Int
     public var outputSize: Int { units }

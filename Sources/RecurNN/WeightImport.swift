@@ -101,37 +101,74 @@ extension Sequential {
 
 /// The importer's view of one layer with parameters.
 struct ImportSpec {
-    enum Kind: String { case lstm = "LSTM", gru = "GRU", simpleRNN = "SimpleRNN", dense = "Dense" }
     let layer: Layer
-    let kind: Kind
+    let kind: LayerKind
     let inputSize: Int
     let units: Int
     /// GRU only: whether the bias is `[2, 3H]`.
     let resetAfter: Bool
     /// LSTM / SimpleRNN only: whether the bias is `[2, G·H]` (`separateRecurrentBias`).
     let separateRecurrentBias: Bool
+    /// The layer's `kernel`, `bias` and (recurrent layers) `recurrent_kernel`.
+    let kernel: Parameter, bias: Parameter, recurrentKernel: Parameter?
 
     /// Whether the bias has two rows (input and recurrent bias): GRU with `resetAfter`, LSTM
     /// and SimpleRNN with `separateRecurrentBias`.
     var twoBiasRows: Bool { resetAfter || separateRecurrentBias }
 
     /// Gate blocks: 4 (LSTM), 3 (GRU), 1 (SimpleRNN, Dense).
-    var gates: Int {
-        switch kind {
-        case .lstm: return 4
-        case .gru: return 3
-        case .simpleRNN, .dense: return 1
+    var gates: Int { kind.gates }
+
+    var isRecurrent: Bool { kind.isRecurrent }
+
+    var label: String { "layer '\(layer.name)' (\(kind), \(units) units, input \(inputSize))" }
+
+    /// The one table between Keras's layout and PyTorch's for this layer (see `GateLayout`).
+    var layout: GateLayout { GateLayout(gates: gates, units: units, torchBlock: kind == .gru ? [1, 0, 2] : Array(0..<gates)) }
+}
+
+/// Where each element of a layer's weights sits in Keras's layout and in PyTorch's: the one
+/// mapping that both import and export walk, in opposite directions.
+///
+/// A Keras matrix is `[rows, G·H]` with gate blocks in Keras's order; PyTorch's is its
+/// transpose `[G·H, rows]` with the blocks in PyTorch's order (`torchBlock[kerasBlock]`:
+/// GRU z ← 1, r ← 0, h ← 2; the identity for LSTM, SimpleRNN and Dense, whose one block is
+/// the whole output). A bias row is the same with `rows` = 1 and no transpose.
+struct GateLayout {
+    let gates: Int
+    let units: Int
+    let torchBlock: [Int]
+
+    var width: Int { gates * units }
+
+    /// Calls `body(kerasIndex, torchIndex)` for every element of a `[rows, G·H]` matrix.
+    func forEachMatrixElement(rows: Int, _ body: (Int, Int) -> Void) {
+        for kb in 0..<gates {
+            let tb = torchBlock[kb]
+            for j in 0..<units {
+                for i in 0..<rows { body(i * width + kb * units + j, (tb * units + j) * rows + i) }
+            }
         }
     }
 
-    var isRecurrent: Bool { kind != .dense }
+    /// Calls `body(kerasIndex, torchIndex)` for every element of one bias row of `[G·H]`.
+    func forEachBiasElement(_ body: (Int, Int) -> Void) {
+        for kb in 0..<gates { for j in 0..<units { body(kb * units + j, torchBlock[kb] * units + j) } }
+    }
 
-    /// PyTorch's gate block for each Keras block (GRU: z ← 1, r ← 0, h ← 2); an involution.
-    var torchBlock: [Int] { kind == .gru ? [1, 0, 2] : Array(0..<gates) }
+    /// PyTorch `[G·H, rows]` → Keras `[rows, G·H]`.
+    func kerasMatrix(fromTorch w: Tensor, rows: Int) -> Tensor {
+        let out = Tensor(shape: [rows, width])
+        forEachMatrixElement(rows: rows) { k, t in out[k] = w[t] }
+        return out
+    }
 
-    var label: String { "layer '\(layer.name)' (\(kind.rawValue), \(units) units, input \(inputSize))" }
-
-    func parameter(_ name: String) -> Parameter { layer.parameters.first { $0.name == name }! }
+    /// Keras `[rows, G·H]` → PyTorch `[G·H, rows]`.
+    func torchMatrix(fromKeras m: Tensor, rows: Int) -> Tensor {
+        let out = Tensor(shape: [width, rows])
+        forEachMatrixElement(rows: rows) { k, t in out[t] = m[k] }
+        return out
+    }
 }
 
 /// A PyTorch module inside a state dict: a prefix and, for recurrent modules, a layer index.
@@ -162,20 +199,19 @@ struct WeightMapper {
 
     func specs() throws -> [ImportSpec] {
         try model.parametrisedLayers.map { layer in
-            guard let kind = ImportSpec.Kind(rawValue: layer.kind) else {
+            guard layer.kind != .dropout else {
                 throw fail("layer '\(layer.name)' of kind \(layer.kind) cannot take imported weights")
             }
-            let names = layer.parameters.map(\.name)
-            let expected = kind == .dense ? ["kernel", "bias"] : ["kernel", "recurrent_kernel", "bias"]
-            guard Set(expected).isSubset(of: Set(names)) else {
-                throw fail("layer '\(layer.name)' (\(layer.kind)) has parameters \(names), expected \(expected)")
+            let byName = Dictionary(layer.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            let expected = layer.kind.isRecurrent ? ["kernel", "recurrent_kernel", "bias"] : ["kernel", "bias"]
+            guard let kernel = byName["kernel"], let bias = byName["bias"], expected.allSatisfy({ byName[$0] != nil }) else {
+                throw fail("layer '\(layer.name)' (\(layer.kind)) has parameters \(layer.parameters.map(\.name)), expected \(expected)")
             }
-            let units = layer.outputSize
-            let bias = layer.parameters.first { $0.name == "bias" }!
             let twoRows = bias.shape.count == 2
-            return ImportSpec(layer: layer, kind: kind, inputSize: layer.inputSize, units: units,
-                              resetAfter: kind == .gru && twoRows,
-                              separateRecurrentBias: (kind == .lstm || kind == .simpleRNN) && twoRows)
+            return ImportSpec(layer: layer, kind: layer.kind, inputSize: layer.inputSize, units: layer.outputSize,
+                              resetAfter: layer.kind == .gru && twoRows,
+                              separateRecurrentBias: (layer.kind == .lstm || layer.kind == .simpleRNN) && twoRows,
+                              kernel: kernel, bias: bias, recurrentKernel: byName["recurrent_kernel"])
         }
     }
 
@@ -196,9 +232,10 @@ struct WeightMapper {
         guard t.shape == expected else {
             var hint = ""
             if spec.isRecurrent, t.rank >= 1, expected.count >= 1, spec.units > 0 {
-                let rows = key.contains("weight_") || key.contains("bias_") ? t.shape[0] : t.shape.last!
+                let rows = key.contains("weight_") || key.contains("bias_") ? t.shape[0] : t.shape[t.rank - 1]
                 if rows % spec.units == 0 && rows / spec.units != spec.gates {
-                    let kind = [1: "SimpleRNN", 3: "GRU", 4: "LSTM"][rows / spec.units] ?? "\(rows / spec.units) gate blocks"
+                    let ratio = rows / spec.units
+                    let kind = LayerKind.recurrent(gateRatio: ratio).map(\.rawValue) ?? "\(ratio) gate blocks"
                     hint = " — it looks like a \(kind) of \(spec.units) units"
                 }
             }
@@ -220,8 +257,8 @@ struct WeightMapper {
     // MARK: PyTorch
 
     /// The modules of the file's keys.
-    func torchFileModules() throws -> [TorchModule: ImportSpec.Kind?] {
-        var modules: [TorchModule: ImportSpec.Kind?] = [:]
+    func torchFileModules() throws -> [TorchModule: LayerKind?] {
+        var modules: [TorchModule: LayerKind?] = [:]
         for key in file.names {
             let (prefix, leaf) = WeightMapper.splitTorch(key)
             if leaf == "weight" || leaf == "bias" {
@@ -236,11 +273,9 @@ struct WeightMapper {
                 if stem == "weight_hr_l" { throw fail("'\(key)': LSTMs with projections (proj_size) are not supported") }
                 guard let k = Int(rest) else { continue }
                 let module = TorchModule(prefix: prefix, index: k)
-                var kind: ImportSpec.Kind? = nil
-                if let hh = byName["\(prefix)weight_hh_l\(k)"], hh.rank == 2, hh.shape[1] > 0, hh.shape[0] % hh.shape[1] == 0 {
-                    kind = [4: .lstm, 3: .gru, 1: .simpleRNN][hh.shape[0] / hh.shape[1]]
+                modules[module] = byName["\(prefix)weight_hh_l\(k)"].flatMap {
+                    LayerKind.recurrent(kernelShape: $0.shape, transposed: true)
                 }
-                modules[module] = kind
             }
         }
         return modules
@@ -289,14 +324,14 @@ struct WeightMapper {
 
     /// Gives each layer, in order, the first unused group of the file (`ordered`) of its kind;
     /// every group must be used. `noun` names a group in errors ("module", "layer").
-    func matchByKind<Group: Hashable>(_ specs: [ImportSpec], ordered: [Group], kinds: [Group: ImportSpec.Kind?],
+    func matchByKind<Group: Hashable>(_ specs: [ImportSpec], ordered: [Group], kinds: [Group: LayerKind?],
                                       name: (Group) -> String, noun: String) throws -> [(ImportSpec, Group)] {
         var used = Set<Group>()
         var result: [(ImportSpec, Group)] = []
         for spec in specs {
-            guard let group = ordered.first(where: { !used.contains($0) && kinds[$0]! == spec.kind }) else {
-                let listing = ordered.map { "\(name($0)) (\(kinds[$0]!.map(\.rawValue) ?? "unknown"))" }
-                throw fail("\(spec.label): no unused \(spec.kind.rawValue) \(noun) left in the file (\(noun)s: \(listing.joined(separator: ", "))); pass prefixes to choose")
+            guard let group = ordered.first(where: { !used.contains($0) && kinds[$0] == .some(spec.kind) }) else {
+                let listing = ordered.map { "\(name($0)) (\(kinds[$0].flatMap { $0 }.map(\.rawValue) ?? "unknown"))" }
+                throw fail("\(spec.label): no unused \(spec.kind) \(noun) left in the file (\(noun)s: \(listing.joined(separator: ", "))); pass prefixes to choose")
             }
             used.insert(group)
             result.append((spec, group))
@@ -311,17 +346,18 @@ struct WeightMapper {
     func importTorch(_ spec: ImportSpec, _ module: TorchModule) throws -> [(Parameter, Tensor)] {
         let (In, H, G) = (spec.inputSize, spec.units, spec.gates)
         let p = module.prefix
+        let layout = spec.layout
         if spec.kind == .dense {
             let wKey = p + "weight", bKey = p + "bias"
             let w = try tensor(wKey, spec)
             try checkShape(w, wKey, [H, In], spec, "[out, in] of nn.Linear")
             let b = try tensor(bKey, spec)
             try checkShape(b, bKey, [H], spec, "[out]")
-            let kernel = Tensor(shape: [In, H])
-            for o in 0..<H { for i in 0..<In { kernel[i * H + o] = w[o * In + i] } }
-            return [(spec.parameter("kernel"), kernel), (spec.parameter("bias"), b.clone())]
+            return [(spec.kernel, layout.kerasMatrix(fromTorch: w, rows: In)), (spec.bias, b.clone())]
         }
-        guard let k = module.index else { throw fail("\(spec.label): module '\(p)' is not recurrent") }
+        guard let k = module.index, let recurrentKernel = spec.recurrentKernel else {
+            throw fail("\(spec.label): module '\(p)' is not recurrent")
+        }
         let wihKey = "\(p)weight_ih_l\(k)", whhKey = "\(p)weight_hh_l\(k)"
         let bihKey = "\(p)bias_ih_l\(k)", bhhKey = "\(p)bias_hh_l\(k)"
         if spec.kind == .gru && !spec.resetAfter {
@@ -335,74 +371,42 @@ struct WeightMapper {
         try checkShape(bih, bihKey, [G * H], spec, "[\(G)·units]")
         let bhh = try tensor(bhhKey, spec)
         try checkShape(bhh, bhhKey, [G * H], spec, "[\(G)·units]")
-        let blocks = spec.torchBlock
-        func transposed(_ w: Tensor, rowsIn: Int) -> Tensor {  // [G·H, rowsIn] -> [rowsIn, G·H], blocks reordered
-            let out = Tensor(shape: [rowsIn, G * H])
-            for kb in 0..<G {
-                let tb = blocks[kb]
-                for j in 0..<H { for i in 0..<rowsIn { out[i * G * H + kb * H + j] = w[(tb * H + j) * rowsIn + i] } }
-            }
-            return out
-        }
-        func reordered(_ b: Tensor, into out: Tensor, row: Int) {
-            for kb in 0..<G { for j in 0..<H { out[row * G * H + kb * H + j] = b[blocks[kb] * H + j] } }
-        }
         let bias: Tensor
         if spec.twoBiasRows {
             bias = Tensor(shape: [2, G * H])
-            reordered(bih, into: bias, row: 0)
-            reordered(bhh, into: bias, row: 1)
+            layout.forEachBiasElement { kerasIndex, torchIndex in
+                bias[kerasIndex] = bih[torchIndex]
+                bias[G * H + kerasIndex] = bhh[torchIndex]
+            }
         } else {
             bias = Tensor(shape: [G * H])
-            for i in 0..<(G * H) { bias[i] = bih[i] + bhh[i] }
+            layout.forEachBiasElement { kerasIndex, torchIndex in bias[kerasIndex] = bih[torchIndex] + bhh[torchIndex] }
         }
-        return [(spec.parameter("kernel"), transposed(wih, rowsIn: In)),
-                (spec.parameter("recurrent_kernel"), transposed(whh, rowsIn: H)),
-                (spec.parameter("bias"), bias)]
+        return [(spec.kernel, layout.kerasMatrix(fromTorch: wih, rows: In)),
+                (recurrentKernel, layout.kerasMatrix(fromTorch: whh, rows: H)),
+                (spec.bias, bias)]
     }
 
     func exportTorch(_ spec: ImportSpec, _ module: TorchModule, gradients: Bool) -> [(name: String, tensor: Tensor)] {
         let (In, H, G) = (spec.inputSize, spec.units, spec.gates)
-        func source(_ name: String) -> Tensor {
-            let p = spec.parameter(name)
-            return gradients ? p.gradient : p.value
-        }
-        let p = module.prefix
-        if spec.kind == .dense {
-            let kernel = source("kernel")
-            let w = Tensor(shape: [H, In])
-            for o in 0..<H { for i in 0..<In { w[o * In + i] = kernel[i * H + o] } }
-            return [(p + "weight", w), (p + "bias", source("bias").clone())]
+        func source(_ p: Parameter) -> Tensor { gradients ? p.gradient : p.value }
+        let p = module.prefix, layout = spec.layout
+        guard let recurrentKernel = spec.recurrentKernel else {  // Dense
+            return [(p + "weight", layout.torchMatrix(fromKeras: source(spec.kernel), rows: In)), (p + "bias", source(spec.bias).clone())]
         }
         let k = module.index ?? 0
-        let blocks = spec.torchBlock
-        func untransposed(_ m: Tensor, rowsIn: Int) -> Tensor {  // [rowsIn, G·H] -> [G·H, rowsIn]
-            let out = Tensor(shape: [G * H, rowsIn])
-            for kb in 0..<G {
-                let tb = blocks[kb]
-                for j in 0..<H { for i in 0..<rowsIn { out[(tb * H + j) * rowsIn + i] = m[i * G * H + kb * H + j] } }
-            }
-            return out
-        }
-        let bias = source("bias")
+        let bias = source(spec.bias)
         let bih = Tensor(shape: [G * H]), bhh = Tensor(shape: [G * H])
-        if spec.twoBiasRows {
-            for kb in 0..<G {
-                for j in 0..<H {
-                    bih[blocks[kb] * H + j] = bias[kb * H + j]
-                    bhh[blocks[kb] * H + j] = bias[G * H + kb * H + j]
-                }
-            }
-        } else {
-            for kb in 0..<G {
-                for j in 0..<H {
-                    bih[blocks[kb] * H + j] = bias[kb * H + j]
-                    if gradients { bhh[blocks[kb] * H + j] = bias[kb * H + j] }
-                }
+        layout.forEachBiasElement { kerasIndex, torchIndex in
+            bih[torchIndex] = bias[kerasIndex]
+            if spec.twoBiasRows {
+                bhh[torchIndex] = bias[G * H + kerasIndex]
+            } else if gradients {
+                bhh[torchIndex] = bias[kerasIndex]  // the gradient of each of the two summed biases
             }
         }
-        return [("\(p)weight_ih_l\(k)", untransposed(source("kernel"), rowsIn: In)),
-                ("\(p)weight_hh_l\(k)", untransposed(source("recurrent_kernel"), rowsIn: H)),
+        return [("\(p)weight_ih_l\(k)", layout.torchMatrix(fromKeras: source(spec.kernel), rows: In)),
+                ("\(p)weight_hh_l\(k)", layout.torchMatrix(fromKeras: source(recurrentKernel), rows: H)),
                 ("\(p)bias_ih_l\(k)", bih), ("\(p)bias_hh_l\(k)", bhh)]
     }
 
@@ -418,9 +422,8 @@ struct WeightMapper {
     /// `lstm/` (a trailing `*cell` component is dropped). `nil` for other keys.
     static func kerasGroup(_ key: String) -> String? {
         var parts = key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard let leaf = parts.last, kerasLeaves.contains(leaf) else { return nil }
-        parts.removeLast()
-        if parts.count >= 2, parts.last!.hasSuffix("cell") { parts.removeLast() }
+        guard let leaf = parts.popLast(), kerasLeaves.contains(leaf) else { return nil }
+        if parts.count >= 2, parts[parts.count - 1].hasSuffix("cell") { parts.removeLast() }
         return parts.isEmpty ? "" : parts.joined(separator: "/") + "/"
     }
 
@@ -445,14 +448,14 @@ struct WeightMapper {
             try checkPrefixCount(prefixes, specs)
             return zip(specs, prefixes.map(WeightMapper.kerasPrefix)).map { ($0, $1) }
         }
-        var groups: [String: ImportSpec.Kind?] = [:]
+        var groups: [String: LayerKind?] = [:]
         for key in file.names {
             guard let g = WeightMapper.kerasGroup(key) else { continue }
+            let known = groups[g] ?? nil  // the kind found so far, nil if none
             if groups[g] == nil { groups[g] = .some(nil) }
-            if key.hasSuffix("recurrent_kernel"), let rk = byName[key], rk.rank == 2, rk.shape[0] > 0,
-               rk.shape[1] % rk.shape[0] == 0 {
-                groups[g] = [4: .lstm, 3: .gru, 1: .simpleRNN][rk.shape[1] / rk.shape[0]]
-            } else if groups[g]! == nil, key.hasSuffix("kernel"), !key.hasSuffix("recurrent_kernel") {
+            if key.hasSuffix("recurrent_kernel"), let rk = byName[key] {
+                groups[g] = LayerKind.recurrent(kernelShape: rk.shape)
+            } else if known == nil, key.hasSuffix("kernel"), !key.hasSuffix("recurrent_kernel") {
                 let hasRecurrent = file.names.contains { WeightMapper.kerasGroup($0) == g && $0.hasSuffix("recurrent_kernel") }
                 if !hasRecurrent { groups[g] = .some(.dense) }
             }
