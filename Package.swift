@@ -29,7 +29,10 @@ let package = Package(
                 "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "RecurBench", dependencies: ["RecurTensor", "RecurNN", "RecurData", "RecurTrain"]),
+        .executableTarget(
+            name: "RecurBench",
+            dependencies: ["RecurTensor", "RecurNN", "RecurData", "RecurTrain",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "RecurTestSupport", dependencies: ["RecurTensor"], path: "Tests/RecurTestSupport"),
         .testTarget(name: "RecurTensorTests", dependencies: ["RecurTensor", "RecurTestSupport"]),
         .testTarget(

@@ -76,6 +76,14 @@ public enum BLAS {
     /// Sets the number of BLAS threads for the whole process.
     public static func setThreadCount(_ n: Int) { library.setThreads?(Int32(Swift.max(1, n))) }
 
+    /// The process-wide thread rule of every Recur executable (`recur`, RecurBench): one BLAS
+    /// thread by default — recurrent models' products are small, the engine splits large
+    /// layers across the cores itself (`Parallel`), and tuning runs trials in parallel —
+    /// and `RECUR_THREADS=N` gives BLAS N threads (and the engine N parts, see `Parallel`).
+    public static func applyThreadSetting(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        setThreadCount(environment["RECUR_THREADS"].flatMap { Int($0) } ?? 1)
+    }
+
     private static func load() -> Library {
         let env = ProcessInfo.processInfo.environment
         let inherited = env["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }

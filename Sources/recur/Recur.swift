@@ -20,10 +20,7 @@ struct Recur: ParsableCommand {
         subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self])
 
     static func main() {
-        // One BLAS thread by default: recurrent models' GEMMs are small, and tuning runs trials
-        // in parallel. RECUR_THREADS=N gives BLAS N threads.
-        let threads = Int(ProcessInfo.processInfo.environment["RECUR_THREADS"] ?? "") ?? 1
-        BLAS.setThreadCount(threads)
+        BLAS.applyThreadSetting()
         do {
             var command = try parseAsRoot()
             try command.run()
