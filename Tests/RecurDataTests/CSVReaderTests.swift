@@ -57,18 +57,13 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(error?.description, "target column 'temperature' (set by 'numeric_var') not found in a620.csv; columns are: inme, date, hr, temp; set it to one of them")
     }
 
-    func testA620ReadsFast() throws {
+    /// Every row of A620 is read and parsed (its speed is the harness's business, BENCHMARKS.md).
+    func testA620ReadsWhole() throws {
         let path = try datasetsFolder().appendingPathComponent("a620-hourly-temperature.csv").path
-        let start = Date()
         let table = try CSVReader.read(path: path)
         let raw = try SeriesLoader.load(TimeSeriesSource(path: path, timeColumn: "date", hourColumn: "hr", stationColumn: "inme",
                                                          station: "A620", target: "temp"), table: table)
-        let seconds = Date().timeIntervalSince(start)
-        print("A620: read and parsed 160,584 rows in \(String(format: "%.3f", seconds)) s (debug builds are slower)")
         XCTAssertEqual(table.rowCount, 160_584)
         XCTAssertEqual(raw.count, 160_584)
-        #if !DEBUG
-        XCTAssertLessThan(seconds, 0.5)
-        #endif
     }
 }

@@ -8,8 +8,15 @@ import XCTest
 /// The LSTM's and GRU's C gate passes (RecurKernels) against the equations in Double, and whole training
 /// steps at every instruction-set level this processor supports against each other.
 final class KernelLevelTests: XCTestCase {
+    private var settings = ProcessSettings()
+
+    override func setUp() {
+        super.setUp()
+        settings = ProcessSettings()
+    }
+
     override func tearDown() {
-        KernelLevel.select(.best)
+        settings.restore()
         super.tearDown()
     }
 

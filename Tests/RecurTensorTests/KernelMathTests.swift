@@ -1,6 +1,7 @@
 import Foundation
 import RecurKernels
 import RecurTensor
+import RecurTestSupport
 import XCTest
 
 /// The C kernels' exp, sigmoid and tanh (those of the LSTM and GRU gate passes) against libm in
@@ -8,8 +9,15 @@ import XCTest
 /// Measured worst relative errors (AVX-512, AVX2+FMA, portable): exp 8.3e-8, sigmoid 1.5e-7,
 /// tanh 1.3e-7: the bounds FastMath's Swift forms have.
 final class KernelMathTests: XCTestCase {
+    private var settings = ProcessSettings()
+
+    override func setUp() {
+        super.setUp()
+        settings = ProcessSettings()
+    }
+
     override func tearDown() {
-        KernelLevel.select(.best)
+        settings.restore()
         super.tearDown()
     }
 

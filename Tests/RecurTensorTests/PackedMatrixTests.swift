@@ -6,8 +6,15 @@ import XCTest
 /// RecurKernels' packed GEMM against the Double reference loop, at every instruction-set level
 /// this processor supports (so the AVX-512, AVX2 and portable builds are all exercised here).
 final class PackedMatrixTests: XCTestCase {
+    private var settings = ProcessSettings()
+
+    override func setUp() {
+        super.setUp()
+        settings = ProcessSettings()
+    }
+
     override func tearDown() {
-        KernelLevel.select(.best)
+        settings.restore()
         super.tearDown()
     }
 

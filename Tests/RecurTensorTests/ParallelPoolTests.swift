@@ -1,15 +1,22 @@
 import Dispatch
 import Foundation
 import RecurTensor
+import RecurTestSupport
 import XCTest
 
 /// `Parallel.run` on RecurKernels' worker pool: every part runs exactly once, nested calls and
 /// calls from several threads at once fall back without deadlock, and the pool keeps working
 /// after its workers have gone to sleep.
 final class ParallelPoolTests: XCTestCase {
+    private var settings = ProcessSettings()
+
+    override func setUp() {
+        super.setUp()
+        settings = ProcessSettings()
+    }
+
     override func tearDown() {
-        Parallel.threadCount = 2
-        Parallel.usePool = true
+        settings.restore()
         super.tearDown()
     }
 

@@ -1,0 +1,28 @@
+import RecurTensor
+
+/// The process-wide engine settings a test may change (engine parts, the split threshold, the
+/// worker pool, BLAS threads, the kernel level), captured so that the test can put them back as it found them.
+/// Take one in `setUp` and call `restore()` in `tearDown`.
+public struct ProcessSettings {
+    public let threadCount: Int
+    public let minimumWork: Double
+    public let usePool: Bool
+    public let blasThreads: Int
+    public let kernelLevel: KernelLevel
+
+    public init() {
+        threadCount = Parallel.threadCount
+        minimumWork = Parallel.minimumWork
+        usePool = Parallel.usePool
+        blasThreads = BLAS.threadCount
+        kernelLevel = KernelLevel.current
+    }
+
+    public func restore() {
+        Parallel.threadCount = threadCount
+        Parallel.minimumWork = minimumWork
+        Parallel.usePool = usePool
+        BLAS.setThreadCount(blasThreads)
+        _ = KernelLevel.select(kernelLevel)
+    }
+}
