@@ -9,6 +9,9 @@ public struct ScalingChoice: Codable, Equatable, Sendable {
     public var validationRMSE: [String: Double]
     /// The rule, in words.
     public var rule: String
+
+    // Spelled so that snake-case JSON (`validation_rmse`) decodes back.
+    enum CodingKeys: String, CodingKey { case chosen, validationRMSE = "validationRmse", rule }
 }
 
 /// `scaling: "auto"`: trains the config twice, with `minmax` and with `window`, from the same

@@ -22,6 +22,11 @@ public struct HonestyReport: Codable, Equatable, Sendable {
     /// The causes found (empty when none of the checks fired, or when the model is not worse).
     public var causes: [Cause]
 
+    // Spelled so that snake-case JSON (`model_rmse`) decodes back.
+    enum CodingKeys: String, CodingKey {
+        case worseThanPersistence, modelRMSE = "modelRmse", persistenceRMSE = "persistenceRmse", causes
+    }
+
     /// The stderr block `recur train` prints when the model is worse than persistence.
     public var text: String {
         var lines = [
