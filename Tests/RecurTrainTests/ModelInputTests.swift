@@ -64,6 +64,11 @@ final class ModelInputTests: XCTestCase {
         // The same series 1000 units higher: every forecast moves by exactly that much.
         let shifted = try forecaster.forecast(csv: try writeSeries("high.csv", level: 1000), steps: 3)
         for (a, b) in zip(base.values, shifted.values) { XCTAssertEqual(b - a, 1000, accuracy: 0.01) }
+        // evaluate applies the same transform: the same errors at the new level.
+        let a = try forecaster.evaluate(csv: data), b = try forecaster.evaluate(csv: dir.appendingPathComponent("high.csv").path)
+        XCTAssertEqual(a.windows, b.windows)
+        XCTAssertEqual(try XCTUnwrap(b.model?.rmse), try XCTUnwrap(a.model?.rmse), accuracy: 0.01)
+        XCTAssertLessThan(try XCTUnwrap(a.model?.rmse), 1)
     }
 
     func testTrainingPredictAndTheLoadedPackageGoThroughOneTransform() throws {
