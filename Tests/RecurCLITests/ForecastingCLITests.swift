@@ -85,6 +85,27 @@ final class ForecastingCLITests: XCTestCase {
         XCTAssertEqual((try json(j.stdout)["level_shift"] as? [String: Any])?["detected"] as? Bool, true)
     }
 
+    func testTuneReportsABestTrialWorseThanPersistence() throws {
+        _ = try synthTrend()
+        let config = dir.appendingPathComponent("tune.json").path
+        try """
+        {
+          "data": {"path": "synthetic-trend.csv", "datetime_column": "time", "target": "value"},
+          "window": {"n_past_steps": 12},
+          "model": {"layers": [{"type": "lstm", "units": 4}]},
+          "training": {"epochs": 1, "batch_size": 64, "optimizer": {"name": "adam", "learning_rate": 0.0001}, "checkpoint": false},
+          "output": {"directory": "runs/"},
+          "search": {"max_evals": 2, "sampler": "grid", "space": {"model.layers[0].units": {"choice": [2, 4]}}}
+        }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try CLIRunner.run(["tune", config, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("WARNING: the best trial's model is worse than persistence"), r.stdout)
+        let j = try CLIRunner.run(["tune", config, "--json", "--quiet"])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        XCTAssertEqual((try json(j.stdout)["best"] as? [String: Any])?["worse_than_persistence"] as? Bool, true, j.stdout)
+    }
+
     /// A daily `date,value` CSV with `days` rows from 2016-01-01; `constant` makes the first 70 rows equal.
     func writeDaily(days: Int = 100, constant: Bool = false) throws -> String {
         var lines = ["date,value"]
