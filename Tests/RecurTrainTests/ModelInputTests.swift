@@ -113,6 +113,33 @@ final class ModelInputTests: XCTestCase {
         XCTAssertEqual(rolled.values, Array(byHand.prefix(5)))
     }
 
+    func testMeasuredFeaturesWorkBesideTheCalendar() throws {
+        var lines = ["time,value,aux"]
+        let start = Timestamps.parse("2021-03-01 00:00:00")!.seconds
+        for i in 0..<240 {
+            let v = 10 + 4 * sin(Double(i) * 2 * .pi / 24)
+            lines.append("\(Timestamps.format(start + Int64(i) * 3600)),\(String(format: "%.3f", v)),\(String(format: "%.2f", 50 + 10 * cos(Double(i) / 5)))")
+        }
+        let data = dir.appendingPathComponent("aux.csv").path
+        try lines.joined(separator: "\n").appending("\n").write(toFile: data, atomically: true, encoding: .utf8)
+        var config = try config(data: data, calendar: "\"hour_of_day\"", horizon: 2)
+        config.data.features = ["aux"]
+        let outcome = try train(config, "aux")
+        let package = try ModelPackage.load(outcome.package)
+        XCTAssertEqual(package.manifest.data.columns, ["value", "aux"])
+        XCTAssertEqual(package.manifest.scaler.columns, ["value", "aux", "calendar.hour_of_day.sin", "calendar.hour_of_day.cos"])
+        // aux is standard-scaled, the calendar not at all.
+        XCTAssertEqual(package.manifest.scaler.offset[1], 50, accuracy: 1)
+        XCTAssertEqual(Array(package.manifest.scaler.offset[2...]), [0, 0])
+        XCTAssertEqual(Array(package.manifest.scaler.scale[2...]), [1, 1])
+        let forecaster = Forecaster(package: package)
+        XCTAssertEqual(try forecaster.forecast(csv: data, steps: 2).values.count, 2)
+        // Beyond the horizon the measured feature's future is unknown (the calendar's is not).
+        XCTAssertThrowsError(try forecaster.forecast(csv: data, steps: 3)) { error in
+            XCTAssertTrue("\(error)".contains("aux"), "\(error)")
+        }
+    }
+
     func testCalendarConfigErrorsNameTheKey() throws {
         let data = try writeSeries()
         XCTAssertThrowsError(try config(data: data, calendar: "\"hour_of_year\"")) { error in
