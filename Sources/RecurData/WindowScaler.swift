@@ -101,11 +101,18 @@ extension Scaler {
         var out = w
         let P = w.nPastSteps, F = w.featureCount, H = w.horizon
         precondition(F == offset.count, "Scaler.scale: \(F) features, the scaler has \(offset.count)")
-        for s in 0..<w.count {
-            let x = Array(w.x[(s * P * F)..<((s + 1) * P * F)])
-            let a = anchor(last: x[(P - 1) * F])
-            out.x.replaceSubrange((s * P * F)..<((s + 1) * P * F), with: scaleInputs(x, anchor: a))
-            out.y.replaceSubrange((s * H)..<((s + 1) * H), with: scaleTargets(Array(w.y[(s * H)..<((s + 1) * H)]), anchor: a))
+        // The same arithmetic as scaleInputs/scaleTargets, in place (no array per sample).
+        out.x.withUnsafeMutableBufferPointer { x in
+            out.y.withUnsafeMutableBufferPointer { y in
+                for s in 0..<w.count {
+                    let a = targetOffset(anchor(last: x[(s * P + P - 1) * F]))
+                    for k in (s * P * F)..<((s + 1) * P * F) {
+                        let f = k % F
+                        x[k] = Float((Double(x[k]) - (f == 0 ? a : offset[f])) / scale[f])
+                    }
+                    for k in (s * H)..<((s + 1) * H) { y[k] = Float((Double(y[k]) - a) / scale[0]) }
+                }
+            }
         }
         return out
     }
