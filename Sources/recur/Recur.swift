@@ -61,8 +61,10 @@ enum CLIExit {
             if case .tensor = e { return 1 }
             return 2
         case let e as TrainingError:
-            if case .invalidData = e { return 2 }
-            return 1
+            switch e {
+            case .invalidData, .badOutput: return 2
+            default: return 1
+            }
         case let e as PackageError:
             return e.isUsage ? 2 : 1
         case let e as TuneError:

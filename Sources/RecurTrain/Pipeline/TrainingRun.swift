@@ -86,10 +86,17 @@ public enum TrainingRun {
             throw TrainingError.invalidData("samples are [N, \(prepared.trainSamples.steps), \(prepared.trainSamples.features)] but the model expects [N, \(architecture.inputSteps), \(architecture.inputFeatures)]")
         }
 
-        let runName = Self.runName(config)
         let outputDirectory = config.output.directory
-        let packagePath = options.packagePath ?? ConfigPaths.join(outputDirectory, runName)
-        let checkpointPath = (packagePath as NSString).deletingLastPathComponent + "/." + (packagePath as NSString).lastPathComponent + ".checkpoint.safetensors"
+        // The package's place is settled before the first epoch: a bad --output costs nothing,
+        // and a default name is claimed so that no other run can take it (PackageTarget).
+        let packageTarget: PackageTarget? = options.packageHandler != nil ? nil
+            : try options.packagePath.map { try PackageTarget.named($0) } ?? PackageTarget.claim(folder: outputDirectory, base: Self.runName(config))
+        defer { packageTarget?.release() }
+        let runName = packageTarget.flatMap { $0.claimed ? ($0.path as NSString).lastPathComponent : nil } ?? Self.runName(config)
+        let packagePath = packageTarget?.path ?? options.packagePath ?? ConfigPaths.join(outputDirectory, runName)
+        let checkpointPath = OwnedLeftovers.path(for: packagePath, .checkpoint)
+        let checkpointRegistration = TemporaryPaths.register(checkpointPath)
+        defer { TemporaryPaths.unregister(checkpointRegistration) }
 
         // Callbacks, in the order Keras runs them: metrics-producing first, then deciders, then I/O.
         var callbacks: [TrainingCallback] = []
@@ -189,7 +196,8 @@ public enum TrainingRun {
         if let handler = options.packageHandler {
             try handler(TrainedPackage(manifest: manifest, model: model, extras: extras))
         } else {
-            try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras)
+            try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras, claimed: packageTarget?.claimed ?? false)
+            packageTarget?.settle()
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
 

@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+
+/// Several `recur tune` processes on one study (issue 9, item 1): together they finish exactly
+/// `max_evals` trials, none failed for reasons of their own making, none left running, on a
+/// study started before and on a brand-new study file; each runner's scratch is its own.
+extension TuneTests {
+    /// The study's trial counts by state, read back with `recur study export`.
+    func counts(_ storage: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Int] {
+        let r = try CLIRunner.run(["study", "export", storage, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        return try json(r.stdout, file: file, line: line)["counts"] as? [String: Int] ?? [:]
+    }
+
+    func testTwoProcessesOnOneStudyFinishExactlyMaxEvals() throws {
+        // Trials of several epochs, so that one process ends while the other still trains.
+        let config = try writeConfig(maxEvals: 12, epochs: 8, units: 4)
+        for round in 0..<3 {
+            let storage = dir.appendingPathComponent("started-\(round).study.sqlite").path
+            XCTAssertEqual(try CLIRunner.run(["tune", config, "--trials", "1", "--storage", storage, "--quiet"]).status, 0)
+            let results = try CLIRunner.runConcurrently(Array(repeating: ["tune", config, "--trials", "12", "--storage", storage, "--quiet"], count: 2), in: dir)
+            for r in results { XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)") }
+            XCTAssertEqual(try counts(storage), ["complete": 12, "pruned": 0, "failed": 0, "running": 0], "round \(round)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(".started-\(round).study.running").path),
+                           "the last runner to leave removes the shared scratch folder")
+        }
+    }
+
+    func testTwoProcessesStartedTogetherOnABrandNewStudyFile() throws {
+        let config = try writeConfig(maxEvals: 12, epochs: 8, units: 4)
+        for round in 0..<3 {
+            let storage = dir.appendingPathComponent("new-\(round).study.sqlite").path
+            let results = try CLIRunner.runConcurrently(Array(repeating: ["tune", config, "--storage", storage, "--quiet"], count: 3), in: dir)
+            for r in results { XCTAssertEqual(r.status, 0, "round \(round): \(r.stderr)") }
+            XCTAssertEqual(try counts(storage), ["complete": 12, "pruned": 0, "failed": 0, "running": 0], "round \(round)")
+        }
+    }
+}
