@@ -24,6 +24,8 @@ struct Recur: ParsableCommand {
         // in parallel. RECUR_THREADS=N gives BLAS N threads.
         let threads = Int(ProcessInfo.processInfo.environment["RECUR_THREADS"] ?? "") ?? 1
         BLAS.setThreadCount(threads)
+        RecurLogging.bootstrap()
+        SignalCleanup.install()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -41,8 +43,7 @@ struct Recur: ParsableCommand {
             Foundation.exit(0)
         }
         let message = CLIExit.message(for: error)
-        FileHandle.standardError.write(Data((message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)").utf8))
-        FileHandle.standardError.write(Data("\n".utf8))
+        RecurLog.logger.error("\(message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)")")
         Foundation.exit(code)
     }
 }

@@ -68,6 +68,11 @@ public struct ModelPackage {
     /// - Throws: `PackageError.io`; nothing is left beside `path` on failure.
     public static func write(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data] = [:],
                              claimed: Bool = false) throws {
+        try TemporaryPaths.writing { try writeUnguarded(to: path, manifest: manifest, model: model, extras: extras, claimed: claimed) }
+    }
+
+    private static func writeUnguarded(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data],
+                                       claimed: Bool) throws {
         let fm = FileManager.default
         let destination = URL(fileURLWithPath: path).standardizedFileURL
         let parent = destination.deletingLastPathComponent()

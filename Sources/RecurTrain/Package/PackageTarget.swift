@@ -27,7 +27,7 @@ public final class PackageTarget: @unchecked Sendable {
     private init(path: String, claimed: Bool) {
         self.path = path
         self.claimed = claimed
-        if claimed { registration = TemporaryPaths.register(path) }
+        if claimed { registration = TemporaryPaths.register(path, onlyIfEmpty: true) }
     }
 
     /// Where training keeps its best weights so far: `<folder>/.<name>.checkpoint-<pid>.safetensors`.

@@ -20,7 +20,7 @@ public struct TrainingOptions {
     /// Append a row to `output.results_csv`.
     public var writeResultsRow = true
     /// Informational lines (where the package went, the checkpoint, ...).
-    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    public var log: (String) -> Void = { RecurLog.logger.info("\($0)") }
     /// Compute the validation metrics (`val_rmse`, ...) every validated epoch even when no
     /// monitor needs them (tuning on a metric objective).
     public var validationMetrics = false
