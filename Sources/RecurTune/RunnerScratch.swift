@@ -77,6 +77,14 @@ final class RunnerScratch: @unchecked Sendable {
         _ = rmdir(root)
     }
 
+    /// Drops the lock and nothing else, as a killed runner would (tests).
+    func releaseLockOnly() {
+        for r in registrations { TemporaryPaths.unregister(r) }
+        registrations = []
+        close(fd)
+        fd = -1
+    }
+
     /// Whether the runner `token` of the study whose scratch folder is `root` is alive: its lock
     /// file is held (alive) or free (dead); `.unknown` when there is no lock file (a study of an
     /// older Recur, or a runner that has ended).
