@@ -36,3 +36,25 @@ extension TuneTests {
         }
     }
 }
+
+/// A trial whose study files cannot be written is recorded failed, not left running (item 16).
+extension TuneTests {
+    func testATrialWhoseBestPackageCannotBeWrittenIsRecordedFailed() throws {
+        let config = try writeConfig(maxEvals: 2, epochs: 1)
+        let storage = dir.appendingPathComponent("full.study.sqlite").path
+        // Something that is not a package sits where the best package goes: writing it fails.
+        let best = dir.appendingPathComponent("full.study.best")
+        try FileManager.default.createDirectory(at: best, withIntermediateDirectories: true)
+        try "not a package".write(to: best.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let r = try CLIRunner.run(["tune", config, "--storage", storage, "--quiet"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains(best.path), r.stderr)
+        let c = try counts(storage)
+        XCTAssertEqual(c["running"], 0, "no trial is left running: \(c)")
+        XCTAssertEqual(c["failed"], 1, "\(c)")
+        let export = try json(try CLIRunner.run(["study", "export", storage, "--format", "json"]).stdout)
+        let errors = (export["trials"] as? [[String: Any]] ?? []).compactMap { $0["error"] as? String }
+        XCTAssertTrue(errors.contains { $0.contains("best") }, "the reason is recorded: \(errors)")
+        XCTAssertEqual(try String(contentsOf: best.appendingPathComponent("notes.txt"), encoding: .utf8), "not a package")
+    }
+}
