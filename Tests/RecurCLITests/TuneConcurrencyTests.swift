@@ -58,3 +58,38 @@ extension TuneTests {
         XCTAssertEqual(try String(contentsOf: best.appendingPathComponent("notes.txt"), encoding: .utf8), "not a package")
     }
 }
+
+/// SIGTERM stops a tune cleanly: its scratch is removed, exit 143, and the next run re-runs the
+/// trials it held (item 16).
+extension TuneTests {
+    func testSIGTERMRemovesTheRunnersScratchAndAResumeFinishesTheStudy() throws {
+        let config = try writeConfig(maxEvals: 3, epochs: 150, units: 8)
+        let storage = dir.appendingPathComponent("stopped.study.sqlite").path
+        let scratch = dir.appendingPathComponent(".stopped.study.running")
+        let process = Process()
+        process.executableURL = CLIRunner.binary
+        process.arguments = ["tune", config, "--storage", storage, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the runner trains in its own folder (a trial's checkpoint is there).
+        func checkpointWritten() -> Bool {
+            let fm = FileManager.default
+            guard let runners = try? fm.contentsOfDirectory(atPath: scratch.path) else { return false }
+            return runners.contains { name in
+                ((try? fm.contentsOfDirectory(atPath: scratch.appendingPathComponent(name).path)) ?? []).contains { $0.contains("checkpoint") }
+            }
+        }
+        let deadline = Date().addingTimeInterval(300)  // a guard against a hang, not a timing check
+        while process.isRunning, !checkpointWritten(), Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(process.isRunning, "the study is still running")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 143)
+        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [], [], "the runner's scratch is removed")
+        let r = try CLIRunner.run(["tune", config, "--storage", storage, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try counts(storage), ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
+    }
+}
