@@ -304,6 +304,7 @@ public final class StudyRunner: @unchecked Sendable {
         var trained: TrainedPackage?
         var outcome: TrainingOutcome?
         var failure: String?
+        var commitError: Error?
         let scratchPackage = ConfigPaths.join(scratch.folder, "trial-\(claim.number)")
         do {
             var trialConfig = try trialConfig(claim.params)
@@ -320,8 +321,18 @@ public final class StudyRunner: @unchecked Sendable {
             training.packageHandler = { trained = $0 }
             outcome = try TrainingRun.run(trialConfig, prepared: data.value, options: training)
         } catch {
-            if let storageError = callback.storageError { throw storageError }
+            if let storageError = callback.storageError {
+                // The study database cannot be written (a full disk): record the trial failed
+                // if it still can be, then stop; it is never left running by a live process.
+                _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil,
+                                        seconds: Date().timeIntervalSince(start),
+                                        error: "the study's storage failed: \(Self.describe(storageError))")
+                throw storageError
+            }
             failure = Self.describe(error)
+            // A file that cannot be written (checkpoint, package) is the machine's failure, not
+            // the trial's: the trial is recorded failed and the run stops (exit 1).
+            if Self.isStorageFailure(error) { commitError = error }
         }
         // A failed trial may leave its checkpoint behind: it is scratch.
         try? FileManager.default.removeItem(atPath: OwnedLeftovers.path(for: scratchPackage, .checkpoint))
@@ -351,8 +362,7 @@ public final class StudyRunner: @unchecked Sendable {
         // every process sharing the study.
         // A package that cannot be written (a full disk) fails the trial, recorded as such, and
         // then stops the run: the trial is never left running.
-        var commitError: Error?
-        try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
+        do { try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
             if state == .complete, let value, let trained {
                 let current = Self.bestTrial(try storage.trials())
                 if current.map({ value < $0.value! }) ?? true {
@@ -370,7 +380,11 @@ public final class StudyRunner: @unchecked Sendable {
             try storage.finish(number: claim.number, token: worker.token, state: state, value: value, seconds: seconds,
                                error: failure, metrics: metrics, epochs: epochs)
             try writeCSV()
-        } }
+        } } } catch {
+            _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil, seconds: seconds,
+                                    error: "cannot record the trial: \(Self.describe(error))")
+            throw error
+        }
         if let progress = options.progress {
             let trials = try storage.trials()
             let finished = trials.filter { $0.state != .running }.count
@@ -390,6 +404,19 @@ public final class StudyRunner: @unchecked Sendable {
 
     static func describe(_ error: Error) -> String {
         String(describing: error)
+    }
+
+    /// Whether `error` is a file that could not be written or read (the machine's storage),
+    /// rather than something about the trial.
+    static func isStorageFailure(_ error: Error) -> Bool {
+        switch error {
+        case TrainingError.io: return true
+        case let e as PackageError:
+            if case .io = e { return true }
+            return false
+        case is TuneError: return true
+        default: return false
+        }
     }
 
     // MARK: The trials CSV
