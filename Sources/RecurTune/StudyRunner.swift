@@ -223,6 +223,7 @@ public final class StudyRunner: @unchecked Sendable {
         try scratch.acquire()
         defer { scratch.release() }
         RunnerScratch.sweep(root: paths.scratch)
+        OwnedLeftovers.sweep(folder: (paths.bestPackage as NSString).deletingLastPathComponent)
 
         if jobs == 1 {
             workLoop()
