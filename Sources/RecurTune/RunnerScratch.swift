@@ -40,7 +40,9 @@ final class RunnerScratch: @unchecked Sendable {
     /// - Throws: `TuneError.storage` naming the folder.
     func acquire() throws {
         let lockPath = Self.lockPath(root: root, token: token)
-        // Another runner may remove the shared folder (empty) between our mkdir and open: retry.
+        // Another runner may remove the shared folder (empty) between our mkdir and open, or
+        // probe our new lock file before we lock it (and, finding it free, unlink it): retry
+        // until the file at the path is ours and locked.
         for attempt in 0..<50 {
             do {
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -48,13 +50,18 @@ final class RunnerScratch: @unchecked Sendable {
                 throw TuneError.storage(path: root, reason: "cannot create the folder for running trials: \(error.localizedDescription)")
             }
             fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            if fd >= 0 { break }
-            guard errno == ENOENT, attempt < 49 else {
+            guard fd >= 0 else {
+                if errno == ENOENT, attempt < 49 { continue }
                 throw TuneError.storage(path: lockPath, reason: "cannot create the runner's lock file: \(String(cString: strerror(errno)))")
             }
-        }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw TuneError.storage(path: lockPath, reason: "cannot lock the runner's lock file: \(String(cString: strerror(errno)))")
+            let locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+            let code = locked ? 0 : errno
+            if locked, Self.isCurrent(fd, at: lockPath) { break }
+            close(fd)
+            fd = -1
+            guard attempt < 49, code == 0 || code == EWOULDBLOCK else {
+                throw TuneError.storage(path: lockPath, reason: "cannot lock the runner's lock file: \(String(cString: strerror(code)))")
+            }
         }
         registrations.append(TemporaryPaths.register(lockPath))
         do {
@@ -63,6 +70,13 @@ final class RunnerScratch: @unchecked Sendable {
             throw TuneError.storage(path: folder, reason: "cannot create the folder for running trials: \(error.localizedDescription)")
         }
         registrations.append(TemporaryPaths.register(folder))
+    }
+
+    /// Whether `fd` is still the file at `path` (a sweeper may have unlinked it).
+    static func isCurrent(_ fd: Int32, at path: String) -> Bool {
+        var open = stat(), named = stat()
+        guard fstat(fd, &open) == 0, stat(path, &named) == 0 else { return false }
+        return open.st_ino == named.st_ino && open.st_dev == named.st_dev
     }
 
     /// Removes the folder, then the lock file, then the shared folder when it is empty.
