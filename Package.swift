@@ -15,19 +15,22 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "RecurKernels"),
+        .target(name: "RecurPlatform"),
         .target(name: "RecurTensor", dependencies: ["RecurKernels"], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "RecurNN", dependencies: ["RecurTensor", "RecurKernels"]),
         .target(name: "RecurData"),
-        .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
+        .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData", "RecurPlatform", .product(name: "Logging", package: "swift-log")]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "recur",
             dependencies: [
                 "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "RecurBench",

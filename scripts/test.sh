@@ -13,8 +13,21 @@ if ! swift build --build-tests >"$log" 2>&1; then
   echo "build failed" >&2
   exit 1
 fi
+# Tests never write outside their temp folders: ../shared (the data sets) must be the same
+# after the suite, every entry and every byte (issue 9, item 10).
+shared_listing() {
+  [ -d ../shared ] || return 0
+  (cd ../shared && find . -print0 | LC_ALL=C sort -z | xargs -0 -r sh -c 'for f; do if [ -f "$f" ]; then sha256sum "$f"; else echo "entry $f"; fi; done' sh)
+}
+shared_before=$(shared_listing)
 swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+shared_after=$(shared_listing)
+if [ "$shared_before" != "$shared_after" ]; then
+  echo "FAILED: the test suite changed ../shared (tests must write only into their temp folders):" >&2
+  diff <(echo "$shared_before") <(echo "$shared_after") >&2 || true
+  status=1
+fi
 # One plain closing line: "tests: N passed, N failed", from XCTest's own summary.
 summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1)
 if [ -n "$summary" ]; then

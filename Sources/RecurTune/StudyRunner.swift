@@ -36,7 +36,8 @@ public struct StudyPaths: Sendable, Equatable {
     public var bestPackage: String
     /// The CSV of all trials: `<dir>/<name>.study.trials.csv`.
     public var trialsCSV: String
-    /// Scratch space for running trials (checkpoints), removed when the run ends.
+    /// Scratch space for running trials, shared by the processes on the study: each runner
+    /// works in its own folder inside and removes it when it ends (`RunnerScratch`).
     public var scratch: String
     /// The lock file every process holds while it commits a trial (`StudyFileLock`):
     /// `<dir>/.<name>.study.lock`.
@@ -153,7 +154,9 @@ public final class StudyRunner: @unchecked Sendable {
     let maxEvals: Int
     let jobs: Int
     let seed: UInt64
-    let worker = WorkerIdentity.current()
+    let worker: WorkerIdentity
+    /// This runner's folder of running trials and its lock of life.
+    let scratch: RunnerScratch
 
     private let lock = NSLock()
     private var dataCache: [String: PreparedDataBox] = [:]
@@ -182,6 +185,9 @@ public final class StudyRunner: @unchecked Sendable {
         self.search = search
         self.options = options
         self.paths = StudyPaths(storage: options.storagePath)
+        let worker = WorkerIdentity.current()
+        self.worker = worker
+        scratch = RunnerScratch(root: paths.scratch, token: worker.token)
         do { space = try SearchSpace(search) } catch { throw TuneError.notTunable("the search space: \(error)") }
         sampler = search.makeSampler()
         pruner = search.pruner.make()
@@ -191,9 +197,10 @@ public final class StudyRunner: @unchecked Sendable {
         maxEvals = budget
         jobs = search.jobs
         storage = try StudyStorage.open(path: options.storagePath, create: true)
-        try storage.attach(StudyRecord(name: paths.name, configHash: StudyConfigKey.hash(config), configJSON: StudyConfigKey.json(config),
+        let paths = self.paths
+        try StudyFileLock(path: paths.lock).withLock { _ = try storage.attach(StudyRecord(name: paths.name, configHash: StudyConfigKey.hash(config), configJSON: StudyConfigKey.json(config),
                                        objective: search.objective, sampler: search.sampler.rawValue, seed: seed,
-                                       maxEvals: search.maxEvals, bestPackage: paths.bestPackage))
+                                       maxEvals: search.maxEvals, bestPackage: paths.bestPackage)) }
     }
 
     /// The complete trial with the lowest value (the lowest number among ties).
@@ -220,12 +227,11 @@ public final class StudyRunner: @unchecked Sendable {
         let heart = Heartbeat(storage: storage, token: worker.token, interval: options.heartbeatInterval)
         heart.start()
         defer { heart.stop() }
-        do {
-            try FileManager.default.createDirectory(atPath: paths.scratch, withIntermediateDirectories: true)
-        } catch {
-            throw TuneError.storage(path: paths.scratch, reason: "cannot create the folder for running trials: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: paths.scratch) }
+        // This runner's own scratch folder and lock of life; what dead runners left goes.
+        try scratch.acquire()
+        defer { scratch.release() }
+        RunnerScratch.sweep(root: paths.scratch)
+        OwnedLeftovers.sweep(folder: (paths.bestPackage as NSString).deletingLastPathComponent)
 
         if jobs == 1 {
             workLoop()
@@ -244,7 +250,7 @@ public final class StudyRunner: @unchecked Sendable {
             group.wait()
         }
         if let error = lock.withLock({ workerError }) { throw error }
-        try writeCSV()
+        try StudyFileLock(path: paths.lock).withLock { try writeCSV() }
         return try StudySummary.of(storage)
     }
 
@@ -266,7 +272,7 @@ public final class StudyRunner: @unchecked Sendable {
 
     private func claim() throws -> StudyStorage.Claim? {
         do {
-            return try storage.claimTrial(maxEvals: maxEvals, worker: worker, staleAfter: options.staleAfter) { trials, number in
+            return try storage.claimTrial(maxEvals: maxEvals, worker: worker, staleAfter: options.staleAfter, scratch: paths.scratch) { trials, number in
                 let params = try sampler.propose(space: space, trials: trials, number: number, seed: seed)
                 let trialSeed = (try? trialConfig(params))?.training.seed ?? config.training.seed
                 return (params, trialSeed)
@@ -307,7 +313,8 @@ public final class StudyRunner: @unchecked Sendable {
         var trained: TrainedPackage?
         var outcome: TrainingOutcome?
         var failure: String?
-        let scratchPackage = ConfigPaths.join(paths.scratch, "trial-\(claim.number)")
+        var commitError: Error?
+        let scratchPackage = ConfigPaths.join(scratch.folder, "trial-\(claim.number)")
         do {
             var trialConfig = try trialConfig(claim.params)
             trialConfig.training.seed = claim.seed
@@ -323,12 +330,21 @@ public final class StudyRunner: @unchecked Sendable {
             training.packageHandler = { trained = $0 }
             outcome = try TrainingRun.run(trialConfig, prepared: data.value, options: training)
         } catch {
-            if let storageError = callback.storageError { throw storageError }
+            if let storageError = callback.storageError {
+                // The study database cannot be written (a full disk): record the trial failed
+                // if it still can be, then stop; it is never left running by a live process.
+                _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil,
+                                        seconds: Date().timeIntervalSince(start),
+                                        error: "the study's storage failed: \(Self.describe(storageError))")
+                throw storageError
+            }
             failure = Self.describe(error)
+            // A file that cannot be written (checkpoint, package) is the machine's failure, not
+            // the trial's: the trial is recorded failed and the run stops (exit 1).
+            if Self.isStorageFailure(error) { commitError = error }
         }
         // A failed trial may leave its checkpoint behind: it is scratch.
-        let checkpoint = (scratchPackage as NSString).deletingLastPathComponent + "/.trial-\(claim.number).checkpoint.safetensors"
-        try? FileManager.default.removeItem(atPath: checkpoint)
+        try? FileManager.default.removeItem(atPath: OwnedLeftovers.path(for: scratchPackage, .checkpoint))
 
         let seconds = Date().timeIntervalSince(start)
         var state: TrialState
@@ -353,18 +369,31 @@ public final class StudyRunner: @unchecked Sendable {
         // Commit; a new best's package is written first (atomically), so the study never names
         // a package it does not have. The file lock makes the check and the write one step for
         // every process sharing the study.
-        try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
+        // A package that cannot be written (a full disk) fails the trial, recorded as such, and
+        // then stops the run: the trial is never left running.
+        do { try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
             if state == .complete, let value, let trained {
                 let current = Self.bestTrial(try storage.trials())
                 if current.map({ value < $0.value! }) ?? true {
-                    try trained.write(to: paths.bestPackage)
-                    try storage.setBest(trial: claim.number, testMetrics: trained.manifest.metrics.test)
+                    do {
+                        try trained.write(to: paths.bestPackage)
+                        try storage.setBest(trial: claim.number, testMetrics: trained.manifest.metrics.test)
+                    } catch {
+                        commitError = error
+                        state = .failed
+                        failure = "cannot keep its package as the study's best: \(Self.describe(error))"
+                    }
                 }
             }
+            if state == .failed { value = nil }
             try storage.finish(number: claim.number, token: worker.token, state: state, value: value, seconds: seconds,
                                error: failure, metrics: metrics, epochs: epochs)
             try writeCSV()
-        } }
+        } } } catch {
+            _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil, seconds: seconds,
+                                    error: "cannot record the trial: \(Self.describe(error))")
+            throw error
+        }
         if let progress = options.progress {
             let trials = try storage.trials()
             let finished = trials.filter { $0.state != .running }.count
@@ -379,10 +408,24 @@ public final class StudyRunner: @unchecked Sendable {
             if let failure { line += "\n  error: \(failure)" }
             progress(line)
         }
+        if let commitError { throw commitError }
     }
 
     static func describe(_ error: Error) -> String {
         String(describing: error)
+    }
+
+    /// Whether `error` is a file that could not be written or read (the machine's storage),
+    /// rather than something about the trial.
+    static func isStorageFailure(_ error: Error) -> Bool {
+        switch error {
+        case TrainingError.io: return true
+        case let e as PackageError:
+            if case .io = e { return true }
+            return false
+        case is TuneError: return true
+        default: return false
+        }
     }
 
     // MARK: The trials CSV

@@ -41,7 +41,21 @@ public final class StudyStorage: Sendable {
     /// and it does not exist.
     /// - Throws: `TuneError.noStudy` (missing, `create` false), `.notAStudy` (not SQLite, or
     ///   SQLite holding something else), `.newerSchema`, `.storage`.
+    ///
+    /// A creating open holds the study's lock (`StudyFileLock`) while it creates and migrates
+    /// the file, so that processes started together never see a half-made database.
     public static func open(path: String, create: Bool) throws -> StudyStorage {
+        guard create else { return try openUnlocked(path: path, create: false) }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw TuneError.storage(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+            }
+        }
+        return try StudyFileLock(path: StudyPaths(storage: path).lock).withLock { try openUnlocked(path: path, create: true) }
+    }
+
+    private static func openUnlocked(path: String, create: Bool) throws -> StudyStorage {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         let exists = fm.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -272,13 +286,16 @@ public final class StudyStorage: Sendable {
     /// and parameters), or, while fewer than `maxEvals` trials are finished or running, a new
     /// trial numbered after the last with the parameters `propose` returns (it sees every
     /// trial, running ones included); nil when the budget is spent.
-    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double,
+    ///
+    /// `scratch` is the study's folder of running trials (`StudyPaths.scratch`), where live
+    /// runners hold their lock files (`RunnerScratch`): a worker whose lock is free is dead.
+    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double, scratch: String? = nil,
                            propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
         try wrap {
             try pool.write { db in
                 let now = Date().timeIntervalSince1970
                 let all = try Self.trials(db)
-                if let dead = all.first(where: { $0.state == .running && worker.considersDead($0, now: now, staleAfter: staleAfter) }) {
+                if let dead = all.first(where: { $0.state == .running && worker.considersDead($0, now: now, staleAfter: staleAfter, scratch: scratch) }) {
                     try db.execute(sql: "DELETE FROM intermediate WHERE trial = ?", arguments: [dead.number])
                     try db.execute(sql: """
                         UPDATE trial SET started_at = ?, heartbeat_at = ?, worker_pid = ?, worker_host = ?, worker_token = ?,
@@ -397,11 +414,20 @@ public struct WorkerIdentity: Sendable, Equatable {
         WorkerIdentity(pid: getpid(), host: ProcessInfo.processInfo.hostName, token: UUID().uuidString)
     }
 
-    /// Whether the worker of a running trial is gone. On this host: its process is dead
-    /// (`kill(pid, 0)` fails with ESRCH), or it is this process but no live runner here holds
-    /// its token. Anywhere: its heartbeat is older than `staleAfter` seconds (live runners beat
-    /// every few seconds while they hold trials).
-    public func considersDead(_ trial: StoredTrial, now: Double, staleAfter: Double) -> Bool {
+    /// Whether the worker of a running trial is gone. With `scratch` (the study's folder of
+    /// running trials), the worker's lock file there decides when it exists: held, the worker
+    /// is alive however old its heartbeat; free, it is dead (the kernel released it). Without
+    /// a lock file: on this host, its process is dead (`kill(pid, 0)` fails with ESRCH), or it
+    /// is this process but no live runner here holds its token; anywhere, its heartbeat is
+    /// older than `staleAfter` seconds (live runners beat every few seconds).
+    public func considersDead(_ trial: StoredTrial, now: Double, staleAfter: Double, scratch: String? = nil) -> Bool {
+        if let scratch, let token = trial.workerToken {
+            switch RunnerScratch.liveness(root: scratch, token: token) {
+            case .alive: return false
+            case .dead: return true
+            case .unknown: break
+            }
+        }
         if let beat = trial.heartbeat ?? Optional(trial.started), now - beat > staleAfter { return true }
         guard trial.workerHost == host, let pid = trial.workerPID else { return false }
         if pid == self.pid {

@@ -21,6 +21,8 @@ struct Recur: ParsableCommand {
 
     static func main() {
         BLAS.applyThreadSetting()
+        RecurLogging.bootstrap()
+        SignalCleanup.install()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -38,8 +40,7 @@ struct Recur: ParsableCommand {
             Foundation.exit(0)
         }
         let message = CLIExit.message(for: error)
-        FileHandle.standardError.write(Data((message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)").utf8))
-        FileHandle.standardError.write(Data("\n".utf8))
+        RecurLog.logger.error("\(message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)")")
         Foundation.exit(code)
     }
 }
@@ -58,8 +59,10 @@ enum CLIExit {
             if case .tensor = e { return 1 }
             return 2
         case let e as TrainingError:
-            if case .invalidData = e { return 2 }
-            return 1
+            switch e {
+            case .invalidData, .badOutput: return 2
+            default: return 1
+            }
         case let e as PackageError:
             return e.isUsage ? 2 : 1
         case let e as TuneError:

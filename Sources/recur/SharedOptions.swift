@@ -62,5 +62,35 @@ func printJSON<T: Encodable>(_ object: T) throws {
     print(String(decoding: try encoder.encode(object), as: UTF8.self))
 }
 
-/// Progress and notes on stderr.
-func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+/// Progress and notes: stderr, and the log file when one is attached (`RecurLogging`).
+func note(_ line: String) { RecurLog.logger.info("\(line)") }
+
+/// Where a run's own files go (issue 9): when the command is told where its result goes
+/// (`--output` for train, `--storage` for tune), the config's results table and log file follow
+/// it, beside that path with their file names kept, instead of staying beside the config;
+/// `--results` and `--log-file` name them outright.
+struct RunFileOptions: ParsableArguments {
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Also write the log into this file (overrides output.log_file).", valueName: "file"))
+    var logFile: String?
+
+    /// The config with its results table and log file moved beside `anchor` (when given) or to
+    /// the paths named, and the log file attached.
+    func apply(to config: inout RecurConfig, anchor: String?, results: String? = nil) throws {
+        func beside(_ name: String) -> String? {
+            anchor.map { ConfigPaths.join(URL(fileURLWithPath: $0).deletingLastPathComponent().path, (name as NSString).lastPathComponent) }
+        }
+        if let results {
+            config.output.resultsCSV = results
+        } else if let moved = beside(config.output.resultsCSV) {
+            config.output.resultsCSV = moved
+        }
+        if let logFile {
+            config.output.logFile = logFile
+        } else if let log = config.output.logFile, let moved = beside(log) {
+            config.output.logFile = moved
+        }
+        if let log = config.output.logFile {
+            try RecurLogging.attachFile(log, key: logFile != nil ? "--log-file" : "output.log_file")
+        }
+    }
+}

@@ -19,12 +19,20 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the package (default: <output.directory>/<config name>-<time>).", valueName: "dir"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Append the run's row to this CSV (default: results.csv beside the package with --output, else output.results_csv).", valueName: "file"))
+    var results: String?
+
+    @OptionGroup var runFiles: RunFileOptions
+
     @OptionGroup var reporting: ReportingOptions
     var json: Bool { reporting.json }
     var quiet: Bool { reporting.quiet }
 
     func run() throws {
-        let config = try configOptions.load(data: dataOptions)
+        var config = try configOptions.load(data: dataOptions)
+        // A bad --output is reported as such, before the run's files are placed beside it.
+        if let output { _ = try PackageTarget.named(output) }
+        try runFiles.apply(to: &config, anchor: output, results: results)
         var options = TrainingOptions()
         options.packagePath = output
         options.quiet = quiet || json

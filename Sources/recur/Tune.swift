@@ -30,12 +30,15 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("The study database (default: <output.directory>/<config name>.study.sqlite).", valueName: "path"))
     var storage: String?
 
+    @OptionGroup var runFiles: RunFileOptions
+
     @OptionGroup var reporting: ReportingOptions
     var json: Bool { reporting.json }
     var quiet: Bool { reporting.quiet }
 
     func run() throws {
-        let config = try configOptions.load(data: dataOptions)
+        var config = try configOptions.load(data: dataOptions)
+        try runFiles.apply(to: &config, anchor: storage)
         let path = storage ?? StudyPaths.defaultStorage(for: config)
         var options = StudyOptions(storagePath: path, maxEvals: trials, jobs: jobs)
         if !quiet { options.progress = { line in note(line) } }

@@ -46,4 +46,31 @@ struct CLIRunner {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
+
+    /// Starts one `recur` process per argument list at once, waits for all, and returns their
+    /// results in the same order (output goes through files in `folder`, so no pipe fills up).
+    static func runConcurrently(_ argumentLists: [[String]], in folder: URL) throws -> [Result] {
+        var running: [(Process, URL, URL)] = []
+        for (k, arguments) in argumentLists.enumerated() {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = arguments
+            let out = folder.appendingPathComponent(".concurrent-\(k).out"), err = folder.appendingPathComponent(".concurrent-\(k).err")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            running.append((process, out, err))
+        }
+        for (process, _, _) in running { try process.run() }
+        return try running.map { process, out, err in
+            process.waitUntilExit()
+            defer {
+                try? FileManager.default.removeItem(at: out)
+                try? FileManager.default.removeItem(at: err)
+            }
+            return Result(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                          stderr: try String(contentsOf: err, encoding: .utf8))
+        }
+    }
 }

@@ -18,8 +18,10 @@ public final class ModelCheckpoint: TrainingCallback {
         guard record.value(of: tracker.monitor) != nil else { return .proceed }
         if tracker.update(record) {
             do {
-                try model.saveWeights(to: path, metadata: ["epoch": String(record.epoch), "monitor": tracker.monitor,
-                                                            "value": String(tracker.best)])
+                try TemporaryPaths.writing {
+                    try model.saveWeights(to: path, metadata: ["epoch": String(record.epoch), "monitor": tracker.monitor,
+                                                                "value": String(tracker.best)])
+                }
             } catch {
                 throw TrainingError.io(path: path, reason: "cannot write checkpoint: \(error)")
             }

@@ -1,8 +1,8 @@
 import Foundation
 import RecurNN
 
-/// Shows training progress on standard error: a redrawn bar when stderr is a terminal,
-/// one plain line per epoch otherwise (logs, CI).
+/// Shows training progress: a redrawn bar on stderr when it is a terminal, and one line per
+/// epoch through `RecurLog` (stderr, and the log file when one is set).
 public final class ProgressReporter: TrainingCallback {
     private let totalEpochs: Int
     private let interactive: Bool
@@ -33,7 +33,8 @@ public final class ProgressReporter: TrainingCallback {
         let val = record.validationLoss.map { String(format: "  val_loss %.5f", $0) } ?? ""
         let line = String(format: "Epoch %d/%d  loss %.5f%@  lr %.2e  %.2fs", record.epoch, totalEpochs, record.loss, val,
                           record.learningRate, record.seconds)
-        write(interactive ? "\r\u{1B}[2K" + line + "\n" : line + "\n")
+        if interactive { write("\r\u{1B}[2K") }
+        RecurLog.logger.info("\(line)")
         return .proceed
     }
 }

@@ -7,6 +7,9 @@ public enum TrainingError: Error, CustomStringConvertible {
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float, checkpoint: String?)
     /// A file could not be written or read.
     case io(path: String, reason: String)
+    /// The output path cannot take a package (an existing file or non-package folder, an empty
+    /// path, an unwritable folder); found before training (exit 2).
+    case badOutput(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,8 @@ public enum TrainingError: Error, CustomStringConvertible {
             return s
         case let .io(path, reason):
             return "\(path): \(reason)"
+        case let .badOutput(path, reason):
+            return "\(path.isEmpty ? "\"\"" : path): \(reason)"
         }
     }
 }

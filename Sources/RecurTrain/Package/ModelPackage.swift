@@ -7,8 +7,9 @@ import RecurTensor
 /// Python package) and optional extras (`history.csv`, `predictions_test.csv`).
 ///
 /// Packages are written atomically: everything goes into a temporary folder beside the
-/// destination, which is renamed into place only when complete, so a failed run leaves no
-/// partial package behind.
+/// destination (`.<name>.partial-<pid>`), which is renamed into place only when complete, or
+/// swapped with the package it replaces in one step (`AtomicReplace`), so a failed or killed
+/// run leaves no partial package at the path and a reader always finds a whole one.
 public struct ModelPackage {
     public static let manifestFile = "manifest.json"
     public static let weightsFile = "weights.safetensors"
@@ -59,14 +60,25 @@ public struct ModelPackage {
         return ModelPackage(path: path, manifest: manifest, model: model)
     }
 
-    /// Writes a package atomically to `path` (replacing an existing package there).
-    /// - Parameter extras: further files, by name, with their contents.
-    /// - Throws: `PackageError.io`; nothing is left at `path` or beside it on failure.
-    public static func write(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data] = [:]) throws {
+    /// Writes a package atomically to `path`, replacing a package there: a reader of `path`
+    /// sees the old package or the new one at every moment (`AtomicReplace`).
+    /// - Parameters:
+    ///   - extras: further files, by name, with their contents.
+    ///   - claimed: `path` may be an empty folder (a name `PackageTarget` claimed for this run).
+    /// - Throws: `PackageError.io`; nothing is left beside `path` on failure.
+    public static func write(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data] = [:],
+                             claimed: Bool = false) throws {
+        try TemporaryPaths.writing { try writeUnguarded(to: path, manifest: manifest, model: model, extras: extras, claimed: claimed) }
+    }
+
+    private static func writeUnguarded(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data],
+                                       claimed: Bool) throws {
         let fm = FileManager.default
         let destination = URL(fileURLWithPath: path).standardizedFileURL
         let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        let staging = URL(fileURLWithPath: OwnedLeftovers.path(for: destination.path, .partial))
+        let registration = TemporaryPaths.register(staging.path)
+        defer { TemporaryPaths.unregister(registration) }
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             try? fm.removeItem(at: staging)
@@ -75,19 +87,14 @@ public struct ModelPackage {
                                   metadata: ["format": PackageManifest.formatName, "recur_version": manifest.recurVersion])
             try PackageManifest.encoder.encode(manifest).write(to: staging.appendingPathComponent(manifestFile))
             for (name, data) in extras { try data.write(to: staging.appendingPathComponent(name)) }
-            if fm.fileExists(atPath: destination.path) {
-                // Move the old package aside first: a folder cannot be renamed over a non-empty one.
-                guard (try? fm.contentsOfDirectory(atPath: destination.path).contains(manifestFile)) == true else {
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
+                let contents = isDirectory.boolValue ? ((try? fm.contentsOfDirectory(atPath: destination.path)) ?? []) : []
+                guard contents.contains(manifestFile) || (claimed && isDirectory.boolValue && contents.isEmpty) else {
                     throw PackageError.io(path: path, reason: "exists and is not a model package; choose another output path or remove it")
                 }
-                let old = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
-                try? fm.removeItem(at: old)
-                try fm.moveItem(at: destination, to: old)
-                try fm.moveItem(at: staging, to: destination)
-                try? fm.removeItem(at: old)
-            } else {
-                try fm.moveItem(at: staging, to: destination)
             }
+            try AtomicReplace.replace(destination.path, with: staging.path)
         } catch let error as PackageError {
             try? fm.removeItem(at: staging)
             throw error

@@ -3,21 +3,39 @@ import RecurData
 
 /// Writes forecasts into a `timestamp,value` CSV file the way the old platform did: rows of an
 /// existing file with the same timestamps are replaced, the others kept, all sorted by time,
-/// and the file replaced atomically (temporary file beside it, then rename).
+/// and the file replaced atomically (temporary file beside it, then rename), under a lock
+/// that concurrent writers share.
 public enum ForecastWriter {
     /// Merges `forecast` into the file at `path` (created when absent or empty) and returns the
     /// number of rows written.
     /// - Throws: `ForecastError.notAForecastFile` when the existing file is not a forecast CSV
     ///   (it is then left unchanged), `ForecastError.io` when it cannot be written.
+    ///
+    /// Processes writing into one file take turns: the read, merge and write happen while
+    /// holding an exclusive lock on `.<name>.lock` beside the file (`FileLock`), so no writer's
+    /// rows are lost to another's.
     @discardableResult
     public static func merge(_ forecast: Forecast, into path: String) throws -> Int {
-        var rows = try existingRows(path)  // timestamp -> (timestamp text, value text)
-        for (t, v) in zip(forecast.timestamps, forecast.values) {
-            rows[t] = (forecast.format(t), "\(v)")
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ForecastError.io(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
-        let text = (["timestamp,value"] + rows.keys.sorted().map { "\(rows[$0]!.0),\(rows[$0]!.1)" }).joined(separator: "\n") + "\n"
-        try writeAtomically(text, to: path)
-        return rows.count
+        do {
+            return try FileLock.beside(path).withLock {
+                OwnedLeftovers.sweep(folder: folder)
+                var rows = try existingRows(path)  // timestamp -> (timestamp text, value text)
+                for (t, v) in zip(forecast.timestamps, forecast.values) {
+                    rows[t] = (forecast.format(t), "\(v)")
+                }
+                let text = (["timestamp,value"] + rows.keys.sorted().map { "\(rows[$0]!.0),\(rows[$0]!.1)" }).joined(separator: "\n") + "\n"
+                try writeAtomically(text, to: path)
+                return rows.count
+            }
+        } catch let failure as FileLock.Failure {
+            throw ForecastError.io(path: path, reason: "cannot lock the forecast file for writing: \(failure)")
+        }
     }
 
     /// The rows of an existing forecast file by timestamp; empty when the file does not exist
@@ -61,7 +79,9 @@ public enum ForecastWriter {
     static func writeAtomically(_ text: String, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        let temporary = URL(fileURLWithPath: OwnedLeftovers.path(for: url.path, .tmp))
+        let registration = TemporaryPaths.register(temporary.path)
+        defer { TemporaryPaths.unregister(registration) }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: temporary)

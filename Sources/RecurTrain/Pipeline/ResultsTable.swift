@@ -1,7 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The results CSV: one row per training run, in the manner of the old platform's results
-/// file, appended atomically (the whole file is rewritten to a temporary file and renamed).
+/// file, appended in place under a lock on the file, one row per `write`.
 public enum ResultsTable {
     public static let header = [
         "finished_at", "run", "package", "config", "target", "n_past_steps", "horizon", "layers", "units",
@@ -33,21 +38,39 @@ public enum ResultsTable {
         try append(row: row.map(q), to: path)
     }
 
-    /// Appends a row of already-quoted cells under `header`.
+    /// Appends a row of already-quoted cells under `header`, in place: the file is opened for
+    /// appending and locked (`flock` on the file itself, which is never replaced), the header
+    /// written when it is empty, and the row added in one `write`, so concurrent runs take
+    /// turns and none loses another's row, and a killed run leaves the table with or without
+    /// its row.
     static func append(row: [String], to path: String) throws {
-        let fm = FileManager.default
+        func failure(_ reason: String) -> TrainingError { .io(path: path, reason: "cannot write the results table: \(reason)") }
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw failure(error.localizedDescription)
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw failure(String(cString: strerror(errno))) }
+        }
+        defer { flock(fd, LOCK_UN) }
         var text = ""
-        if let existing = fm.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }), !existing.isEmpty {
-            text = existing.hasSuffix("\n") ? existing : existing + "\n"
-        } else {
+        let size = lseek(fd, 0, SEEK_END)
+        if size <= 0 {
             text = header.joined(separator: ",") + "\n"
+        } else {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, size - 1) == 1, last != UInt8(ascii: "\n") { text = "\n" }
         }
         text += row.joined(separator: ",") + "\n"
-        do {
-            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw TrainingError.io(path: path, reason: "cannot write the results table: \(error.localizedDescription)")
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+        guard written == bytes.count else {
+            if written >= 0 { _ = ftruncate(fd, size) }  // no half row
+            throw failure(written < 0 ? String(cString: strerror(errno)) : "the disk took \(written) of \(bytes.count) bytes")
         }
     }
 }

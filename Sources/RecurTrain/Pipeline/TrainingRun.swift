@@ -20,7 +20,7 @@ public struct TrainingOptions {
     /// Append a row to `output.results_csv`.
     public var writeResultsRow = true
     /// Informational lines (where the package went, the checkpoint, ...).
-    public var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    public var log: (String) -> Void = { RecurLog.logger.info("\($0)") }
     /// Compute the validation metrics (`val_rmse`, ...) every validated epoch even when no
     /// monitor needs them (tuning on a metric objective).
     public var validationMetrics = false
@@ -94,10 +94,17 @@ public enum TrainingRun {
             throw TrainingError.invalidData("samples are [N, \(prepared.trainSamples.steps), \(prepared.trainSamples.features)] but the model expects [N, \(architecture.inputSteps), \(architecture.inputFeatures)]")
         }
 
-        let runName = Self.runName(config)
         let outputDirectory = config.output.directory
-        let packagePath = options.packagePath ?? ConfigPaths.join(outputDirectory, runName)
-        let checkpointPath = (packagePath as NSString).deletingLastPathComponent + "/." + (packagePath as NSString).lastPathComponent + ".checkpoint.safetensors"
+        // The package's place is settled before the first epoch: a bad --output costs nothing,
+        // and a default name is claimed so that no other run can take it (PackageTarget).
+        let packageTarget: PackageTarget? = options.packageHandler != nil ? nil
+            : try options.packagePath.map { try PackageTarget.named($0) } ?? PackageTarget.claim(folder: outputDirectory, base: Self.runName(config))
+        defer { packageTarget?.release() }
+        let runName = packageTarget.flatMap { $0.claimed ? ($0.path as NSString).lastPathComponent : nil } ?? Self.runName(config)
+        let packagePath = packageTarget?.path ?? options.packagePath ?? ConfigPaths.join(outputDirectory, runName)
+        let checkpointPath = OwnedLeftovers.path(for: packagePath, .checkpoint)
+        let checkpointRegistration = TemporaryPaths.register(checkpointPath)
+        defer { TemporaryPaths.unregister(checkpointRegistration) }
 
         // Callbacks, in the order Keras runs them: metrics-producing first, then deciders, then I/O.
         var callbacks: [TrainingCallback] = []
@@ -202,7 +209,8 @@ public enum TrainingRun {
         if let handler = options.packageHandler {
             try handler(TrainedPackage(manifest: manifest, model: model, extras: extras))
         } else {
-            try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras)
+            try ModelPackage.write(to: packagePath, manifest: manifest, model: model, extras: extras, claimed: packageTarget?.claimed ?? false)
+            packageTarget?.settle()
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
 

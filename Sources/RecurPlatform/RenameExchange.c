@@ -1,0 +1,26 @@
+// One atomic swap of two paths (see RecurPlatform.h).
+#if defined(__linux__)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+#elif defined(__APPLE__)
+#include <errno.h>
+#include <stdio.h>
+#endif
+#include "RecurPlatform.h"
+
+int recur_rename_exchange(const char *a, const char *b) {
+#if defined(__linux__) && defined(SYS_renameat2)
+    return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#elif defined(__APPLE__)
+    return renamex_np(a, b, RENAME_SWAP);
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
