@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RecurStore
 import ServiceLifecycle
+import UnixSignals
 
 /// `recur serve`: an HTTP server (Hummingbird 2) answering forecasts from every model package
 /// in a folder, reloading packages as they change (`ModelRegistry`), optionally writing each
@@ -14,7 +15,8 @@ public final class RecurServer: Sendable {
     public let registry: ModelRegistry
     public let metrics: ServerMetrics
     let store: (any ForecastStore)?
-    private let port = PortBox()
+    private let port = Box<Int>()
+    private let group = Box<ServiceGroup>()
 
     /// Checks the options, opens the store and loads the packages there are now.
     public init(_ configuration: ServeConfiguration) throws {
@@ -50,14 +52,28 @@ public final class RecurServer: Sendable {
                            logger: logger)
     }
 
-    /// Serves until the task is cancelled (tests) or the service group shuts down.
+    /// Serves until `shutdown()` (or the task is cancelled), then finishes the requests under
+    /// way and returns.
     public func run() async throws {
-        try await application().run()
+        try await serve(signals: [])
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes the requests under way and returns.
+    /// Serves until SIGTERM or SIGINT (or `shutdown()`), then finishes the requests under way
+    /// and returns.
     public func runUntilSignalled() async throws {
-        try await application().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await serve(signals: [.sigterm, .sigint])
+    }
+
+    /// Starts a graceful shutdown of a running server.
+    public func shutdown() async {
+        await group.value?.triggerGracefulShutdown()
+    }
+
+    func serve(signals: [UnixSignal]) async throws {
+        let g = ServiceGroup(configuration: .init(services: [application()], gracefulShutdownSignals: signals, logger: configuration.logger))
+        group.set(g)
+        try await g.run()
+        configuration.logger.info("stopped")
     }
 }
 
@@ -76,10 +92,10 @@ struct PackageWatcher: Service {
     }
 }
 
-/// The bound port, set once the server listens.
-final class PortBox: @unchecked Sendable {
+/// A value set once by one task and read by others (the bound port, the service group).
+final class Box<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var port: Int?
-    var value: Int? { lock.lock(); defer { lock.unlock() }; return port }
-    func set(_ p: Int) { lock.lock(); port = p; lock.unlock() }
+    private var stored: T?
+    var value: T? { lock.lock(); defer { lock.unlock() }; return stored }
+    func set(_ v: T) { lock.lock(); stored = v; lock.unlock() }
 }

@@ -75,7 +75,7 @@ public enum ISOTime {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for a moment (issue times, so two issues in one second still
     /// order correctly).
     public static func issued(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())  // nearest millisecond
         let s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
         let frac = ms - s * 1000
         let f = String(frac)
