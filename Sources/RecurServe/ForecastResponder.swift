@@ -22,9 +22,10 @@ struct ForecastResponder: HTTPResponder {
         let start = ContinuousClock.now
         var route = "other"
         var model: String? = nil
+        var forecastTime: Duration? = nil
         var response: Response
         do {
-            response = try await handle(request, route: &route, model: &model)
+            response = try await handle(request, route: &route, model: &model, forecastTime: &forecastTime)
         } catch let error as APIError {
             response = Self.error(error)
         } catch {
@@ -36,14 +37,20 @@ struct ForecastResponder: HTTPResponder {
         var metadata: Logger.Metadata = [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path), "route": .string(route),
             "status": .stringConvertible(status),
-            "ms": .string(String(format: "%.3f", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)),
+            "ms": .string(Self.milliseconds(duration)),
         ]
         if let model { metadata["model"] = .string(model) }
+        if let forecastTime { metadata["forecast_ms"] = .string(Self.milliseconds(forecastTime)) }
         logger.info("request", metadata: metadata)
         return response
     }
 
-    func handle(_ request: Request, route: inout String, model: inout String?) async throws -> Response {
+    static func milliseconds(_ d: Duration) -> String {
+        String(format: "%.3f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000)
+    }
+
+    /// Routes the request; `forecastTime` gets the time the package's cleaning and model took.
+    func handle(_ request: Request, route: inout String, model: inout String?, forecastTime: inout Duration?) async throws -> Response {
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         func allow(_ method: HTTPRequest.Method) throws {
             guard request.method == method else {
@@ -84,7 +91,7 @@ struct ForecastResponder: HTTPResponder {
             try allow(.post)
             let m = try lookup(parts[2])
             model = m.name
-            return try await forecast(request, model: m)
+            return try await forecast(request, model: m, forecastTime: &forecastTime)
         default:
             throw APIError(404, field: nil, "no route \(request.method.rawValue) \(request.uri.path); see GET /v1/models, POST /v1/models/{name}/forecast, GET /healthz, GET /metrics")
         }
@@ -100,7 +107,7 @@ struct ForecastResponder: HTTPResponder {
         return m
     }
 
-    func forecast(_ request: Request, model: ServedModel) async throws -> Response {
+    func forecast(_ request: Request, model: ServedModel, forecastTime: inout Duration?) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let isJSON = contentType == "application/json"
         guard isJSON || contentType == "text/csv" else {
@@ -125,9 +132,11 @@ struct ForecastResponder: HTTPResponder {
         try Intervals.check(parsed.levels, model: model)
         let issued = Date()
         let forecast: Forecast
+        let started = ContinuousClock.now
         do { forecast = try model.forecast(parsed) } catch {
             throw Self.apiError(forecastError: error, csv: !isJSON)
         }
+        forecastTime = ContinuousClock.now - started
         let bounds = Intervals.bounds(forecast, levels: parsed.levels, model: model)
         if let store {
             let rows = StoredForecast.rows(of: forecast, manifest: model.manifest, model: model.name, modelVersion: model.version,

@@ -5,8 +5,9 @@ import RecurTrain
 
 /// One loaded model package as served: its name (the folder's), the forecaster, its version
 /// and what `/v1/models` says about it. Immutable once loaded; a changed package is a new
-/// `ServedModel` swapped in whole. The model's forward pass keeps per-call state, so forecasts
-/// of one model run one at a time (`lock`).
+/// `ServedModel` swapped in whole. The model's forward pass keeps per-call state, so each of
+/// the model's `replicas` (copies loaded from the same files, one per core by default) runs
+/// one forecast at a time; more concurrent requests wait for a free replica.
 public final class ServedModel: @unchecked Sendable {
     /// The folder name, the model's name in URLs.
     public let name: String
@@ -19,15 +20,20 @@ public final class ServedModel: @unchecked Sendable {
     public let intervalLevels: [Double]
     /// What the package's files looked like when loaded (hot reload compares it).
     let fingerprint: PackageFingerprint
-    private let forecaster: Forecaster
-    private let lock = NSLock()
+    private let replicas: [Forecaster]
+    private var free: [Int]
+    private let condition = NSCondition()
 
-    init(name: String, path: String, fingerprint: PackageFingerprint) throws {
+    /// Loads the package `replicas` times (at least once).
+    init(name: String, path: String, fingerprint: PackageFingerprint, replicas: Int = ServedModel.defaultReplicas) throws {
         let package = try ModelPackage.load(path)
+        var copies = [Forecaster(package: package)]
+        for _ in 1..<max(1, replicas) { copies.append(Forecaster(package: try ModelPackage.load(path))) }
         self.name = name
         self.path = path
         self.manifest = package.manifest
-        self.forecaster = Forecaster(package: package)
+        self.replicas = copies
+        self.free = Array(copies.indices)
         self.version = ModelVersion.of(package: path)
         self.intervalLevels = Intervals.calibratedLevels(package.manifest)
         self.fingerprint = fingerprint
@@ -36,8 +42,17 @@ public final class ServedModel: @unchecked Sendable {
     /// Runs the package's cleaning and model on the request's input (the code path of
     /// `recur predict`).
     func forecast(_ request: ForecastRequest) throws -> Forecast {
-        lock.lock()
-        defer { lock.unlock() }
+        condition.lock()
+        while free.isEmpty { condition.wait() }
+        let k = free.removeLast()
+        condition.unlock()
+        defer {
+            condition.lock()
+            free.append(k)
+            condition.signal()
+            condition.unlock()
+        }
+        let forecaster = replicas[k]
         switch request.input {
         case let .observations(observations):
             return try forecaster.forecast(observations: observations, steps: request.steps)
@@ -45,6 +60,9 @@ public final class ServedModel: @unchecked Sendable {
             return try forecaster.forecast(csvText: text, steps: request.steps, name: "the CSV body")
         }
     }
+
+    /// Replicas per model: the cores, at most 4.
+    static var defaultReplicas: Int { min(4, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// The `/v1/models` entry; `detail` adds the architecture.
     func info(detail: Bool) -> ModelInfo {

@@ -61,11 +61,12 @@ final class ServeFixture {
     }
 
     /// The JSON body of the last `count` rows of station S1 of a CSV written by `writeSeries`.
-    func jsonBody(csv path: String, count: Int, steps: Int, humidity: Bool = false, extra: String = "") throws -> String {
+    /// `dropLast` leaves out that many of the latest rows first.
+    func jsonBody(csv path: String, count: Int, steps: Int, humidity: Bool = false, extra: String = "", dropLast: Int = 0) throws -> String {
         let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
             .filter { $0[0] == "S1" }
-        let observations = rows.suffix(count).map { r -> String in
+        let observations = rows.dropLast(dropLast).suffix(count).map { r -> String in
             let t = Timestamps.parse(r[1])!.seconds + Int64(r[2])! * 3600
             let stamp = Timestamps.format(t).replacingOccurrences(of: " ", with: "T") + "Z"
             return "{\"timestamp\": \"\(stamp)\", \"value\": \(r[3])" + (humidity ? ", \"hum\": \(r[4])" : "") + "}"
@@ -136,19 +137,23 @@ enum Curl {
 
     /// Many requests in one curl process (a config file with one entry per request); returns
     /// the status codes in order (0 where no answer came).
-    static func batch(_ requests: [(method: String, url: String, contentType: String?, body: [UInt8])], dir: URL) throws -> [Int] {
+    /// With `parallel`, up to that many requests are under way at once and each answer body is
+    /// kept in `batch-<i>.out` (the statuses then come in completion order).
+    static func batch(_ requests: [(method: String, url: String, contentType: String?, body: [UInt8])], dir: URL,
+                      parallel: Int? = nil) throws -> [Int] {
         var config = ""
         for (i, r) in requests.enumerated() {
-            let file = dir.appendingPathComponent("fuzz-\(i).in")
+            let file = dir.appendingPathComponent("batch-\(i).in")
             try Data(r.body).write(to: file)
             if i > 0 { config += "next\n" }
             config += "url = \"\(r.url)\"\nrequest = \"\(r.method)\"\n"
             if let c = r.contentType { config += "header = \"Content-Type: \(c)\"\n" }
-            config += "data-binary = \"@\(file.path)\"\noutput = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\"\nmax-time = 30\n"
+            let output = parallel == nil ? "/dev/null" : dir.appendingPathComponent("batch-\(i).out").path
+            config += "data-binary = \"@\(file.path)\"\noutput = \"\(output)\"\nwrite-out = \"%{http_code}\\n\"\nmax-time = 30\n"
         }
-        let configFile = dir.appendingPathComponent("fuzz.curlrc")
+        let configFile = dir.appendingPathComponent("batch.curlrc")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        let (_, stdout, _) = try run(["-s", "-K", configFile.path])
+        let (_, stdout, _) = try run(["-s"] + (parallel.map { ["-Z", "--parallel-max", "\($0)"] } ?? []) + ["-K", configFile.path])
         return stdout.split(separator: "\n").map { Int($0) ?? 0 }
     }
 

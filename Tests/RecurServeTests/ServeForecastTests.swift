@@ -79,6 +79,24 @@ final class ServeForecastTests: XCTestCase {
         await running.stop()
     }
 
+    func testConcurrentForecastsEqualOneAtATime() async throws {
+        let data = try fixture.writeSeries()
+        try fixture.trainPackage(data: data, into: fixture.models.appendingPathComponent("temp").path)
+        let running = try await fixture.startServer()
+        // Two bodies (different windows) interleaved, 48 requests, 12 at a time.
+        let bodies = [try fixture.jsonBody(csv: data, count: 12, steps: 4), try fixture.jsonBody(csv: data, count: 9, steps: 4, dropLast: 5)]
+        let alone = try bodies.map { try forecastRows(try running.send("POST", "/v1/models/temp/forecast", body: $0).body).map(\.1) }
+        XCTAssertNotEqual(alone[0], alone[1])
+        let requests = (0..<48).map { ("POST", running.base + "/v1/models/temp/forecast", Optional("application/json"), Array(bodies[$0 % 2].utf8)) }
+        let statuses = try Curl.batch(requests, dir: fixture.dir, parallel: 12)
+        XCTAssertEqual(statuses, Array(repeating: 200, count: 48))
+        for i in 0..<48 {
+            let body = try String(contentsOf: fixture.dir.appendingPathComponent("batch-\(i).out"), encoding: .utf8)
+            XCTAssertEqual(try forecastRows(body).map(\.1), alone[i % 2], "request \(i)")
+        }
+        await running.stop()
+    }
+
     func testModelListDetailHealthAndMetrics() async throws {
         let data = try fixture.writeSeries()
         try fixture.trainPackage(data: data, into: fixture.models.appendingPathComponent("temp").path)
