@@ -18,12 +18,17 @@ mkdir -p "$work/models"
     --set training.epochs=1 --set training.tensorboard=false --output "$work/models/w2" --quiet
 [ -d "$work/models/melbourne" ] || "$recur" train examples/melbourne-seed.json --set training.epochs=2 \
     --output "$work/models/melbourne" --quiet
-# 48-observation bodies from the end of each file (A620: station rows, hour column).
+# 48-observation bodies from the end of each file (A620: station rows, hour column; the file
+# repeats some hours, and a JSON body holds one observation per timestamp: the first is kept).
 python3 - "$data" "$work" <<'PY'
 import csv, json, sys
 data, work = sys.argv[1], sys.argv[2]
-rows = [r for r in csv.DictReader(open(f"{data}/a620-hourly-temperature.csv")) if r["inme"] == "A620"][-48:]
-obs = [{"timestamp": f"{r['date']}T{int(float(r['hr'])):02d}:00:00Z", "value": float(r["temp"])} for r in rows]
+seen, obs = set(), []
+for r in csv.DictReader(open(f"{data}/a620-hourly-temperature.csv")):
+    t = f"{r['date']}T{int(float(r['hr'])):02d}:00:00Z"
+    if r["inme"] == "A620" and t not in seen:
+        seen.add(t); obs.append({"timestamp": t, "value": float(r["temp"])})
+obs = obs[-48:]
 json.dump({"observations": obs, "steps": 24}, open(f"{work}/w2.json", "w"))
 rows = list(csv.DictReader(open(f"{data}/melbourne-daily-min-temperatures.csv")))[-48:]
 obs = [{"timestamp": r["Date"], "value": float(r["Temp"])} for r in rows]
