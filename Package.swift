@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // Recur: recurrent neural networks for time-series forecasting, in Swift.
 // Targets depend one way, bottom up: RecurTensor <- RecurNN <- (RecurTrain) <- recur.
-// RecurData stands alone. See ARCHITECTURE.md.
+// RecurData stands alone. Only RecurServe (HTTP) depends on NIO/Hummingbird; RecurStore and
+// RecurTune on GRDB. See ARCHITECTURE.md.
 import PackageDescription
 
 let package = Package(
@@ -15,7 +16,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "RecurKernels"),
@@ -25,10 +30,22 @@ let package = Package(
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData", "RecurPlatform", .product(name: "Logging", package: "swift-log")]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RecurStore", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "RecurServe",
+            dependencies: [
+                "RecurTrain", "RecurStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune",
+                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurStore", "RecurServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -45,5 +62,7 @@ let package = Package(
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
+        .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),
+        .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurTrain", "RecurTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RecurData
+import RecurStore
 import RecurTrain
 
 /// `recur predict PACKAGE --input DATA.csv --steps N`: forecasts N steps after the input's last
@@ -32,6 +33,9 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print one JSON object with the forecasts on stdout.")
     var json = false
 
+    @Option(help: ArgumentHelp("Also upsert the forecasts into this store (sqlite:PATH; see docs/serving.md).", valueName: "url"))
+    var store: String?
+
     struct Row: Encodable { var timestamp: String; var value: Float }
     struct Result: Encodable {
         var package: String
@@ -46,7 +50,13 @@ struct Predict: ParsableCommand {
         do {
             guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
             let forecaster = Forecaster(package: try ModelPackage.load(package))
+            let forecastStore = try store.map { try ForecastStores.open(url: $0) }
             let forecast = try forecaster.forecast(csv: input, steps: steps)
+            if let forecastStore {
+                let model = URL(fileURLWithPath: package).standardizedFileURL.lastPathComponent
+                try forecastStore.write(StoredForecast.rows(of: forecast, manifest: forecaster.package.manifest, model: model,
+                                                            modelVersion: ModelVersion.of(package: package), issuedAt: Date()))
+            }
             if let output {
                 let rows = try ForecastWriter.merge(forecast, into: output)
                 if !json { note("wrote \(forecast.values.count) forecasts to \(output) (\(rows) rows)") }

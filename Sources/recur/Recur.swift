@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import RecurData
 import RecurNN
+import RecurServe
+import RecurStore
 import RecurTensor
 import RecurTrain
 import RecurTune
@@ -17,7 +19,7 @@ struct Recur: ParsableCommand {
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self])
+        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self, Serve.self, Forecasts.self])
 
     static func main() {
         BLAS.applyThreadSetting()
@@ -67,6 +69,9 @@ enum CLIExit {
             return e.isUsage ? 2 : 1
         case let e as TuneError:
             return e.isUsage ? 2 : 1
+        case let e as StoreError:
+            return e.isUsage ? 2 : 1
+        case is ServeError: return 2
         case is TensorError: return 2
         default:
             let code = Recur.exitCode(for: error).rawValue
@@ -80,7 +85,8 @@ enum CLIExit {
         switch error {
         case let e as CustomStringConvertible where !(error is ValidationError) && !(error is CleanExit):
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
-                || error is PackageError || error is TensorError || error is UsageError || error is TuneError {
+                || error is PackageError || error is TensorError || error is UsageError || error is TuneError
+                || error is StoreError || error is ServeError {
                 return "error: \(e.description)"
             }
             return Recur.fullMessage(for: error)

@@ -119,9 +119,7 @@ public struct Forecaster {
     /// not its path or date bounds) and cleans it with the package's policy at the package's
     /// frequency (so a short file is not mis-inferred).
     public func load(csv path: String) throws -> CleaningResult {
-        let (source, policy) = settings(csv: path)
-        let raw = try SeriesLoader.load(source, policy: policy)
-        return try SeriesCleaner.clean(raw, policy: policy)
+        try load(table: try CSVReader.read(path: path), source: settings(csv: path).0)
     }
 
     /// The package's source settings for the file at `path` and its cleaning policy at the
