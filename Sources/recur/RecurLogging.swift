@@ -63,7 +63,16 @@ final class LogFile: @unchecked Sendable {
     }
 }
 
-/// Writes each message as it is, one line, on stderr.
+/// A message with its metadata (the handler's and the event's) after it as sorted `key=value`
+/// pairs: `request method=POST status=200 ...` (the server's structured lines); a message
+/// without metadata is left as it is (the CLI's lines).
+func formatted(_ event: LogEvent, handlerMetadata: Logger.Metadata) -> String {
+    let merged = handlerMetadata.merging(event.metadata ?? [:]) { _, new in new }
+    guard !merged.isEmpty else { return event.message.description }
+    return event.message.description + " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+}
+
+/// Writes each message (with its metadata, if any) as one line on stderr.
 struct StderrLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
@@ -73,7 +82,7 @@ struct StderrLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        FileHandle.standardError.write(Data((event.message.description + "\n").utf8))
+        FileHandle.standardError.write(Data((formatted(event, handlerMetadata: metadata) + "\n").utf8))
     }
 }
 
@@ -88,7 +97,7 @@ struct FileLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let time = ISO8601DateFormatter().string(from: Date())
-        let lines = event.message.description.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = formatted(event, handlerMetadata: metadata).split(separator: "\n", omittingEmptySubsequences: false)
         LogFile.shared.write(lines.map { "\(time) \(event.level) \($0)" }.joined(separator: "\n") + "\n")
     }
 }

@@ -32,7 +32,7 @@ struct Serve: ParsableCommand {
     var store: String?
 
     func run() throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        SignalCleanup.uninstall()  // the server's own graceful shutdown takes the signals
         var config = ServeConfiguration(modelsDirectory: models)
         config.host = host
         config.port = port

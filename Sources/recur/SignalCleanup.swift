@@ -31,4 +31,12 @@ enum SignalCleanup {
             sources.append(source)
         }
     }
+
+    /// Stops handling SIGINT and SIGTERM here (`recur serve`, whose server stops gracefully on
+    /// them itself through its own signal sources and has no temporary files of a run to
+    /// remove). The signals stay ignored by default, so that only those sources see them.
+    static func uninstall() {
+        for source in sources { source.cancel() }
+        sources = []
+    }
 }
