@@ -69,6 +69,8 @@ enum TrainingReport {
         row("model test", o.metrics.test)
         row("persistence test", o.baselines["persistence"]?.test)
         row("seasonal naive test", o.baselines["seasonal_naive"]?.test)
+        lines += IntervalReport.lines([("model validation", o.metrics.validation), ("model test", o.metrics.test),
+                                       ("persistence test", o.baselines["persistence"]?.test)])
         return lines.joined(separator: "\n")
     }
 }

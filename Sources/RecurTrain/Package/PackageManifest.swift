@@ -65,6 +65,9 @@ public struct PackageManifest: Codable, Sendable {
     public var config: RecurConfig
     /// Hyperparameters chosen by a search (`recur tune`), if any, by parameter name.
     public var hyperparameters: [String: SearchValue]?
+    /// The calibrated prediction intervals (`Pipeline/ConformalCalibration.swift`); nil for a
+    /// package without any (trained with `intervals.levels` `[]`, or before intervals existed).
+    public var intervals: IntervalCalibration?
 
     public init(architecture: ModelArchitecture, data: DataSettings, scaler: Scaler, training: TrainingRecord,
                 history: [EpochRecord], metrics: SplitMetrics, baselines: [String: SplitMetrics], cleaning: CleaningReport,
