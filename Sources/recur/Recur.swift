@@ -17,7 +17,7 @@ struct Recur: ParsableCommand {
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self])
+        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, BacktestCommand.self, Tune.self, Study.self])
 
     static func main() {
         // One BLAS thread by default: recurrent models' GEMMs are small, and tuning runs trials

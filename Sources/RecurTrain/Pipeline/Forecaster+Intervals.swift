@@ -1,5 +1,6 @@
 import Foundation
 import RecurData
+import RecurNN
 
 extension Forecaster {
     /// The interval levels of the package (the calibrated ones), ascending; empty for a package
@@ -49,12 +50,23 @@ extension Forecaster {
     func scoreIntervals(model: inout MetricSet?, persistence: inout MetricSet?, samples: SampleSet, windows: WindowSet,
                         target: [Float]) throws {
         guard let calibration = manifest.intervals else { return }
+        try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, scaler: manifest.scaler,
+                                       quantiles: manifest.config.training.loss.quantiles, target: target,
+                                       modelMetrics: &model, persistence: &persistence)
+    }
+}
+
+extension TrainingRun {
+    /// Scores `calibration`'s intervals of `model` on `windows` of `target` (original units)
+    /// into `modelMetrics`, and persistence's intervals fitted at calibration into `persistence`.
+    static func scoreIntervals(_ calibration: IntervalCalibration, model: Sequential, samples: SampleSet, windows: WindowSet,
+                               scaler: Scaler, quantiles: [Double]?, target: [Float],
+                               modelMetrics: inout MetricSet?, persistence: inout MetricSet?) throws {
         let H = windows.horizon
-        let outputs = try TrainingRun.outputs(package.model, samples, scaler: manifest.scaler,
-                                              quantiles: manifest.config.training.loss.quantiles)
+        let outputs = try TrainingRun.outputs(model, samples, scaler: scaler, quantiles: quantiles)
         let actuals = NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H)
         let m = try calibration.bands(outputs).compactMap { $0.metrics(actuals: actuals) }
-        if !m.isEmpty { model?.intervals = m.byPercent }
+        if !m.isEmpty { modelMetrics?.intervals = m.byPercent }
         let steps = windows.targetSteps.filter { $0 >= 1 }
         if let fitted = calibration.persistence, !steps.isEmpty {
             let forecasts = try NaiveBaseline.persistence.forecast(series: target, targetSteps: steps, horizon: H)

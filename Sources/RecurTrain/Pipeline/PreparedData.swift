@@ -51,10 +51,11 @@ public enum DataPreparation {
         return try prepare(config, series: cleaned.series, cleaning: cleaned.report, policy: policy, detectedSentinels: detected)
     }
 
-    /// Splits, scales and windows an already cleaned series.
+    /// Splits, scales and windows an already cleaned series; `split` (backtesting's folds)
+    /// replaces the config's split, with validation and test inputs drawn from before their part.
     public static func prepare(_ config: RecurConfig, series: CleanSeries, cleaning: CleaningReport,
-                               policy: CleaningPolicy, detectedSentinels: [Double] = []) throws -> PreparedData {
-        let split = try series.split(config.splitSpec)
+                               policy: CleaningPolicy, detectedSentinels: [Double] = [], split given: SeriesSplit? = nil) throws -> PreparedData {
+        let split = try given ?? series.split(config.splitSpec)
         let scaler = try Scaler.fit(config.scalerKind, on: series, rows: split.train)
         let scaled = scaler.transform(series)
         let spec = config.windowSpec
@@ -62,7 +63,7 @@ public enum DataPreparation {
         // sees past observations at forecast time too), except for explicit row ranges, which
         // reproduce experiments that windowed each part on its own.
         let precede: Bool
-        if case .rows = config.splitSpec { precede = false } else { precede = true }
+        if case .rows = config.splitSpec, given == nil { precede = false } else { precede = true }
         let train = try scaled.windows(spec, range: split.train, what: "the training part")
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
             range.isEmpty ? nil : try scaled.windows(spec, range: range, inputsMayPrecede: precede, what: what)
