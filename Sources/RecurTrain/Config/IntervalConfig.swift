@@ -47,6 +47,9 @@ public struct IntervalConfig: Codable, Equatable, Sendable {
     /// The quantiles a level's bounds sit at: `(1 - level)/2` and `(1 + level)/2`.
     public static func bounds(level: Double) -> (lower: Double, upper: Double) { ((1 - level) / 2, (1 + level) / 2) }
 
+    /// A probability as short text: 0.025000000000000022 → "0.025".
+    public static func format(_ x: Double) -> String { "\(Double(String(format: "%.9g", x)) ?? x)" }
+
     /// A level as the percent used in column names and JSON keys: 0.8 → "80", 0.975 → "97.5".
     public static func percent(_ level: Double) -> String {
         let p = (level * 1000).rounded() / 10
@@ -117,11 +120,12 @@ extension RecurConfig {
         }
         for level in settings.levels {
             let (lo, hi) = IntervalConfig.bounds(level: level)
+            let f = IntervalConfig.format
             let missing = [lo, hi].filter { b in !q.contains { abs($0 - b) < 1e-9 } }
             if !missing.isEmpty {
                 throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.levels", location: tree?["intervals"]?["levels"]?.location,
-                                  message: "`intervals.levels` \(level) with method \"quantile\" needs the quantiles \(lo) and \(hi), but `training.loss.quantile` is \(q)",
-                                  hint: "add \(missing.map { "\($0)" }.joined(separator: " and ")) to training.loss.quantile, or use intervals.method \"conformal\"")
+                                  message: "`intervals.levels` \(level) with method \"quantile\" needs the quantiles \(f(lo)) and \(f(hi)), but `training.loss.quantile` is \(q)",
+                                  hint: "add \(missing.map(f).joined(separator: " and ")) to training.loss.quantile, or use intervals.method \"conformal\"")
             }
         }
     }
