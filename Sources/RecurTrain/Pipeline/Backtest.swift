@@ -292,15 +292,16 @@ public enum Backtest {
 /// naive, by fold origin.
 public enum BacktestChart {
     public static func chart(_ r: BacktestResult) -> LineChart {
-        let x = r.folds.map { Double($0.fold) }
+        let x = r.folds.map { Double(Timestamps.parse($0.origin)?.seconds ?? Int64($0.fold)) }
         func series(_ name: String, _ values: [Double?], _ color: Int, dashed: Bool = false) -> LineChart.Series {
             LineChart.Series(name: name, x: x, y: values.map { $0 ?? .nan }, style: .lineWithMarkers, color: Palette.color(color), dashed: dashed)
         }
-        let origins = r.folds.map { "\($0.fold): \($0.origin.prefix(10))" }.joined(separator: ", ")
-        return LineChart(title: "Backtest: test RMSE per fold (origins \(origins))", xLabel: "fold", yLabel: "RMSE",
+        return LineChart(title: "Backtest: test RMSE of \(r.folds.count) folds of \(r.step) steps (refit \(r.refit.rawValue))",
+                         xLabel: "fold origin (UTC)", yLabel: "RMSE (target units)",
                          series: [series("model", r.folds.map { $0.metrics?.rmse }, 1),
                                   series("persistence", r.folds.map { $0.baselines["persistence"]?.rmse }, 2, dashed: true),
-                                  series("seasonal naive", r.folds.map { $0.baselines["seasonal_naive"]?.rmse }, 3, dashed: true)])
+                                  series("seasonal naive", r.folds.map { $0.baselines["seasonal_naive"]?.rmse }, 3, dashed: true)],
+                         xAxis: .dateTime)
     }
 }
 
