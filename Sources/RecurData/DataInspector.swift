@@ -143,9 +143,14 @@ public enum DataInspector {
         }
         if raw.invalidCells.count > 0 { advice.append("\(raw.invalidCells.count) empty or non-numeric cells become missing") }
         advice.append("suggested n_past_steps: \(suggested) (\(rule))")
+        let level = LevelShiftSummary.of(target)
+        if let l = level, l.detected {
+            advice.append(String(format: "a trend or level shift: the last 20%% of the series averages %.4g, %.2f standard deviations from the first 60%%'s %.4g, and %.0f%% of it lies outside the first 60%%'s range [%.4g, %.4g]; a model scaled on the training part's range sees levels it was never trained on there: set \"scaling\": \"window\" (each sample relative to its own latest value), or \"auto\" to let validation choose",
+                                 l.lateMean, l.shift, l.earlyMean, 100 * l.outsideShare, l.earlyMin, l.earlyMax))
+        }
 
         let first = raw.timestamps.min()!, last = raw.timestamps.max()!
-        return DataQualityReport(
+        var quality = DataQualityReport(
             file: raw.file, fileColumns: raw.fileColumns, source: source, sourceInferred: sourceInferred, stations: raw.stations,
             rows: raw.rowsRead, rowsUsed: raw.count, start: Timestamps.format(first), end: Timestamps.format(last),
             spanSeconds: last - first, frequencySeconds: step, frequency: Timestamps.describeDuration(step),
@@ -155,6 +160,8 @@ public enum DataInspector {
             invalidCells: raw.invalidCells, configuredSentinels: configured, suspectedSentinels: suspected,
             timestampGaps: timestampGaps, missingValueGaps: report.gaps, summary: summary, outliers: outliers,
             autocorrelation: autocorrelation, advice: advice)
+        quality.levelShift = level
+        return quality
     }
 
     /// Values that occur suspiciously often (the rule is in the type's documentation).

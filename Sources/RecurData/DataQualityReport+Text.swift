@@ -46,6 +46,9 @@ extension DataQualityReport {
         out.append("  PACF lags 1-\(shown): " + a.pacf[1...shown].map { String(format: "%.2f", $0) }.joined(separator: " "))
         out.append("  95% band ±\(String(format: "%.4f", a.confidenceBand)) (n = \(a.n)); significant PACF lags: \(a.significantLags.map(String.init).joined(separator: ", "))")
         out.append("  suggested n_past_steps: \(a.suggestedPastSteps)")
+        if let l = levelShift {
+            out.append("  level, last 20% against first 60%: mean \(f(l.lateMean)) against \(f(l.earlyMean)) (\(String(format: "%+.2f", l.shift)) std), \(String(format: "%.0f", 100 * l.outsideShare))% outside [\(f(l.earlyMin)), \(f(l.earlyMax))]: \(l.detected ? "a trend or level shift" : "no trend or level shift")")
+        }
         if !advice.isEmpty {
             out.append("advice:")
             for line in advice { out.append("  - \(line)") }

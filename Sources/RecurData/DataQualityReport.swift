@@ -105,4 +105,6 @@ public struct DataQualityReport: Codable, Equatable, Sendable {
     public var autocorrelation: AutocorrelationSummary
     /// What to do about the findings, one sentence each.
     public var advice: [String]
+    /// A trend or level shift between the start and the end of the series (`LevelShiftSummary`).
+    public var levelShift: LevelShiftSummary? = nil
 }

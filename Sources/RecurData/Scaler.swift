@@ -6,6 +6,10 @@ public enum ScalerKind: String, Codable, CaseIterable, Sendable {
     case standard
     /// No scaling.
     case none
+    /// Relative to each sample's own window (`WindowScaler.swift`): the target minus the
+    /// window's last observed target, divided by the training part's one-step-difference std;
+    /// extra features standard-scaled.
+    case window
 }
 
 /// A per-feature affine scaling `scaled = (x - offset) / scale`, fitted on the training part
@@ -34,6 +38,7 @@ public struct Scaler: Codable, Equatable, Sendable {
         let F = series.featureCount
         var offset = [Double](repeating: 0, count: F), scale = [Double](repeating: 1, count: F)
         if kind == .none { return Scaler(kind: kind, columns: series.columns, offset: offset, scale: scale) }
+        if kind == .window { return try fitWindow(on: series, rows: rows) }
         let steps = rows.filter { series.valid[$0] }
         guard !steps.isEmpty else {
             throw DataError.allValuesMissing(file: "training part", column: series.columns[0], reason: "no valid step in rows [\(rows.lowerBound), \(rows.upperBound)) to fit the scaler on")
@@ -50,7 +55,7 @@ public struct Scaler: Codable, Equatable, Sendable {
                 let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count)
                 offset[f] = mean
                 scale[f] = variance > 0 ? variance.squareRoot() : 1
-            case .none: break
+            case .none, .window: break
             }
         }
         return Scaler(kind: kind, columns: series.columns, offset: offset, scale: scale)

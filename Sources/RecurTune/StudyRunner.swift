@@ -80,8 +80,11 @@ public struct StudySummary: Encodable, Sendable {
         public var package: String?
         /// Test metrics of that package (reported, never used to choose).
         public var testMetrics: MetricSet?
+        /// Whether that package's model is worse than persistence on the validation part
+        /// (its manifest's `worse_than_persistence`; `HonestyGuard`).
+        public var worseThanPersistence: Bool? = nil
 
-        enum CodingKeys: String, CodingKey { case number, params, value, package, testMetrics }
+        enum CodingKeys: String, CodingKey { case number, params, value, package, testMetrics, worseThanPersistence }
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -90,6 +93,7 @@ public struct StudySummary: Encodable, Sendable {
             try c.encode(value, forKey: .value)
             try c.encode(package, forKey: .package)
             try c.encodeIfPresent(testMetrics, forKey: .testMetrics)
+            try c.encodeIfPresent(worseThanPersistence, forKey: .worseThanPersistence)
         }
     }
 
@@ -116,7 +120,8 @@ public struct StudySummary: Encodable, Sendable {
         let best = StudyRunner.bestTrial(trials).map { t in
             Best(number: t.number, params: t.params, value: t.value!,
                  package: study.bestTrial == t.number ? study.bestPackage : nil,
-                 testMetrics: study.bestTrial == t.number ? study.bestTestMetrics : nil)
+                 testMetrics: study.bestTrial == t.number ? study.bestTestMetrics : nil,
+                 worseThanPersistence: study.bestTrial == t.number ? HonestyGuard.recorded(packagePath: study.bestPackage) : nil)
         }
         return StudySummary(study: path, name: study.name, objective: study.objective, maxEvals: study.maxEvals, trials: counts,
                             best: best, trialsCsv: StudyPaths(storage: path).trialsCSV)
@@ -169,6 +174,9 @@ public final class StudyRunner: @unchecked Sendable {
         if let j = options.jobs {
             guard j >= 1 else { throw TuneError.notTunable("--jobs must be at least 1, got \(j)") }
             search.jobs = j
+        }
+        if config.scaling == .auto, !search.space.contains(where: { $0.name == "scaling" }) {
+            throw TuneError.notTunable("`scaling` \"auto\" trains two models per trial, so a trial could not be pruned as one; make the scaling a search parameter instead: \"scaling\": {\"choice\": [\"minmax\", \"window\"]}")
         }
         self.config = config
         self.search = search

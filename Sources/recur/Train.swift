@@ -33,6 +33,9 @@ struct Train: ParsableCommand {
             note(describe(prepared, config))
         }
         let outcome = try TrainingRun.run(config, prepared: prepared, options: options)
+        if let honesty = outcome.honesty, honesty.worseThanPersistence, !quiet {
+            note(honesty.text)
+        }
         if json {
             try printJSON(outcome)
         } else {
@@ -69,6 +72,13 @@ enum TrainingReport {
         row("model test", o.metrics.test)
         row("persistence test", o.baselines["persistence"]?.test)
         row("seasonal naive test", o.baselines["seasonal_naive"]?.test)
+        if let c = o.scalingChoice {
+            lines.append("scaling auto: kept \(c.chosen) (" + c.validationRMSE.sorted { $0.key < $1.key }
+                .map { String(format: "%@ validation RMSE %.4f", $0.key, $0.value) }.joined(separator: ", ") + ")")
+        }
+        if o.worseThanPersistence == true {
+            lines.append("worse than persistence on the validation part (see the warning above)")
+        }
         lines += IntervalReport.lines([("model validation", o.metrics.validation), ("model test", o.metrics.test),
                                        ("persistence test", o.baselines["persistence"]?.test)])
         return lines.joined(separator: "\n")

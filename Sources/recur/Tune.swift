@@ -66,6 +66,9 @@ enum StudyText {
             lines.append(String(format: "best: trial %d, %@ %.6g", b.number, s.objective, b.value))
             for (k, v) in b.params.sorted(by: { $0.key < $1.key }) { lines.append("  \(k) = \(v)") }
             if let p = b.package { lines.append("package: \(p)") }
+            if b.worseThanPersistence == true {
+                lines.append("WARNING: the best trial's model is worse than persistence on the validation part; its package records \"worse_than_persistence\": true (train it with `recur train` to see the likely causes)")
+            }
             if let t = b.testMetrics {
                 lines.append(String(format: "test (reported, not used to choose): RMSE %.4f, MAE %.4f", t.rmse, t.mae))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 
 /// `data`: where the series comes from, which part of the file to use, and how to clean it.
 public struct DataConfig: Codable, Equatable, Sendable {
@@ -30,6 +31,9 @@ public struct DataConfig: Codable, Equatable, Sendable {
     public var frequency: Frequency
     /// How to clean the series (`cleaning`).
     public var cleaning: CleaningConfig
+    /// Calendar features computed from the timestamps (`calendar`), each a sin/cos pair; nil
+    /// for none (`CalendarFeatures.swift`).
+    public var calendar: [CalendarFeature]? = nil
 
     public init(path: String, datetimeColumn: String? = nil, dateColumn: String? = nil, hourColumn: String? = nil,
                 minuteColumn: String? = nil, stationColumn: String? = nil, station: String? = nil, target: String,
@@ -54,11 +58,12 @@ public struct DataConfig: Codable, Equatable, Sendable {
     /// The column that carries the date or datetime.
     public var timeColumn: String { datetimeColumn ?? dateColumn ?? "" }
 
-    /// Number of input features per time step: the target plus the extra features.
-    public var featureCount: Int { 1 + features.count }
+    /// Number of input features per time step: the target, the extra features and two per
+    /// calendar feature.
+    public var featureCount: Int { 1 + features.count + 2 * (calendar?.count ?? 0) }
 
     static let keys = ["path", "datetime_column", "date_column", "hour_column", "minute_column", "station_column",
-                       "station", "target", "features", "since", "until", "which_minute", "frequency", "cleaning"]
+                       "station", "target", "features", "since", "until", "which_minute", "frequency", "cleaning", "calendar"]
 
     /// Decodes and checks `data`; `baseDirectory` resolves a relative `path`.
     static func decode(_ value: ConfigValue, file: String?, baseDirectory: String?) throws -> DataConfig {
@@ -106,6 +111,14 @@ public struct DataConfig: Codable, Equatable, Sendable {
         config.whichMinute = try r.int("which_minute", min: 0, max: 59)
         if let f = r.value("frequency") { config.frequency = try Frequency.decode(f, file: file) }
         if let c = r.value("cleaning") { config.cleaning = try CleaningConfig.decode(c, file: file) }
+        if let c = r.value("calendar") {
+            let features = try ConfigReader.array(c, "an array of calendar features (\(ConfigReader.alternatives(CalendarFeature.allCases.map(\.rawValue))))", file: file)
+                .map { try ConfigReader.choice($0, CalendarFeature.self, file: file) }
+            if let dup = features.enumerated().first(where: { i, f in features[..<i].contains(f) }) {
+                throw ConfigError.invalid(c, "each calendar feature at most once", file: file, hint: "\"\(dup.element.rawValue)\" is repeated; remove it")
+            }
+            config.calendar = features.isEmpty ? nil : features
+        }
         return config
     }
 

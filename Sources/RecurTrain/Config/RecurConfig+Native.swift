@@ -75,6 +75,7 @@ extension DataConfig {
         m += opt("until", until.map { .string($0) })
         m += opt("which_minute", whichMinute.map { num($0) })
         m.append(("frequency", .string(frequency.description)))
+        m += opt("calendar", calendar.map { .array($0.map { ConfigValue(.string($0.rawValue)) }) })
         m.append(("cleaning", obj([("duplicates", .string(cleaning.duplicates.rawValue)),
                                    ("sentinels", .array(cleaning.sentinels.map { ConfigValue(.number($0)) })),
                                    ("detect_sentinels", .bool(cleaning.detectSentinels)),

@@ -54,12 +54,13 @@ extension RecurConfig {
         }
     }
 
-    /// `scaling`.
+    /// `scaling` (`auto` prepares `minmax` first; `AutoScaling` tries `window` too).
     public var scalerKind: ScalerKind {
         switch scaling {
-        case .minmax: return .minMax
+        case .minmax, .auto: return .minMax
         case .standard: return .standard
         case .none: return .none
+        case .window: return .window
         }
     }
 }

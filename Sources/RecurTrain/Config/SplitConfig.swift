@@ -67,4 +67,10 @@ public enum ScalingConfig: String, Codable, CaseIterable, Sendable {
     case standard
     /// Left as they are.
     case none
+    /// Each sample relative to its own window: the target minus the window's last observed
+    /// value, over the training part's RMS one-step change (`WindowScaler.swift`).
+    case window
+    /// Trains with `minmax` and with `window` (same seed) and keeps the lower validation RMSE in
+    /// original units (`AutoScaling`).
+    case auto
 }

@@ -26,6 +26,8 @@ public struct PackageManifest: Codable, Sendable {
         public var lastTimestamp: Int64
         /// Step ranges of the parts, on the cleaned series.
         public var split: SeriesSplit
+        /// The calendar columns the model reads beside `columns` (`data.calendar`), nil when none.
+        public var calendar: CalendarColumns? = nil
     }
 
     /// How the model was trained.
@@ -68,6 +70,13 @@ public struct PackageManifest: Codable, Sendable {
     /// The calibrated prediction intervals (`Pipeline/ConformalCalibration.swift`); nil for a
     /// package without any (trained with `intervals.levels` `[]`, or before intervals existed).
     public var intervals: IntervalCalibration?
+    /// What `scaling: "auto"` chose and why (nil for other scalings).
+    public var scalingChoice: ScalingChoice? = nil
+    /// True when the model's validation RMSE is above persistence's (`HonestyGuard`); nil
+    /// without a validation part.
+    public var worseThanPersistence: Bool? = nil
+    /// The honesty guard's findings when the model is worse than persistence.
+    public var honesty: HonestyReport? = nil
 
     public init(architecture: ModelArchitecture, data: DataSettings, scaler: Scaler, training: TrainingRecord,
                 history: [EpochRecord], metrics: SplitMetrics, baselines: [String: SplitMetrics], cleaning: CleaningReport,

@@ -213,18 +213,19 @@ public enum Backtest {
             let manifest = package.manifest
             let target = series.column(0)
             let training = Array(target[split.train])
-            let scaled = manifest.scaler.transform(series)
-            let windows = try scaled.windows(config.windowSpec, range: split.test, inputsMayPrecede: true, what: "fold \(k + 1)'s test block")
-            let samples = try DataPreparation.samples(windows, layout: config.window.layout, name: "fold \(k + 1) test samples")
+            let input = ModelInput(manifest: manifest)
+            let windows = try input.windows(input.augmented(series), range: split.test, inputsMayPrecede: true, stride: config.windowSpec.stride,
+                                            what: "fold \(k + 1)'s test block")
+            let samples = try input.samples(windows, name: "fold \(k + 1) test samples")
             let quantiles = config.training.loss.quantiles
-            var model = try TrainingRun.evaluate(package.model, samples, window: windows, scaler: manifest.scaler, target: target,
+            var model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input, target: target,
                                                  training: training, quantiles: quantiles)
             var persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: training)
             let period = whole.seasonality
             let seasonal = try TrainingRun.baselineMetrics(.seasonalNaive(period: period), minimumStep: period, target: target,
                                                            window: windows, training: training)
             if let calibration = manifest.intervals {
-                try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, scaler: manifest.scaler,
+                try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, input: input,
                                                quantiles: quantiles, target: target, modelMetrics: &model, persistence: &persistence)
             }
             let used = options.refit == .once ? splits[0] : split

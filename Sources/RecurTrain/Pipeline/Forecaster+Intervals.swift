@@ -24,8 +24,10 @@ extension Forecaster {
         try checkLevels(levels)
         var forecast = try self.forecast(series: series, steps: steps, file: file)
         guard let calibration = manifest.intervals, levels != [] else { return forecast }
-        let P = window.nPastSteps, F = series.featureCount, n = series.count
-        let outputs = try predictOutputs(window: Array(series.values[((n - P) * F)..<(n * F)]))
+        // The latest window with the calendar columns, as `forecast(series:steps:file:)` reads it.
+        let augmented = ModelInput(manifest: manifest).augmented(series)
+        let P = window.nPastSteps, F = augmented.featureCount, n = series.count
+        let outputs = try predictOutputs(window: Array(augmented.values[((n - P) * F)..<(n * F)]))
         let bands = try calibration.bands(outputs, levels: levels)
         forecast.intervals = bands.map { b in
             IntervalBand(level: b.level, lower: (0..<steps).map { $0 < b.lower.count ? b.lower[$0] : .nan },
@@ -50,7 +52,7 @@ extension Forecaster {
     func scoreIntervals(model: inout MetricSet?, persistence: inout MetricSet?, samples: SampleSet, windows: WindowSet,
                         target: [Float]) throws {
         guard let calibration = manifest.intervals else { return }
-        try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, scaler: manifest.scaler,
+        try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, input: ModelInput(manifest: manifest),
                                        quantiles: manifest.config.training.loss.quantiles, target: target,
                                        modelMetrics: &model, persistence: &persistence)
     }
@@ -60,10 +62,10 @@ extension TrainingRun {
     /// Scores `calibration`'s intervals of `model` on `windows` of `target` (original units)
     /// into `modelMetrics`, and persistence's intervals fitted at calibration into `persistence`.
     static func scoreIntervals(_ calibration: IntervalCalibration, model: Sequential, samples: SampleSet, windows: WindowSet,
-                               scaler: Scaler, quantiles: [Double]?, target: [Float],
+                               input: ModelInput, quantiles: [Double]?, target: [Float],
                                modelMetrics: inout MetricSet?, persistence: inout MetricSet?) throws {
         let H = windows.horizon
-        let outputs = try TrainingRun.outputs(model, samples, scaler: scaler, quantiles: quantiles)
+        let outputs = try TrainingRun.outputs(model, samples, input: input, targetSteps: windows.targetSteps, target: target, quantiles: quantiles)
         let actuals = NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H)
         let m = try calibration.bands(outputs).compactMap { $0.metrics(actuals: actuals) }
         if !m.isEmpty { modelMetrics?.intervals = m.byPercent }

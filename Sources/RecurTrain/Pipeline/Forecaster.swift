@@ -232,6 +232,7 @@ public struct Forecaster {
         guard series.columns == manifest.data.columns else {
             throw TrainingError.invalidData("the input's columns \(series.columns) differ from the package's \(manifest.data.columns)")
         }
+        // Measured extra columns have no known future; calendar columns do (from the timestamps).
         if steps > H, F > 1 {
             throw ForecastError.recursionWithFeatures(steps: steps, horizon: H, features: Array(series.columns.dropFirst()))
         }
@@ -246,26 +247,32 @@ public struct Forecaster {
                 missing: invalid.prefix(limit).map { Timestamps.format(series.timestamps[$0]) }, missingCount: invalid.count,
                 maxGap: manifest.data.cleaning.gaps.method == .drop ? 0 : manifest.data.cleaning.gaps.maxGap)
         }
-        // The window in original units, [P, F] row-major; forecasts are appended to it.
-        var history = Array(series.values[((n - P) * F)..<(n * F)])
+        // The window in original units with the calendar columns, [P, FA] row-major; forecasts
+        // are appended to it with the calendar of their steps.
+        let input = ModelInput(manifest: manifest)
+        let augmented = input.augmented(series)
+        let FA = augmented.featureCount
+        let last = series.timestamps[n - 1]
+        let step = manifest.data.frequencySeconds
+        var history = Array(augmented.values[((n - P) * FA)..<(n * FA)])
         var values: [Float] = []
         values.reserveCapacity(steps)
         while values.count < steps {
-            let next = try predictNext(window: Array(history.suffix(P * F)))
+            let next = try predictNext(window: Array(history.suffix(P * FA)))
             for v in next where values.count < steps {
                 guard v.isFinite else { throw ForecastError.nonFinite(step: values.count + 1, value: v) }
                 values.append(v)
                 history.append(v)  // F == 1 whenever a further call is needed
+                history += input.calendarRow(at: last + Int64(values.count) * step)
             }
         }
-        let last = series.timestamps[n - 1]
-        let step = manifest.data.frequencySeconds
         return Forecast(lastObservation: last, stepSeconds: step,
                         timestamps: (1...steps).map { last + Int64($0) * step }, values: values)
     }
 
     /// One model call on a window of `n_past_steps × F` values in original units (row-major
-    /// `[P, F]`): returns `stepsPerCall` forecasts in original units (a quantile model's median).
+    /// `[P, F]`, F the measured columns then the calendar columns, `ModelInput.augmented`):
+    /// returns `stepsPerCall` forecasts in original units (a quantile model's median).
     public func predictNext(window values: [Float]) throws -> [Float] {
         try predictOutputs(window: values).point
     }
@@ -273,21 +280,21 @@ public struct Forecaster {
     /// One model call on a window (see `predictNext`): every output, in original units, as
     /// quantile planes of `[1, stepsPerCall]` (one plane for a point model).
     public func predictOutputs(window values: [Float]) throws -> ModelOutputs {
-        let P = window.nPastSteps, F = manifest.data.columns.count
+        let input = ModelInput(manifest: manifest)
+        let P = window.nPastSteps, F = input.featureCount
         precondition(values.count == P * F, "predictNext: expected \(P * F) values, got \(values.count)")
-        let scaled = manifest.scaler.transform(values)
+        let (scaled, anchor) = input.encode(window: values)
         if let i = scaled.firstIndex(where: { !$0.isFinite }) {
-            throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(manifest.data.columns[i % F])) is not finite after scaling")
+            throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(input.scaler.columns[i % F])) is not finite after scaling")
         }
-        let shape = window.layout == .steps ? [1, P, F] : [1, 1, P * F]
-        let output = try package.model.forward(try Tensor(shape: shape, values: scaled), training: false).scalars
+        let output = try package.model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
         let quantiles = manifest.config.training.loss.quantiles
         guard output.count == stepsPerCall * (quantiles?.count ?? 1) else {
             throw PackageError.corrupt(path: package.path, reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(stepsPerCall * (quantiles?.count ?? 1))")
         }
         var outputs = ModelOutputs.split(output, quantiles: quantiles)
         outputs.horizon = stepsPerCall
-        return outputs.mapped { manifest.scaler.inverseTransformTarget($0) }
+        return outputs.mapped { input.decode($0, anchor: anchor) }
     }
 
     /// Scores the package on the CSV file at `path`: the whole cleaned series is windowed (no
@@ -296,12 +303,12 @@ public struct Forecaster {
     public func evaluate(csv path: String) throws -> Evaluation {
         let cleaned = try load(csv: path)
         let series = cleaned.series
-        let spec = WindowSpec(nPastSteps: window.nPastSteps, horizon: stepsPerCall, stride: 1)
-        let windows = try manifest.scaler.transform(series).windows(spec, what: cleaned.report.file)
-        let samples = try DataPreparation.samples(windows, layout: window.layout, name: "\(cleaned.report.file) samples")
+        let input = ModelInput(manifest: manifest)
+        let windows = try input.windows(input.augmented(series), what: cleaned.report.file)
+        let samples = try input.samples(windows, name: "\(cleaned.report.file) samples")
         let target = series.column(0)
         let period = NaiveBaseline.seasonalPeriod(frequencySeconds: series.stepSeconds)
-        var model = try TrainingRun.evaluate(package.model, samples, window: windows, scaler: manifest.scaler,
+        var model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input,
                                              target: target, training: target, quantiles: manifest.config.training.loss.quantiles)
         var persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: target)
         try scoreIntervals(model: &model, persistence: &persistence, samples: samples, windows: windows, target: target)

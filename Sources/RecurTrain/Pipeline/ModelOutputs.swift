@@ -64,11 +64,13 @@ public struct ModelOutputs: Sendable, Equatable {
 }
 
 extension TrainingRun {
-    /// The model's forecasts on `samples` in original units (the scaler inverted), as planes
-    /// of `[windows, horizon]`.
-    static func outputs(_ model: Sequential, _ samples: SampleSet, scaler: Scaler, quantiles: [Double]?) throws -> ModelOutputs {
+    /// The model's forecasts on `samples` (the windows of `targetSteps` of `target`, original
+    /// units) in original units (`input.outputs` inverts the scaling of each plane), as planes of
+    /// `[windows, horizon]`.
+    static func outputs(_ model: Sequential, _ samples: SampleSet, input: ModelInput, targetSteps: [Int], target: [Float],
+                        quantiles: [Double]?) throws -> ModelOutputs {
         var o = ModelOutputs.split(try FitLoop.predict(model, samples).scalars, quantiles: quantiles)
         o.horizon = samples.y.shape.count > 1 ? samples.y.shape[1] : 1
-        return o.mapped { scaler.inverseTransformTarget($0) }
+        return o.mapped { input.outputs($0, targetSteps: targetSteps, target: target) }
     }
 }

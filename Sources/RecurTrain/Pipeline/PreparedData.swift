@@ -14,8 +14,10 @@ public struct PreparedData {
     public let detectedSentinels: [Double]
     /// Step ranges of the three parts.
     public let split: SeriesSplit
-    /// Fitted on the training part.
+    /// Fitted on the training part (over the measured and calendar columns; `input.scaler`).
     public let scaler: Scaler
+    /// The transform from the series to samples and back, as the package records it.
+    public let input: ModelInput
     /// Windows of the scaled series, one set per part (`nil` for an empty part).
     public let train: WindowSet
     public let validation: WindowSet?
@@ -56,37 +58,31 @@ public enum DataPreparation {
     public static func prepare(_ config: RecurConfig, series: CleanSeries, cleaning: CleaningReport,
                                policy: CleaningPolicy, detectedSentinels: [Double] = [], split given: SeriesSplit? = nil) throws -> PreparedData {
         let split = try given ?? series.split(config.splitSpec)
+        let calendar = try ModelInput.calendar(config.data.calendar, stepSeconds: series.stepSeconds, window: config.window)
         let scaler = try Scaler.fit(config.scalerKind, on: series, rows: split.train)
-        let scaled = scaler.transform(series)
+            .appendingIdentity(columns: calendar?.columnNames ?? [])
+        let input = ModelInput(scaler: scaler, calendar: calendar, window: config.window)
+        let augmented = input.augmented(series)
         let spec = config.windowSpec
         // Validation and test windows may draw their inputs from before their part (the model
         // sees past observations at forecast time too), except for explicit row ranges, which
         // reproduce experiments that windowed each part on its own.
         let precede: Bool
         if case .rows = config.splitSpec, given == nil { precede = false } else { precede = true }
-        let train = try scaled.windows(spec, range: split.train, what: "the training part")
+        let train = try input.windows(augmented, range: split.train, stride: spec.stride, what: "the training part")
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
-            range.isEmpty ? nil : try scaled.windows(spec, range: range, inputsMayPrecede: precede, what: what)
+            range.isEmpty ? nil : try input.windows(augmented, range: range, inputsMayPrecede: precede, stride: spec.stride, what: what)
         }
         let validation = try part(split.validation, "the validation part")
         let test = try part(split.test, "the test part")
         func samples(_ w: WindowSet?, _ name: String) throws -> SampleSet? {
-            try w.map { try Self.samples($0, layout: config.window.layout, name: name) }
+            try w.map { try input.samples($0, name: name) }
         }
         let period = NaiveBaseline.seasonalPeriod(frequencySeconds: series.stepSeconds)
-        return PreparedData(series: series, cleaning: cleaning, policy: policy, detectedSentinels: detectedSentinels, split: split, scaler: scaler, train: train,
+        return PreparedData(series: series, cleaning: cleaning, policy: policy, detectedSentinels: detectedSentinels, split: split, scaler: scaler, input: input, train: train,
                             validation: validation, test: test,
                             trainSamples: try samples(train, "training samples")!,
                             validationSamples: try samples(validation, "validation samples"),
                             testSamples: try samples(test, "test samples"), seasonality: period)
-    }
-
-    /// Windows as engine samples laid out as the model sees them: `[N, nPast, F]` (`steps`) or
-    /// `[N, 1, nPast·F]` (`features`; the same memory).
-    static func samples(_ w: WindowSet, layout: WindowConfig.Layout, name: String) throws -> SampleSet {
-        let steps = layout == .steps ? w.nPastSteps : 1
-        let features = w.nPastSteps * w.featureCount / steps
-        return try SampleSet(x: Tensor(shape: [w.count, steps, features], values: w.x),
-                             y: Tensor(shape: [w.count, w.horizon], values: w.y), name: name)
     }
 }

@@ -16,7 +16,7 @@ extension TrainingRun {
         let target = prepared.target
         func run(_ samples: SampleSet?, _ windows: WindowSet?) throws -> (outputs: ModelOutputs, actuals: [Float])? {
             guard let samples, let windows else { return nil }
-            let o = try outputs(model, samples, scaler: prepared.scaler, quantiles: quantiles)
+            let o = try outputs(model, samples, input: prepared.input, targetSteps: windows.targetSteps, target: target, quantiles: quantiles)
             return (o, NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H))
         }
         let parts = [try run(prepared.trainSamples, prepared.train), try run(prepared.validationSamples, prepared.validation),

@@ -62,6 +62,13 @@ public struct TrainingOutcome: Codable, Sendable {
     /// Units of the recurrent layers as built.
     public var units: [Int]
     public var seed: UInt64
+    /// True when the model's validation RMSE is above persistence's (`HonestyGuard`); nil
+    /// without a validation part.
+    public var worseThanPersistence: Bool? = nil
+    /// The honesty guard's findings when the model is worse than persistence.
+    public var honesty: HonestyReport? = nil
+    /// What `scaling: "auto"` chose (nil for other scalings).
+    public var scalingChoice: ScalingChoice? = nil
     /// The prediction intervals calibrated (levels, method, widths); nil when none were asked.
     public var intervals: IntervalCalibration?
 }
@@ -77,6 +84,7 @@ public enum TrainingRun {
 
     /// Runs a config on data already prepared (tuning prepares once for many trials).
     public static func run(_ config: RecurConfig, prepared: PreparedData, options: TrainingOptions) throws -> TrainingOutcome {
+        if config.scaling == .auto { return try AutoScaling.run(config, prepared: prepared, options: options) }
         let seed = options.seed ?? config.training.seed
         let architecture = try config.architecture()
         let model = try architecture.build(seed: seed)
@@ -172,6 +180,8 @@ public enum TrainingRun {
                          "seasonal_naive": try baseline(.seasonalNaive(period: prepared.seasonality), minimumStep: prepared.seasonality)]
 
         let intervals = try calibrateIntervals(config, model, prepared, metrics: &metrics, baselines: &baselines, log: options.log)
+        let honesty = HonestyGuard.check(config: config, prepared: prepared, metrics: metrics, baselines: baselines,
+                                         parameterCount: model.parameterCount)
 
         // The package.
         let series = prepared.series
@@ -179,7 +189,7 @@ public enum TrainingRun {
             architecture: architecture,
             data: .init(source: config.timeSeriesSource, cleaning: prepared.policy, frequencySeconds: series.stepSeconds,
                         columns: series.columns, window: config.window, firstTimestamp: series.timestamps.first ?? 0,
-                        lastTimestamp: series.timestamps.last ?? 0, split: prepared.split),
+                        lastTimestamp: series.timestamps.last ?? 0, split: prepared.split, calendar: prepared.input.calendar),
             scaler: prepared.scaler,
             training: .init(seed: seed, epochsRun: history.epochs.count, stopReason: history.stopReason, bestEpoch: history.bestEpoch,
                             seconds: history.seconds, trainSamples: prepared.trainSamples.count,
@@ -188,6 +198,8 @@ public enum TrainingRun {
             history: history.epochs, metrics: metrics, baselines: baselines, cleaning: prepared.cleaning, config: config,
             hyperparameters: options.hyperparameters, recurVersion: RecurBuild.version)
         manifest.intervals = intervals
+        manifest.worseThanPersistence = honesty?.worseThanPersistence
+        manifest.honesty = honesty?.worseThanPersistence == true ? honesty : nil
         var extras = [ModelPackage.historyFile: Data(CSVHistoryLogger.csv(history.epochs).utf8)]
         if let samples = prepared.testSamples, let windows = prepared.test {
             extras[ModelPackage.testPredictionsFile] = Data(try testPredictionsCSV(model, samples, windows, prepared,
@@ -205,7 +217,8 @@ public enum TrainingRun {
             trainSamples: prepared.trainSamples.count, validationSamples: validation?.count ?? 0,
             testSamples: prepared.testSamples?.count ?? 0, trainSeconds: history.seconds,
             bestValidationLoss: history.epochs.compactMap(\.validationLoss).min(), metrics: metrics, baselines: baselines,
-            units: architecture.recurrentUnits, seed: seed)
+            units: architecture.recurrentUnits, seed: seed, worseThanPersistence: manifest.worseThanPersistence,
+            honesty: manifest.honesty)
         outcome.intervals = intervals
         if options.writeResultsRow {
             try ResultsTable.append(outcome, config: config, runName: runName, to: config.output.resultsCSV)
@@ -216,15 +229,16 @@ public enum TrainingRun {
     /// Model metrics (original units) on windows of one part.
     static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, prepared: PreparedData,
                          quantiles: [Double]? = nil) throws -> MetricSet? {
-        try evaluate(model, samples, window: window, scaler: prepared.scaler, target: prepared.target,
+        try evaluate(model, samples, window: window, input: prepared.input, target: prepared.target,
                      training: Array(prepared.target[prepared.split.train]), quantiles: quantiles)
     }
 
     /// Model metrics (original units) on windows of `target` (the whole series, original units);
     /// `training` scales MASE. Also what `recur evaluate` reports.
-    static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, scaler: Scaler, target: [Float],
+    static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, input: ModelInput, target: [Float],
                          training: [Float], quantiles: [Double]? = nil) throws -> MetricSet? {
-        let predictions = try outputs(model, samples, scaler: scaler, quantiles: quantiles).point
+        let predictions = try outputs(model, samples, input: input, targetSteps: window.targetSteps, target: target,
+                                      quantiles: quantiles).point
         let actuals = NaiveBaseline.actuals(series: target, targetSteps: window.targetSteps, horizon: window.horizon)
         return MetricSet(predictions: predictions, actuals: actuals, training: training)
     }
@@ -242,7 +256,8 @@ public enum TrainingRun {
     /// then `lower_<percent>,upper_<percent>` per calibrated interval level.
     static func testPredictionsCSV(_ model: Sequential, _ samples: SampleSet, _ windows: WindowSet, _ prepared: PreparedData,
                                    quantiles: [Double]? = nil, intervals: IntervalCalibration? = nil) throws -> String {
-        let outputs = try outputs(model, samples, scaler: prepared.scaler, quantiles: quantiles)
+        let outputs = try outputs(model, samples, input: prepared.input, targetSteps: windows.targetSteps, target: prepared.target,
+                                  quantiles: quantiles)
         let predicted = outputs.point
         let bands = try intervals?.bands(outputs) ?? []
         let target = prepared.target, H = windows.horizon, m = prepared.seasonality
