@@ -196,6 +196,22 @@ final class IntervalBacktestCLITests: XCTestCase {
         XCTAssertEqual(Set(onceFolds.compactMap { ($0["train"] as? [Int])?[1] }).count, 1)
     }
 
+    /// `scaling: "auto"` trains each fold on the fold's own parts, not the config's split.
+    func testBacktestWithAutoScalingKeepsTheFoldSplit() throws {
+        let data = try writeSeries(hours: 480)
+        let config = try writeConfig(data, epochs: 1)
+        let out = dir.appendingPathComponent("auto").path
+        let r = try CLIRunner.run(["backtest", config, "--folds", "2", "--set", "scaling=\"auto\"", "--json", "--output", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let folds = try XCTUnwrap(try json(r.stdout)["folds"] as? [[String: Any]])
+        for (k, fold) in folds.enumerated() {
+            let manifest = try json(try String(contentsOfFile: out + "/fold-\(k + 1)/manifest.json", encoding: .utf8))
+            let split = try XCTUnwrap((manifest["data"] as? [String: Any])?["split"] as? [String: Any])
+            XCTAssertEqual(split["train"] as? [Int], fold["train"] as? [Int], "fold \(k + 1)")
+            XCTAssertEqual(split["validation"] as? [Int], fold["validation"] as? [Int], "fold \(k + 1)")
+        }
+    }
+
     func testBacktestBadFoldsExit2() throws {
         let data = try writeSeries(hours: 240)
         let config = try writeConfig(data, epochs: 1)

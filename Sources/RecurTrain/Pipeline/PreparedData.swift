@@ -68,7 +68,8 @@ public enum DataPreparation {
         // sees past observations at forecast time too), except for explicit row ranges, which
         // reproduce experiments that windowed each part on its own.
         let precede: Bool
-        if case .rows = config.splitSpec, given == nil { precede = false } else { precede = true }
+        // (A given split equal to the config's own rows, as `scaling: "auto"` passes it on, counts as them.)
+        if case .rows = config.splitSpec, given == nil || given == (try? series.split(config.splitSpec)) { precede = false } else { precede = true }
         let train = try input.windows(augmented, range: split.train, stride: spec.stride, what: "the training part")
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
             range.isEmpty ? nil : try input.windows(augmented, range: range, inputsMayPrecede: precede, stride: spec.stride, what: what)
