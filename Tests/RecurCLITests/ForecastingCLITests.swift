@@ -75,6 +75,23 @@ final class ForecastingCLITests: XCTestCase {
         XCTAssertTrue(values.allSatisfy { $0 > 12 && $0 < 25 }, "\(values)")
     }
 
+    func testMelbourneCalendarExampleBeatsARWithFourierTerms() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: shared.path), "../shared/datasets is absent")
+        let config = repo.appendingPathComponent("examples/melbourne-calendar.json").path
+        let r = try CLIRunner.run(["train", config, "--json", "--quiet", "--output", dir.appendingPathComponent("mel").path,
+                                   "--set", "output.directory=\(dir.path)"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let o = try json(r.stdout)
+        // AR(14) with annual Fourier terms: 2.303 (DESIGN.md section 3); measured 2.2754.
+        XCTAssertLessThanOrEqual(try XCTUnwrap(testRMSE(o)), 2.30)
+        XCTAssertEqual(o["worse_than_persistence"] as? Bool, false)
+        let manifest = try json(String(contentsOfFile: dir.appendingPathComponent("mel/manifest.json").path, encoding: .utf8))
+        let calendar = ((manifest["data"] as? [String: Any])?["calendar"] as? [String: Any])?["features"] as? [String]
+        XCTAssertEqual(calendar, ["day_of_year"])
+    }
+
     func testInspectAdvisesWindowScalingOnATrend() throws {
         _ = try synthTrend()
         let r = try CLIRunner.run(["inspect", dir.appendingPathComponent("synthetic-trend.csv").path])
