@@ -18,6 +18,12 @@ public struct SeriesSplit: Codable, Equatable, Sendable {
     public var train: Range<Int>
     public var validation: Range<Int>
     public var test: Range<Int>
+
+    public init(train: Range<Int>, validation: Range<Int>, test: Range<Int>) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
 }
 
 extension CleanSeries {

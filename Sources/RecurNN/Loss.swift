@@ -11,8 +11,13 @@ import RecurTensor
 /// | `.huber(delta:)` | `d²/2` if `|d| <= delta`, else `delta (|d| - delta/2)` | `d` or `delta sign(d)` |
 /// | `.binaryCrossEntropy` (logits `x`, labels `y`) | `max(x,0) - x y + log(1 + e^-|x|)` | `sigmoid(x) - y` |
 ///
-/// Sums accumulate in `Double`. Shapes must match exactly; a NaN or infinite target or
-/// prediction throws `NNError.nonFinite` before anything is written.
+/// | `.quantile(levels:)` (pinball, quantiles `τ_q`, `u = target - prediction_q`) | `max(τ u, (τ - 1) u)` | `-τ` if `u > 0`, `1 - τ` if `u < 0`, 0 at 0 |
+///
+/// Sums accumulate in `Double`. Shapes must match exactly, except for the quantile loss: its
+/// prediction holds `Q` values per target element, `[..., Q]` innermost (a target `[B, H]`
+/// goes with a prediction `[B, H·Q]`, element `(b, k)` with `(b, k·Q + q)`), and its mean runs
+/// over the `B·H·Q` predictions (averaged over quantiles and horizon steps). A NaN or infinite
+/// target or prediction throws `NNError.nonFinite` before anything is written.
 public enum Loss: Sendable, Equatable, CustomStringConvertible {
     /// Mean squared error (`mse`, `mean_squared_error`).
     case meanSquaredError
@@ -23,6 +28,9 @@ public enum Loss: Sendable, Equatable, CustomStringConvertible {
     /// Binary cross-entropy on logits (`binary_crossentropy`): the predictions are logits,
     /// the targets probabilities in [0, 1]. Computed in the numerically stable form.
     case binaryCrossEntropy
+    /// Quantile (pinball) loss over `levels`, each in (0, 1), strictly increasing
+    /// (`{"quantile": [0.1, 0.5, 0.9]}` in a config); see `QuantileLoss.swift`.
+    case quantile(levels: [Float])
 
     /// The names accepted from configs, for error messages.
     public static let acceptedNames = [
@@ -55,11 +63,13 @@ public enum Loss: Sendable, Equatable, CustomStringConvertible {
         case .meanAbsoluteError: return "mae"
         case .huber: return "huber"
         case .binaryCrossEntropy: return "binary_crossentropy"
+        case .quantile: return "quantile"
         }
     }
 
     public var description: String {
         if case let .huber(delta) = self { return "huber(delta: \(delta))" }
+        if case let .quantile(levels) = self { return "quantile(\(levels.map { "\($0)" }.joined(separator: ", ")))" }
         return name
     }
 
@@ -95,7 +105,13 @@ public enum Loss: Sendable, Equatable, CustomStringConvertible {
     }
 
     private func check(prediction: Tensor, target: Tensor) throws {
-        guard prediction.shape == target.shape else {
+        if case let .quantile(levels) = self {
+            guard prediction.count == target.count * levels.count, prediction.shape.first == target.shape.first else {
+                throw NNError.shapeMismatch(layer: "loss quantile: prediction",
+                                            expected: "\(levels.count) values per target element (target \(target.shape))",
+                                            got: prediction.shape)
+            }
+        } else if prediction.shape != target.shape {
             throw NNError.shapeMismatch(layer: "loss \(name): target", expected: "\(prediction.shape) (the prediction's shape)",
                                         got: target.shape)
         }
@@ -115,6 +131,7 @@ public enum Loss: Sendable, Equatable, CustomStringConvertible {
     /// `gradient` is given.
     private func compute(_ p: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ n: Int,
                          gradient g: UnsafeMutablePointer<Float>?) -> Float {
+        if case let .quantile(levels) = self { return Self.pinball(p, t, n, levels: levels, gradient: g) }
         let inverseN = 1 / Float(n)
         var sum = 0.0
         switch self {
@@ -148,6 +165,8 @@ public enum Loss: Sendable, Equatable, CustomStringConvertible {
                 sum += Double(Swift.max(x, 0) - x * y + Foundation.log1p(Foundation.exp(-abs(x))))
                 g?[i] = (Kernels.sigmoid(x) - y) * inverseN
             }
+        case .quantile:
+            break  // handled above
         }
         return Float(sum / Double(n))
     }

@@ -70,6 +70,7 @@ struct Evaluate: ParsableCommand {
         row("persistence", e.baselines["persistence"] ?? nil)
         row("seasonal naive", e.baselines["seasonal_naive"] ?? nil)
         lines.append("(seasonal naive: period \(e.seasonality) steps; MASE scaled by the input's one-step naive error)")
+        lines += IntervalReport.lines([("model", e.model), ("persistence", e.baselines["persistence"] ?? nil)])
         return lines.joined(separator: "\n")
     }
 }

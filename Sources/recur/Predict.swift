@@ -14,8 +14,10 @@ struct Predict: ParsableCommand {
         policies (sentinels, duplicates, gaps) at the package's frequency, takes the latest \
         n_past_steps steps and forecasts --steps steps ahead, feeding forecasts back where the \
         model's horizon is shorter. Prints `timestamp,value` CSV (original units) unless --output \
-        is given; an existing --output file keeps its other rows and gets the rows of the same \
-        timestamps replaced.
+        is given, with `lower_<percent>,upper_<percent>` columns per prediction-interval level the \
+        package was calibrated for (all of them, or --levels; empty beyond the model's horizon); \
+        an existing --output file keeps its other rows and gets the rows of the same timestamps \
+        replaced.
         """)
 
     @Argument(help: ArgumentHelp("The model package (the folder `recur train` writes).", valueName: "package"))
@@ -30,13 +32,17 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Write into this CSV file (rows of the same timestamps are updated) instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp("Prediction-interval levels to write, comma-separated (e.g. 0.8,0.95), or `none`; default: every level the package was calibrated for.", valueName: "levels"))
+    var levels: String?
+
     @Flag(help: "Print one JSON object with the forecasts on stdout.")
     var json = false
 
     @Option(help: ArgumentHelp("Also upsert the forecasts into this store (sqlite:PATH; see docs/serving.md).", valueName: "url"))
     var store: String?
 
-    struct Row: Encodable { var timestamp: String; var value: Float }
+    struct Bound: Encodable { var lower: Float?; var upper: Float? }
+    struct Row: Encodable { var timestamp: String; var value: Float; var intervals: [String: Bound]? }
     struct Result: Encodable {
         var package: String
         var input: String
@@ -49,9 +55,10 @@ struct Predict: ParsableCommand {
     func run() throws {
         do {
             guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
+            let asked = try Self.parseLevels(levels)
             let forecaster = Forecaster(package: try ModelPackage.load(package))
             let forecastStore = try store.map { try ForecastStores.open(url: $0) }
-            let forecast = try forecaster.forecast(csv: input, steps: steps)
+            let forecast = try forecaster.forecast(csv: input, steps: steps, levels: asked)
             if let forecastStore {
                 let model = URL(fileURLWithPath: package).standardizedFileURL.lastPathComponent
                 try forecastStore.write(StoredForecast.rows(of: forecast, manifest: forecaster.package.manifest, model: model,
@@ -64,13 +71,34 @@ struct Predict: ParsableCommand {
             if json {
                 try printJSON(Result(package: package, input: input, lastObservation: forecast.format(forecast.lastObservation),
                                      steps: steps, output: output,
-                                     forecasts: zip(forecast.timestamps, forecast.values).map { Row(timestamp: forecast.format($0), value: $1) }))
+                                     forecasts: forecast.timestamps.indices.map { i in
+                                         Row(timestamp: forecast.format(forecast.timestamps[i]), value: forecast.values[i],
+                                             intervals: forecast.intervals.isEmpty ? nil : Dictionary(uniqueKeysWithValues: forecast.intervals.map { b in
+                                                 (IntervalConfig.percent(b.level),
+                                                  Bound(lower: b.lower[i].isFinite ? b.lower[i] : nil, upper: b.upper[i].isFinite ? b.upper[i] : nil))
+                                             }))
+                                     }))
             } else if output == nil {
                 print(forecast.csv, terminator: "")
             }
         } catch let error as ForecastError {
             throw error.forCommandLine
+        } catch let error as IntervalError {
+            throw UsageError(error.description)
         }
+    }
+
+    /// `--levels`: nil (every calibrated level), `none` (no intervals) or a list in (0, 1).
+    static func parseLevels(_ text: String?) throws -> [Double]? {
+        guard let text else { return nil }
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return [] }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var levels: [Double] = []
+        for p in parts {
+            guard let x = Double(p), x > 0, x < 1 else { throw IntervalError.invalidLevel(text) }
+            if !levels.contains(x) { levels.append(x) }
+        }
+        return levels.sorted()
     }
 }
 

@@ -19,7 +19,7 @@ struct Recur: ParsableCommand {
         commandName: "recur",
         abstract: "Train, tune and serve recurrent neural networks for time-series forecasting.",
         version: RecurVersion.string,
-        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, Tune.self, Study.self, Serve.self, Forecasts.self])
+        subcommands: [Train.self, Synth.self, Doctor.self, Demo.self, Inspect.self, Report.self, Predict.self, Evaluate.self, BacktestCommand.self, Tune.self, Study.self, Serve.self, Forecasts.self])
 
     static func main() {
         BLAS.applyThreadSetting()

@@ -87,6 +87,8 @@ enum TrainingReport {
         if o.worseThanPersistence == true {
             lines.append("worse than persistence on the validation part (see the warning above)")
         }
+        lines += IntervalReport.lines([("model validation", o.metrics.validation), ("model test", o.metrics.test),
+                                       ("persistence test", o.baselines["persistence"]?.test)])
         return lines.joined(separator: "\n")
     }
 }

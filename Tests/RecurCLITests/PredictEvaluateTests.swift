@@ -59,7 +59,7 @@ final class PredictEvaluateTests: XCTestCase {
         let r = try CLIRunner.run(["predict", package, "--input", data, "--steps", "5"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.first, "timestamp,value")
+        XCTAssertEqual(lines.first, "timestamp,value,lower_80,upper_80,lower_95,upper_95")
         XCTAssertEqual(rows(r.stdout).map(\.0), ["2020-01-11 00:00:00", "2020-01-11 01:00:00", "2020-01-11 02:00:00",
                                                   "2020-01-11 03:00:00", "2020-01-11 04:00:00"])
         XCTAssertTrue(rows(r.stdout).allSatisfy { $0.1 > 5 && $0.1 < 35 }, r.stdout)
@@ -103,7 +103,9 @@ final class PredictEvaluateTests: XCTestCase {
 
         // Rows of other timestamps are kept: a hand-edited older row survives.
         var edited = try String(contentsOfFile: output, encoding: .utf8)
-        edited = edited.replacingOccurrences(of: "timestamp,value\n", with: "timestamp,value\n2020-01-09 00:00:00,1.5\n")
+        let header = "timestamp,value,lower_80,upper_80,lower_95,upper_95\n"
+        XCTAssertTrue(edited.hasPrefix(header), edited)
+        edited = edited.replacingOccurrences(of: header, with: header + "2020-01-09 00:00:00,1.5,,,,\n")
         try edited.write(toFile: output, atomically: true, encoding: .utf8)
         XCTAssertEqual(try CLIRunner.run(["predict", package, "--input", data, "--steps", "2", "--output", output]).status, 0)
         let kept = rows(try String(contentsOfFile: output, encoding: .utf8))

@@ -230,6 +230,27 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(report.summary(charts: []).contains("left out"))
     }
 
+    func testIntervalColumnsAreReadAndDrawnAsBands() throws {
+        let folder = try temporaryFolder()
+        let file = folder.appendingPathComponent("predictions_test.csv")
+        try Data(("timestamp,horizon_step,actual,predicted,persistence,seasonal_naive,lower_80,upper_80,lower_95,upper_95\n"
+                  + "2020-01-01 00:00:00,1,3.0,2.5,2.0,,2.0,3.0,1.5,3.5\n2020-01-01 01:00:00,1,3.5,3.0,3.0,,2.5,3.5,,\n"
+                  + "2020-01-01 00:00:00,2,3.5,2.8,2.0,,2.1,3.2,1.6,3.9\n").utf8).write(to: file)
+        let p = try PackageReport.readPredictions(file.path)
+        XCTAssertEqual(p.intervals.map(\.level), [0.8, 0.95])
+        let one = p.step(1)
+        XCTAssertEqual(one.intervals[0].lower, [2.0, 2.5])
+        XCTAssertEqual(one.intervals[1].upper[0], 3.5)
+        XCTAssertTrue(one.intervals[1].upper[1].isNaN)
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "a", x: [0, 1], y: one.predicted)], xAxis: .dateTime)
+        chart.bands = [.init(name: "80% interval", x: one.times, lower: one.intervals[0].lower, upper: one.intervals[0].upper, color: "#ff8800")]
+        let svg = try chart.svg()
+        XCTAssertTrue(svg.contains("<polygon fill=\"#ff8800\""), svg)
+        XCTAssertTrue(svg.contains("80% interval"))
+        chart.bands[0].lower = [1]
+        XCTAssertThrowsError(try chart.svg())
+    }
+
     func testDamagedPredictionsAreAPackageError() throws {
         let folder = try temporaryFolder()
         let file = folder.appendingPathComponent("predictions_test.csv")

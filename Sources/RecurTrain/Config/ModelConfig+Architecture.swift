@@ -6,11 +6,13 @@ extension ModelConfig {
     ///
     /// Inputs per sample are `window.nPastSteps × featureCount`; the network sees
     /// `window.timesteps` steps of `inputCount / timesteps` features. The output Dense has
-    /// `window.outputCount` units (horizon for the direct strategy, 1 for the recursive one).
+    /// `window.outputCount × outputsPerStep` units (horizon for the direct strategy, 1 for the
+    /// recursive one; times the quantiles of a quantile loss, innermost).
     /// - Throws: `ConfigError` naming the layer (`model.layers[i]`) for layers that do not fit
     ///   together: a final Dense of the wrong width, a Dense before a recurrent layer, a
     ///   recurrent layer told not to return sequences although another recurrent layer follows.
-    public func architecture(window: WindowConfig, featureCount: Int, file: String? = nil) throws -> ModelArchitecture {
+    public func architecture(window: WindowConfig, featureCount: Int, outputsPerStep: Int = 1, file: String? = nil) throws -> ModelArchitecture {
+        let outputCount = window.outputCount * outputsPerStep
         let inputCount = window.inputCount(featureCount: featureCount)
         let steps = window.timesteps
         var builder = ArchitectureBuilder(inputSize: inputCount / steps)
@@ -22,7 +24,7 @@ extension ModelConfig {
                 builder.add(rule.cell.rawValue, units: u, returnSequences: k < units.count - 1)
                 builder.addDropout(rates[k])
             }
-            builder.add("dense", units: window.outputCount)
+            builder.add("dense", units: outputCount)
         case let .layers(layers):
             func nextIsRecurrent(after i: Int) -> Bool {
                 layers[(i + 1)...].first(where: { $0.type != .dropout })?.type.isRecurrent ?? false
@@ -44,13 +46,13 @@ extension ModelConfig {
                     var units: Int
                     switch layer.units {
                     case let .count(n)?: units = n
-                    case .auto?: units = isOutput ? window.outputCount : Units.autoUnits(inputCount: inputCount)
+                    case .auto?: units = isOutput ? outputCount : Units.autoUnits(inputCount: inputCount)
                     case nil:
                         guard isOutput else { throw fail(i, "units", "is required for a dense layer that is not the output layer") }
-                        units = window.outputCount
+                        units = outputCount
                     }
-                    if isOutput, units != window.outputCount {
-                        throw fail(i, "units", "must be \(window.outputCount) (the model's outputs: \(window.strategy == .direct ? "the horizon" : "1 for the recursive strategy")), got \(units)",
+                    if isOutput, units != outputCount {
+                        throw fail(i, "units", "must be \(outputCount) (the model's outputs: \(window.strategy == .direct ? "the horizon" : "1 for the recursive strategy")\(outputsPerStep > 1 ? " times \(outputsPerStep) quantiles" : "")), got \(units)",
                                    hint: "leave `units` out of the final dense layer, or end the list with a recurrent layer to get the output layer added")
                     }
                     builder.add("dense", units: units, activation: layer.activation)
@@ -68,7 +70,7 @@ extension ModelConfig {
                 }
             }
             if layers.last(where: { $0.type != .dropout })?.type != .dense {
-                builder.add("dense", units: window.outputCount)
+                builder.add("dense", units: outputCount)
             }
         }
         return ModelArchitecture(inputSteps: steps, inputFeatures: inputCount / steps, layers: builder.layers)

@@ -28,6 +28,10 @@ extension RecurConfig {
                                   + opt("results_csv", output.resultsCSV == defaultResults ? nil : .string(output.resultsCSV))
                                   + opt("log_file", output.logFile.map { .string($0) }))))
         if let search { top.append(("search", search.nativeKind)) }
+        if let intervals {
+            top.append(("intervals", obj([("levels", .array(intervals.levels.map { ConfigValue(.number($0)) })),
+                                          ("method", .string(intervals.method.rawValue))])))
+        }
         return ConfigValue(obj(top)).rebased(at: "")
     }
 
@@ -114,6 +118,7 @@ extension TrainingConfig {
     var nativeKind: ConfigValue.Kind {
         var loss: ConfigValue.Kind = .string(self.loss.name)
         if let d = self.loss.delta { loss = obj([("name", .string(self.loss.name)), ("delta", .number(d))]) }
+        if let q = self.loss.quantiles { loss = obj([("quantile", .array(q.map { ConfigValue(.number($0)) }))]) }
         let o = optimizer
         var om: [(String, ConfigValue.Kind)] = [("name", .string(o.name.rawValue))]
         om += opt("learning_rate", o.learningRate.map { .number($0) })

@@ -35,6 +35,9 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     public var output: OutputConfig
     /// `search`, for `recur tune`; nil when absent.
     public var search: SearchConfig?
+    /// `intervals`: prediction interval levels and method; nil means the defaults
+    /// (`intervalSettings`).
+    public var intervals: IntervalConfig?
 
     public init(format: Format = .native, sourceFile: String? = nil, description: String? = nil, data: DataConfig,
                 window: WindowConfig, split: SplitConfig = .standard, scaling: ScalingConfig = .minmax,
@@ -54,14 +57,14 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     }
 
     /// The top-level keys of the native schema.
-    public static let keys = ["description", "data", "window", "split", "scaling", "model", "training", "output", "search"]
+    public static let keys = ["description", "data", "window", "split", "scaling", "model", "training", "output", "search", "intervals"]
 
     /// Inputs per sample, `n_past_steps × (1 + features.count)`: what `units: "auto"` sizes from.
     public var inputCount: Int { window.inputCount(featureCount: data.featureCount) }
 
     /// The layers actually built (units resolved, dropout and output layers in place).
     public func architecture() throws -> ModelArchitecture {
-        try model.architecture(window: window, featureCount: data.featureCount, file: sourceFile)
+        try model.architecture(window: window, featureCount: data.featureCount, outputsPerStep: training.loss.outputsPerStep, file: sourceFile)
     }
 
     /// Units for `units` of this config's model (the `"auto"` rule resolved).
@@ -145,6 +148,7 @@ public struct RecurConfig: Codable, Equatable, Sendable {
         if let m = r.value("model") { config.model = try ModelConfig.decode(m, file: file) }
         config.output = try OutputConfig.decode(r.value("output"), file: file, baseDirectory: baseDirectory)
         if let s = r.value("search") { config.search = try SearchConfig.decode(s, file: file) }
+        if let i = r.value("intervals") { config.intervals = try IntervalConfig.decode(i, file: file) }
         try config.checkConsistency(tree: tree)
         return config
     }
@@ -153,6 +157,7 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     /// features to forecast, and each search parameter sets a valid config value.
     func checkConsistency(tree: ConfigValue?) throws {
         _ = try architecture()
+        try checkIntervals(tree: tree)
         if window.strategy == .recursive, window.horizon > 1, !data.features.isEmpty {
             throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "window.strategy", location: tree?["window"]?["strategy"]?.location,
                               message: "`window.strategy` \"recursive\" cannot forecast \(window.horizon) steps with extra features (`data.features`): their future values are unknown",

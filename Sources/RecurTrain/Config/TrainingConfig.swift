@@ -93,16 +93,21 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
 }
 
-/// `training.loss`: a name (`"mse"`), or `{"name": "huber", "delta": 1.0}`.
+/// `training.loss`: a name (`"mse"`), `{"name": "huber", "delta": 1.0}`, or a quantile loss
+/// `{"quantile": [0.1, 0.5, 0.9]}` (see `QuantileLossConfig.swift`).
 public struct LossConfig: Codable, Equatable, Sendable {
-    /// The canonical short name: mse, mae, huber or binary_crossentropy.
+    /// The canonical short name: mse, mae, huber, binary_crossentropy or quantile.
     public var name: String
     /// Huber's delta, > 0, default 1.
     public var delta: Double?
+    /// The quantile loss's quantiles, increasing, each in (0, 1), 0.5 among them; nil for
+    /// the other losses.
+    public var quantiles: [Double]?
 
-    public init(name: String = "mse", delta: Double? = nil) {
+    public init(name: String = "mse", delta: Double? = nil, quantiles: [Double]? = nil) {
         self.name = name
         self.delta = delta
+        self.quantiles = quantiles
     }
 
     /// Accepted names (any case) and their canonical short names.
@@ -129,6 +134,8 @@ public struct LossConfig: Codable, Equatable, Sendable {
         }
         switch v.kind {
         case .string: return LossConfig(name: try named(v))
+        case .object where v["quantile"] != nil:
+            return try quantileLoss(v, file: file)
         case .object:
             let r = try ObjectReader(v, allowed: ["name", "delta"], file: file)
             var loss = LossConfig(name: try named(try r.require("name", expected)))
@@ -138,7 +145,7 @@ public struct LossConfig: Codable, Equatable, Sendable {
             }
             return loss
         default:
-            throw ConfigError.wrongType(v, "a loss name or {\"name\": …, \"delta\": …}", file: file)
+            throw ConfigError.wrongType(v, "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", file: file)
         }
     }
 }

@@ -112,9 +112,11 @@ public enum FitLoop {
         return total / Double(samples.count)
     }
 
-    /// Model outputs for every sample, `[N, H]` (scaled units), in batches.
+    /// Model outputs for every sample, `[N, H·Q]` (scaled units; `Q` outputs per target value,
+    /// 1 except for a quantile model), in batches.
     public static func predict(_ model: Sequential, _ samples: SampleSet, batchSize: Int = 256) throws -> Tensor {
-        let out = Tensor(shape: [samples.count, samples.outputs])
+        var out: Tensor?
+        var width = samples.outputs
         let assembler = BatchAssembler()
         let indices = Array(0..<samples.count)
         var lower = 0
@@ -122,12 +124,14 @@ public enum FitLoop {
             let upper = min(lower + batchSize, samples.count)
             assembler.fill(from: samples, indices: indices[lower..<upper])
             let y = try model.forward(assembler.x, training: false)
-            guard y.count == (upper - lower) * samples.outputs else {
+            if out == nil { width = y.count / (upper - lower) }
+            guard y.count == (upper - lower) * width, width % samples.outputs == 0, width > 0 else {
                 throw TrainingError.invalidData("model output \(y.shape) does not match targets of \(samples.outputs) values per sample")
             }
-            (out.data + lower * samples.outputs).update(from: y.data, count: y.count)
+            if out == nil { out = Tensor(shape: [samples.count, width]) }
+            (out!.data + lower * width).update(from: y.data, count: y.count)
             lower = upper
         }
-        return out
+        return out ?? Tensor(shape: [samples.count, samples.outputs])
     }
 }

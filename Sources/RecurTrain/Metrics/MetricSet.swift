@@ -21,6 +21,9 @@ public struct MetricSet: Codable, Equatable, Sendable {
     public var mase: Double?
     /// The number of (prediction, actual) pairs with both values finite.
     public var count: Int
+    /// Prediction intervals' coverage, mean width and pinball loss by level as percent
+    /// (`"80"`, `"95"`); nil when none was scored (`Metrics/Intervals.swift`).
+    public var intervals: [String: IntervalMetrics]?
 
     public init(rmse: Double, mae: Double, r2: Double?, maxError: Double, mape: Double?,
                 smape: Double, mase: Double?, count: Int) {
@@ -35,7 +38,7 @@ public struct MetricSet: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rmse, mae, r2, maxError = "max_error", mape, smape, mase, count
+        case rmse, mae, r2, maxError = "max_error", mape, smape, mase, count, intervals
     }
 
     /// `max_error` as a decoder with `.convertFromSnakeCase` presents it (model manifests).
@@ -55,6 +58,7 @@ public struct MetricSet: Codable, Equatable, Sendable {
         smape = try c.decode(Double.self, forKey: .smape)
         mase = try c.decodeIfPresent(Double.self, forKey: .mase)
         count = try c.decode(Int.self, forKey: .count)
+        intervals = try c.decodeIfPresent([String: IntervalMetrics].self, forKey: .intervals)
     }
 
     /// Computes every figure from equal-length predictions and actuals (flattened

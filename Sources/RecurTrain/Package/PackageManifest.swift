@@ -67,6 +67,9 @@ public struct PackageManifest: Codable, Sendable {
     public var config: RecurConfig
     /// Hyperparameters chosen by a search (`recur tune`), if any, by parameter name.
     public var hyperparameters: [String: SearchValue]?
+    /// The calibrated prediction intervals (`Pipeline/ConformalCalibration.swift`); nil for a
+    /// package without any (trained with `intervals.levels` `[]`, or before intervals existed).
+    public var intervals: IntervalCalibration?
     /// What `scaling: "auto"` chose and why (nil for other scalings).
     public var scalingChoice: ScalingChoice? = nil
     /// True when the model's validation RMSE is above persistence's (`HonestyGuard`); nil

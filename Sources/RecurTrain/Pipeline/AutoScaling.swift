@@ -36,7 +36,8 @@ public enum AutoScaling {
             var candidate = config
             candidate.scaling = kind
             let data = try DataPreparation.prepare(candidate, series: prepared.series, cleaning: prepared.cleaning,
-                                                   policy: prepared.policy, detectedSentinels: prepared.detectedSentinels)
+                                                   policy: prepared.policy, detectedSentinels: prepared.detectedSentinels,
+                                                   split: prepared.split)
             var o = options
             o.writeResultsRow = false
             var trained: TrainedPackage?

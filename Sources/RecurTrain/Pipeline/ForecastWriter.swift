@@ -1,7 +1,8 @@
 import Foundation
 import RecurData
 
-/// Writes forecasts into a `timestamp,value` CSV file the way the old platform did: rows of an
+/// Writes forecasts into a `timestamp,value` CSV file (then `lower_<percent>,upper_<percent>`
+/// per interval level when the forecast has intervals) the way the old platform did: rows of an
 /// existing file with the same timestamps are replaced, the others kept, all sorted by time,
 /// and the file replaced atomically (temporary file beside it, then rename), under a lock
 /// that concurrent writers share.
@@ -22,14 +23,15 @@ public enum ForecastWriter {
         } catch {
             throw ForecastError.io(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
         }
+        let header = ["timestamp", "value"] + IntervalColumns.header(forecast.intervals.map(\.level)).split(separator: ",").map(String.init)
         do {
             return try FileLock.beside(path).withLock {
                 OwnedLeftovers.sweep(folder: folder)
-                var rows = try existingRows(path)  // timestamp -> (timestamp text, value text)
-                for (t, v) in zip(forecast.timestamps, forecast.values) {
-                    rows[t] = (forecast.format(t), "\(v)")
+                var rows = try existingRows(path, header: header)  // timestamp -> (timestamp text, the other cells)
+                for (i, t) in forecast.timestamps.enumerated() {
+                    rows[t] = (forecast.format(t), "\(forecast.values[i])" + IntervalColumns.cells(forecast.intervals, at: i))
                 }
-                let text = (["timestamp,value"] + rows.keys.sorted().map { "\(rows[$0]!.0),\(rows[$0]!.1)" }).joined(separator: "\n") + "\n"
+                let text = ([header.joined(separator: ",")] + rows.keys.sorted().map { "\(rows[$0]!.0),\(rows[$0]!.1)" }).joined(separator: "\n") + "\n"
                 try writeAtomically(text, to: path)
                 return rows.count
             }
@@ -40,7 +42,11 @@ public enum ForecastWriter {
 
     /// The rows of an existing forecast file by timestamp; empty when the file does not exist
     /// or is empty.
-    static func existingRows(_ path: String) throws -> [Int64: (String, String)] {
+    static func existingRows(_ path: String, header: [String] = ["timestamp", "value"]) throws -> [Int64: (String, String)] {
+        func mismatch(_ columns: [String]) -> ForecastError {
+            .notAForecastFile(path: path, reason: "its header is \(columns.joined(separator: ",")), this forecast's is \(header.joined(separator: ","))"
+                                + (header.count != columns.count ? " (predict's --levels chooses the interval columns)" : ""))
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [:] }
         guard !isDirectory.boolValue else { throw ForecastError.notAForecastFile(path: path, reason: "it is a folder") }
@@ -50,16 +56,12 @@ public enum ForecastWriter {
         } catch DataError.emptyFile {
             return [:]
         } catch let DataError.headerOnly(_, columns) {
-            guard columns.map({ $0.lowercased() }) == ["timestamp", "value"] else {
-                throw ForecastError.notAForecastFile(path: path, reason: "its header is \(columns.joined(separator: ","))")
-            }
+            guard columns.map({ $0.lowercased() }) == header else { throw mismatch(columns) }
             return [:]
         } catch let error as DataError {
             throw ForecastError.notAForecastFile(path: path, reason: "it cannot be read as CSV (\(error.description))")
         }
-        guard table.header.map({ $0.lowercased() }) == ["timestamp", "value"] else {
-            throw ForecastError.notAForecastFile(path: path, reason: "its header is \(table.header.joined(separator: ","))")
-        }
+        guard table.header.map({ $0.lowercased() }) == header else { throw mismatch(table.header) }
         var rows: [Int64: (String, String)] = [:]
         for r in 0..<table.rowCount {
             let time = table.field(row: r, column: 0).trimmingCharacters(in: .whitespaces)
@@ -70,7 +72,8 @@ public enum ForecastWriter {
             guard table.number(row: r, column: 1) != nil else {
                 throw ForecastError.notAForecastFile(path: path, reason: "line \(table.line(ofRow: r)): '\(value)' is not a number")
             }
-            rows[t] = (time, value)
+            let rest = (2..<max(header.count, 2)).map { table.field(row: r, column: $0).trimmingCharacters(in: .whitespaces) }
+            rows[t] = (time, ([value] + rest).joined(separator: ","))
         }
         return rows
     }

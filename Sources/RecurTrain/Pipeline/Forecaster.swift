@@ -61,6 +61,9 @@ public struct Forecast: Codable, Sendable, Equatable {
     public var timestamps: [Int64]
     /// Forecast values in the target's original units: [N].
     public var values: [Float]
+    /// Prediction intervals per level, each `[N]` (NaN beyond the calibrated horizon); empty
+    /// when none were asked (`Forecaster.forecast(csv:steps:levels:)`).
+    public var intervals: [IntervalBand] = []
 
     /// Whether the timestamps are best shown as dates (daily or longer steps at midnight).
     public var isDaily: Bool { stepSeconds % 86_400 == 0 && lastObservation % 86_400 == 0 }
@@ -68,9 +71,12 @@ public struct Forecast: Codable, Sendable, Equatable {
     /// A timestamp as `YYYY-MM-DD` for daily data, `YYYY-MM-DD HH:MM:SS` otherwise.
     public func format(_ t: Int64) -> String { Timestamps.format(t, dateOnly: isDaily) }
 
-    /// `timestamp,value` CSV with a header.
+    /// `timestamp,value` CSV with a header, then `lower_<percent>,upper_<percent>` per interval
+    /// level (empty cells beyond the calibrated horizon).
     public var csv: String {
-        (["timestamp,value"] + zip(timestamps, values).map { "\(format($0)),\($1)" }).joined(separator: "\n") + "\n"
+        (["timestamp,value" + IntervalColumns.header(intervals.map(\.level))]
+            + timestamps.indices.map { "\(format(timestamps[$0])),\(values[$0])" + IntervalColumns.cells(intervals, at: $0) })
+            .joined(separator: "\n") + "\n"
     }
 }
 
@@ -264,8 +270,14 @@ public struct Forecaster {
 
     /// One model call on a window of `n_past_steps × F` values in original units (row-major
     /// `[P, F]`, F the measured columns then the calendar columns, `ModelInput.augmented`):
-    /// returns `stepsPerCall` forecasts in original units.
+    /// returns `stepsPerCall` forecasts in original units (a quantile model's median).
     public func predictNext(window values: [Float]) throws -> [Float] {
+        try predictOutputs(window: values).point
+    }
+
+    /// One model call on a window (see `predictNext`): every output, in original units, as
+    /// quantile planes of `[1, stepsPerCall]` (one plane for a point model).
+    public func predictOutputs(window values: [Float]) throws -> ModelOutputs {
         let input = ModelInput(manifest: manifest)
         let P = window.nPastSteps, F = input.featureCount
         precondition(values.count == P * F, "predictNext: expected \(P * F) values, got \(values.count)")
@@ -274,10 +286,13 @@ public struct Forecaster {
             throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(input.scaler.columns[i % F])) is not finite after scaling")
         }
         let output = try package.model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
-        guard output.count == stepsPerCall else {
-            throw PackageError.corrupt(path: package.path, reason: "the model gives \(output.count) outputs per sample, the window settings \(stepsPerCall)")
+        let quantiles = manifest.config.training.loss.quantiles
+        guard output.count == stepsPerCall * (quantiles?.count ?? 1) else {
+            throw PackageError.corrupt(path: package.path, reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(stepsPerCall * (quantiles?.count ?? 1))")
         }
-        return input.decode(output, anchor: anchor)
+        var outputs = ModelOutputs.split(output, quantiles: quantiles)
+        outputs.horizon = stepsPerCall
+        return outputs.mapped { input.decode($0, anchor: anchor) }
     }
 
     /// Scores the package on the CSV file at `path`: the whole cleaned series is windowed (no
@@ -291,9 +306,10 @@ public struct Forecaster {
         let samples = try input.samples(windows, name: "\(cleaned.report.file) samples")
         let target = series.column(0)
         let period = NaiveBaseline.seasonalPeriod(frequencySeconds: series.stepSeconds)
-        let model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input,
-                                             target: target, training: target)
-        let persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: target)
+        var model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input,
+                                             target: target, training: target, quantiles: manifest.config.training.loss.quantiles)
+        var persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: target)
+        try scoreIntervals(model: &model, persistence: &persistence, samples: samples, windows: windows, target: target)
         let seasonal = try TrainingRun.baselineMetrics(.seasonalNaive(period: period), minimumStep: period, target: target,
                                                        window: windows, training: target)
         let daily = series.stepSeconds % 86_400 == 0 && series.timestamps.allSatisfy { $0 % 86_400 == 0 }

@@ -53,10 +53,11 @@ public enum DataPreparation {
         return try prepare(config, series: cleaned.series, cleaning: cleaned.report, policy: policy, detectedSentinels: detected)
     }
 
-    /// Splits, scales and windows an already cleaned series.
+    /// Splits, scales and windows an already cleaned series; `split` (backtesting's folds)
+    /// replaces the config's split, with validation and test inputs drawn from before their part.
     public static func prepare(_ config: RecurConfig, series: CleanSeries, cleaning: CleaningReport,
-                               policy: CleaningPolicy, detectedSentinels: [Double] = []) throws -> PreparedData {
-        let split = try series.split(config.splitSpec)
+                               policy: CleaningPolicy, detectedSentinels: [Double] = [], split given: SeriesSplit? = nil) throws -> PreparedData {
+        let split = try given ?? series.split(config.splitSpec)
         let calendar = try ModelInput.calendar(config.data.calendar, stepSeconds: series.stepSeconds, window: config.window)
         let scaler = try Scaler.fit(config.scalerKind, on: series, rows: split.train)
             .appendingIdentity(columns: calendar?.columnNames ?? [])
@@ -67,7 +68,8 @@ public enum DataPreparation {
         // sees past observations at forecast time too), except for explicit row ranges, which
         // reproduce experiments that windowed each part on its own.
         let precede: Bool
-        if case .rows = config.splitSpec { precede = false } else { precede = true }
+        // (A given split equal to the config's own rows, as `scaling: "auto"` passes it on, counts as them.)
+        if case .rows = config.splitSpec, given == nil || given == (try? series.split(config.splitSpec)) { precede = false } else { precede = true }
         let train = try input.windows(augmented, range: split.train, stride: spec.stride, what: "the training part")
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
             range.isEmpty ? nil : try input.windows(augmented, range: range, inputsMayPrecede: precede, stride: spec.stride, what: what)

@@ -69,6 +69,8 @@ public struct TrainingOutcome: Codable, Sendable {
     public var honesty: HonestyReport? = nil
     /// What `scaling: "auto"` chose (nil for other scalings).
     public var scalingChoice: ScalingChoice? = nil
+    /// The prediction intervals calibrated (levels, method, widths); nil when none were asked.
+    public var intervals: IntervalCalibration?
 }
 
 /// `recur train`: config in, package out. Reads and cleans the data, builds the network,
@@ -87,7 +89,7 @@ public enum TrainingRun {
         let architecture = try config.architecture()
         let model = try architecture.build(seed: seed)
         let lossConfig = config.training.loss
-        let loss = try Loss(name: lossConfig.name, huberDelta: Float(lossConfig.delta ?? 1))
+        let loss = try lossConfig.engineLoss()
         let optimizer = try config.training.optimizer.makeOptimizer()
         let trainer = BatchTrainer(model: model, loss: loss, optimizer: optimizer)
         guard prepared.trainSamples.steps == architecture.inputSteps, prepared.trainSamples.features == architecture.inputFeatures else {
@@ -142,7 +144,8 @@ public enum TrainingRun {
         let wantsMetrics = options.validationMetrics || monitors.contains { m in m.map { $0.hasPrefix("val_") && $0 != "val_loss" } ?? false }
             || config.training.tensorboard != nil
         let metricsHook: ((Sequential) throws -> [String: Double])? = (wantsMetrics && validation != nil) ? { model in
-            let m = try Self.evaluate(model, prepared.validationSamples!, window: prepared.validation!, prepared: prepared)
+            let m = try Self.evaluate(model, prepared.validationSamples!, window: prepared.validation!, prepared: prepared,
+                                      quantiles: lossConfig.quantiles)
             guard let m else { return [:] }
             var d: [String: Double] = ["val_rmse": m.rmse, "val_mae": m.mae, "val_max_error": m.maxError, "val_smape": m.smape]
             if let r2 = m.r2 { d["val_r2"] = r2 }
@@ -169,9 +172,9 @@ public enum TrainingRun {
         let trainTarget = Array(target[prepared.split.train])
         func modelMetrics(_ samples: SampleSet?, _ windows: WindowSet?) throws -> MetricSet? {
             guard let samples, let windows else { return nil }
-            return try evaluate(model, samples, window: windows, prepared: prepared)
+            return try evaluate(model, samples, window: windows, prepared: prepared, quantiles: lossConfig.quantiles)
         }
-        let metrics = SplitMetrics(train: try modelMetrics(prepared.trainSamples, prepared.train),
+        var metrics = SplitMetrics(train: try modelMetrics(prepared.trainSamples, prepared.train),
                                    validation: try modelMetrics(prepared.validationSamples, prepared.validation),
                                    test: try modelMetrics(prepared.testSamples, prepared.test))
         func baseline(_ b: NaiveBaseline, minimumStep: Int) throws -> SplitMetrics {
@@ -180,9 +183,10 @@ public enum TrainingRun {
             }
             return SplitMetrics(train: try on(prepared.train), validation: try on(prepared.validation), test: try on(prepared.test))
         }
-        let baselines = ["persistence": try baseline(.persistence, minimumStep: 1),
+        var baselines = ["persistence": try baseline(.persistence, minimumStep: 1),
                          "seasonal_naive": try baseline(.seasonalNaive(period: prepared.seasonality), minimumStep: prepared.seasonality)]
 
+        let intervals = try calibrateIntervals(config, model, prepared, metrics: &metrics, baselines: &baselines, log: options.log)
         let honesty = HonestyGuard.check(config: config, prepared: prepared, metrics: metrics, baselines: baselines,
                                          parameterCount: model.parameterCount)
 
@@ -200,11 +204,13 @@ public enum TrainingRun {
                             parameterCount: model.parameterCount),
             history: history.epochs, metrics: metrics, baselines: baselines, cleaning: prepared.cleaning, config: config,
             hyperparameters: options.hyperparameters, recurVersion: RecurBuild.version)
+        manifest.intervals = intervals
         manifest.worseThanPersistence = honesty?.worseThanPersistence
         manifest.honesty = honesty?.worseThanPersistence == true ? honesty : nil
         var extras = [ModelPackage.historyFile: Data(CSVHistoryLogger.csv(history.epochs).utf8)]
         if let samples = prepared.testSamples, let windows = prepared.test {
-            extras[ModelPackage.testPredictionsFile] = Data(try testPredictionsCSV(model, samples, windows, prepared).utf8)
+            extras[ModelPackage.testPredictionsFile] = Data(try testPredictionsCSV(model, samples, windows, prepared,
+                                                                                   quantiles: lossConfig.quantiles, intervals: intervals).utf8)
         }
         if let handler = options.packageHandler {
             try handler(TrainedPackage(manifest: manifest, model: model, extras: extras))
@@ -214,13 +220,14 @@ public enum TrainingRun {
         }
         try? FileManager.default.removeItem(atPath: checkpointPath)
 
-        let outcome = TrainingOutcome(
+        var outcome = TrainingOutcome(
             package: packagePath, epochsRun: history.epochs.count, stopReason: history.stopReason, bestEpoch: history.bestEpoch,
             trainSamples: prepared.trainSamples.count, validationSamples: validation?.count ?? 0,
             testSamples: prepared.testSamples?.count ?? 0, trainSeconds: history.seconds,
             bestValidationLoss: history.epochs.compactMap(\.validationLoss).min(), metrics: metrics, baselines: baselines,
             units: architecture.recurrentUnits, seed: seed, worseThanPersistence: manifest.worseThanPersistence,
             honesty: manifest.honesty)
+        outcome.intervals = intervals
         if options.writeResultsRow {
             try ResultsTable.append(outcome, config: config, runName: runName, to: config.output.resultsCSV)
         }
@@ -228,16 +235,18 @@ public enum TrainingRun {
     }
 
     /// Model metrics (original units) on windows of one part.
-    static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, prepared: PreparedData) throws -> MetricSet? {
+    static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, prepared: PreparedData,
+                         quantiles: [Double]? = nil) throws -> MetricSet? {
         try evaluate(model, samples, window: window, input: prepared.input, target: prepared.target,
-                     training: Array(prepared.target[prepared.split.train]))
+                     training: Array(prepared.target[prepared.split.train]), quantiles: quantiles)
     }
 
     /// Model metrics (original units) on windows of `target` (the whole series, original units);
     /// `training` scales MASE. Also what `recur evaluate` reports.
     static func evaluate(_ model: Sequential, _ samples: SampleSet, window: WindowSet, input: ModelInput, target: [Float],
-                         training: [Float]) throws -> MetricSet? {
-        let predictions = input.outputs(try FitLoop.predict(model, samples).scalars, targetSteps: window.targetSteps, target: target)
+                         training: [Float], quantiles: [Double]? = nil) throws -> MetricSet? {
+        let predictions = try outputs(model, samples, input: input, targetSteps: window.targetSteps, target: target,
+                                      quantiles: quantiles).point
         let actuals = NaiveBaseline.actuals(series: target, targetSteps: window.targetSteps, horizon: window.horizon)
         return MetricSet(predictions: predictions, actuals: actuals, training: training)
     }
@@ -251,17 +260,21 @@ public enum TrainingRun {
         return steps.isEmpty ? nil : try b.evaluate(series: target, targetSteps: steps, horizon: w.horizon, training: training)
     }
 
-    /// `timestamp,horizon_step,actual,predicted,persistence,seasonal_naive` over the test windows.
-    static func testPredictionsCSV(_ model: Sequential, _ samples: SampleSet, _ windows: WindowSet, _ prepared: PreparedData) throws -> String {
-        let predicted = prepared.input.outputs(try FitLoop.predict(model, samples).scalars, targetSteps: windows.targetSteps,
-                                               target: prepared.target)
+    /// `timestamp,horizon_step,actual,predicted,persistence,seasonal_naive` over the test windows,
+    /// then `lower_<percent>,upper_<percent>` per calibrated interval level.
+    static func testPredictionsCSV(_ model: Sequential, _ samples: SampleSet, _ windows: WindowSet, _ prepared: PreparedData,
+                                   quantiles: [Double]? = nil, intervals: IntervalCalibration? = nil) throws -> String {
+        let outputs = try outputs(model, samples, input: prepared.input, targetSteps: windows.targetSteps, target: prepared.target,
+                                  quantiles: quantiles)
+        let predicted = outputs.point
+        let bands = try intervals?.bands(outputs) ?? []
         let target = prepared.target, H = windows.horizon, m = prepared.seasonality
-        var lines = ["timestamp,horizon_step,actual,predicted,persistence,seasonal_naive"]
+        var lines = ["timestamp,horizon_step,actual,predicted,persistence,seasonal_naive" + IntervalColumns.header(bands.map { $0.level })]
         for (i, t) in windows.targetSteps.enumerated() {
             for k in 0..<H where t + k < target.count {
                 let seasonal = t + k - m * ((k + m) / m)
                 func cell(_ v: Float) -> String { v.isFinite ? String(v) : "" }
-                lines.append("\(Timestamps.format(prepared.series.timestamps[t + k], dateOnly: false)),\(k + 1),\(cell(target[t + k])),\(cell(predicted[i * H + k])),\(cell(target[t - 1])),\(seasonal >= 0 ? cell(target[seasonal]) : "")")
+                lines.append("\(Timestamps.format(prepared.series.timestamps[t + k], dateOnly: false)),\(k + 1),\(cell(target[t + k])),\(cell(predicted[i * H + k])),\(cell(target[t - 1])),\(seasonal >= 0 ? cell(target[seasonal]) : "")" + IntervalColumns.cells(bands, at: i * H + k))
             }
         }
         return lines.joined(separator: "\n") + "\n"

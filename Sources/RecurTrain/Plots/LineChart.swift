@@ -45,6 +45,28 @@ public struct LineChart: Chart {
         }
     }
 
+    /// A shaded band between `lower[i]` and `upper[i]` at `x[i]` (a prediction interval),
+    /// drawn under the series; it breaks where a bound is not finite.
+    public struct Band: Sendable {
+        public var name: String
+        public var x: [Double]
+        public var lower: [Double]
+        public var upper: [Double]
+        /// `#rrggbb`.
+        public var color: String
+        /// Fill opacity in (0, 1].
+        public var opacity: Double
+
+        public init(name: String, x: [Double], lower: [Double], upper: [Double], color: String, opacity: Double = 0.2) {
+            self.name = name
+            self.x = x
+            self.lower = lower
+            self.upper = upper
+            self.color = color
+            self.opacity = opacity
+        }
+    }
+
     /// The kind of x axis.
     public enum XAxis: Sendable, Equatable {
         /// Numbers; `integer` keeps tick steps whole (epochs, trials).
@@ -62,6 +84,8 @@ public struct LineChart: Chart {
     /// The y-axis label, with units, e.g. "temperature (°C)".
     public var yLabel: String
     public var series: [Series]
+    /// Shaded bands under the series (widest first reads best); default none.
+    public var bands: [Band] = []
     public var xAxis: XAxis
     public var yScale: YScale
 
@@ -82,8 +106,12 @@ public struct LineChart: Chart {
         let usable: (Double, Double) -> Bool = { x, y in
             x.isFinite && y.isFinite && (yScale == .linear || y > 0)
         }
+        for b in bands where b.x.count != b.lower.count || b.x.count != b.upper.count {
+            throw ChartError.invalidInput("band \"\(b.name)\" has \(b.x.count) x values and \(b.lower.count)/\(b.upper.count) bounds")
+        }
         let points = series.map { s in zip(s.x, s.y).filter { usable($0.0, $0.1) } }
-        let xs = points.flatMap { $0.map(\.0) }, ys = points.flatMap { $0.map(\.1) }
+        let bandPoints = bands.flatMap { b in b.x.indices.flatMap { i in [(b.x[i], b.lower[i]), (b.x[i], b.upper[i])] }.filter { usable($0.0, $0.1) } }
+        let xs = points.flatMap { $0.map(\.0) }, ys = points.flatMap { $0.map(\.1) } + bandPoints.map(\.1)
         guard !xs.isEmpty else { return CartesianFrame.noData(title: title) }
 
         let xSpec: AxisSpec
@@ -99,9 +127,25 @@ public struct LineChart: Chart {
                 let swatch: LegendEntry.Swatch = s.style == .markers ? .marker
                     : .line(dash: s.dashed ? "6 4" : nil, marker: s.style == .lineWithMarkers)
                 return LegendEntry(label: s.name, color: colors[i], swatch: swatch)
-            } : []
+            } + bands.map { LegendEntry(label: $0.name, color: $0.color, swatch: .band) } : []
         var frame = CartesianFrame(title: title, xLabel: xLabel, yLabel: yLabel, x: xSpec, y: ySpec, legend: legend)
         frame.beginData()
+        for b in bands {
+            // One polygon per run of finite bounds: along the upper bound, back along the lower.
+            var run: [Int] = []
+            func flush() {
+                if run.count >= 2 {
+                    let upper = run.map { "\(SVGCanvas.number(frame.px(b.x[$0]), decimals: 1)),\(SVGCanvas.number(frame.py(b.upper[$0]), decimals: 1))" }
+                    let lower = run.reversed().map { "\(SVGCanvas.number(frame.px(b.x[$0]), decimals: 1)),\(SVGCanvas.number(frame.py(b.lower[$0]), decimals: 1))" }
+                    frame.canvas.raw("<polygon fill=\"\(b.color)\" fill-opacity=\"\(SVGCanvas.number(b.opacity, decimals: 2))\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>")
+                }
+                run = []
+            }
+            for i in b.x.indices {
+                if usable(b.x[i], b.lower[i]) && usable(b.x[i], b.upper[i]) { run.append(i) } else { flush() }
+            }
+            flush()
+        }
         for (i, s) in series.enumerated() {
             let pixels = points[i].map { (frame.px($0.0), frame.py($0.1)) }
             let dash = s.dashed ? "6 4" : nil

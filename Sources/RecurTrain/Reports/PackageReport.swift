@@ -25,6 +25,16 @@ public struct PackageReport {
         /// NaN where the baseline has no value.
         public var persistence: [Double]
         public var seasonalNaive: [Double]
+        /// Prediction-interval bounds per level (`lower_<percent>`, `upper_<percent>` columns),
+        /// NaN where empty; none for a package without intervals.
+        public var intervals: [Bounds] = []
+
+        /// One level's bounds, row by row.
+        public struct Bounds: Sendable {
+            public var level: Double
+            public var lower: [Double]
+            public var upper: [Double]
+        }
 
         public init(times: [Double], horizonSteps: [Int], actual: [Double], predicted: [Double],
                     persistence: [Double], seasonalNaive: [Double]) {
@@ -41,9 +51,11 @@ public struct PackageReport {
         /// The rows of one horizon step, in time order.
         public func step(_ h: Int) -> TestPredictions {
             let rows = times.indices.filter { horizonSteps[$0] == h }.sorted { times[$0] < times[$1] }
-            return TestPredictions(times: rows.map { times[$0] }, horizonSteps: rows.map { horizonSteps[$0] },
-                                   actual: rows.map { actual[$0] }, predicted: rows.map { predicted[$0] },
-                                   persistence: rows.map { persistence[$0] }, seasonalNaive: rows.map { seasonalNaive[$0] })
+            var out = TestPredictions(times: rows.map { times[$0] }, horizonSteps: rows.map { horizonSteps[$0] },
+                                      actual: rows.map { actual[$0] }, predicted: rows.map { predicted[$0] },
+                                      persistence: rows.map { persistence[$0] }, seasonalNaive: rows.map { seasonalNaive[$0] })
+            out.intervals = intervals.map { b in Bounds(level: b.level, lower: rows.map { b.lower[$0] }, upper: rows.map { b.upper[$0] }) }
+            return out
         }
     }
 
@@ -93,6 +105,13 @@ public struct PackageReport {
         let a = try column("actual", required: true)!, p = try column("predicted", required: true)!
         let pe = try column("persistence", required: false), sn = try column("seasonal_naive", required: false)
         var result = TestPredictions(times: [], horizonSteps: [], actual: [], predicted: [], persistence: [], seasonalNaive: [])
+        // lower_<percent> with its upper_<percent>, by level.
+        let bounds: [(Double, Int, Int)] = table.header.enumerated().compactMap { i, name in
+            guard name.hasPrefix("lower_"), let percent = Double(name.dropFirst(6)),
+                  let u = table.header.firstIndex(of: "upper_" + name.dropFirst(6)) else { return nil }
+            return (percent / 100, i, u)
+        }.sorted { $0.0 < $1.0 }
+        result.intervals = bounds.map { TestPredictions.Bounds(level: $0.0, lower: [], upper: []) }
         for row in 0..<table.rowCount {
             let text = table.field(row: row, column: t)
             guard let time = Timestamps.parse(text) else {
@@ -104,6 +123,10 @@ public struct PackageReport {
             result.predicted.append(table.number(row: row, column: p) ?? .nan)
             result.persistence.append(pe.flatMap { table.number(row: row, column: $0) } ?? .nan)
             result.seasonalNaive.append(sn.flatMap { table.number(row: row, column: $0) } ?? .nan)
+            for (k, b) in bounds.enumerated() {
+                result.intervals[k].lower.append(table.number(row: row, column: b.1) ?? .nan)
+                result.intervals[k].upper.append(table.number(row: row, column: b.2) ?? .nan)
+            }
         }
         return result
     }
@@ -224,8 +247,14 @@ public struct PackageReport {
             series.append(LineChart.Series(name: "persistence", x: times, y: Array(one.persistence[r]), color: Palette.color(2), dashed: true))
         }
         let span = Timestamps.describeDuration(Int64(max(manifest.data.frequencySeconds, 1)) * Int64(k))
-        return LineChart(title: "Last \(k) test steps (\(span)), 1 step ahead", xLabel: "time (UTC)", yLabel: valueLabel,
-                         series: series, xAxis: .dateTime)
+        var chart = LineChart(title: "Last \(k) test steps (\(span)), 1 step ahead" + (one.intervals.isEmpty ? "" : ", with prediction intervals"),
+                              xLabel: "time (UTC)", yLabel: valueLabel, series: series, xAxis: .dateTime)
+        // Widest level first, so the narrower band shows darker on top.
+        chart.bands = one.intervals.reversed().map { b in
+            LineChart.Band(name: "\(IntervalConfig.percent(b.level))% interval", x: times, lower: Array(b.lower[r]), upper: Array(b.upper[r]),
+                           color: Palette.color(1), opacity: 0.15)
+        }
+        return chart
     }
 
     func residualChart(_ one: TestPredictions, valueLabel: String) -> Histogram {

@@ -1,0 +1,132 @@
+import RecurNN
+
+/// `intervals`: the prediction intervals a package is calibrated for (docs/forecasting.md).
+///
+/// - `levels`: nominal coverages, each in (0, 1), none repeated; default `[0.8, 0.95]`;
+///   `[]` calibrates none.
+/// - `method`: `conformal` (default): split-conformal on the validation part's residuals per
+///   horizon step (absolute residuals of the point forecast; conformalised quantile regression,
+///   CQR, for a model trained with a quantile loss); `quantile`: the quantile model's own
+///   quantiles `(1 - level)/2` and `(1 + level)/2`, uncalibrated (the model needs both).
+public struct IntervalConfig: Codable, Equatable, Sendable {
+    /// How interval bounds are made.
+    public enum Method: String, Codable, CaseIterable, Sendable {
+        /// Split-conformal calibration on the validation part (CQR for a quantile model).
+        case conformal
+        /// A quantile model's raw quantiles.
+        case quantile
+    }
+
+    /// Nominal coverages in (0, 1), increasing.
+    public var levels: [Double]
+    /// Default `.conformal`.
+    public var method: Method
+
+    public init(levels: [Double] = IntervalConfig.defaultLevels, method: Method = .conformal) {
+        self.levels = levels
+        self.method = method
+    }
+
+    /// `[0.8, 0.95]`.
+    public static let defaultLevels = [0.8, 0.95]
+    /// What a config without `intervals` gets.
+    public static let standard = IntervalConfig()
+
+    static let keys = ["levels", "method"]
+
+    static func decode(_ v: ConfigValue, file: String?) throws -> IntervalConfig {
+        let r = try ObjectReader(v, allowed: keys, file: file, what: "an object such as {\"levels\": [0.8, 0.95], \"method\": \"conformal\"}")
+        var c = IntervalConfig()
+        if let l = r.value("levels") {
+            c.levels = try ConfigReader.probabilities(l, what: "interval level", example: "[0.8, 0.95]", file: file)
+        }
+        c.method = try r.choice("method", Method.self) ?? .conformal
+        return c
+    }
+
+    /// The quantiles a level's bounds sit at: `(1 - level)/2` and `(1 + level)/2`.
+    public static func bounds(level: Double) -> (lower: Double, upper: Double) { ((1 - level) / 2, (1 + level) / 2) }
+
+    /// A probability as short text: 0.025000000000000022 → "0.025".
+    public static func format(_ x: Double) -> String { "\(Double(String(format: "%.9g", x)) ?? x)" }
+
+    /// A level as the percent used in column names and JSON keys: 0.8 → "80", 0.975 → "97.5".
+    public static func percent(_ level: Double) -> String {
+        let p = (level * 1000).rounded() / 10
+        return p == p.rounded() ? String(Int(p)) : String(p)
+    }
+}
+
+extension ConfigReader {
+    /// A list of distinct numbers in the open interval (0, 1), returned sorted.
+    static func probabilities(_ v: ConfigValue, what: String, example: String, file: String?) throws -> [Double] {
+        let items = try array(v, "a list of numbers in (0, 1) such as \(example)", file: file)
+        var seen: [Double] = []
+        for item in items {
+            let x = try double(item, NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false), file: file)
+            if seen.contains(x) {
+                throw ConfigError.invalid(item, "a \(what) not already in the list", file: file, hint: "remove the repeated \(x)")
+            }
+            seen.append(x)
+        }
+        return seen.sorted()
+    }
+}
+
+extension LossConfig {
+    /// The median, which is a quantile model's point forecast.
+    public static let medianQuantile = 0.5
+
+    /// `{"quantile": [..]}`: increasing after sorting, each in (0, 1), none repeated, 0.5 among them.
+    static func quantileLoss(_ v: ConfigValue, file: String?) throws -> LossConfig {
+        let r = try ObjectReader(v, allowed: ["quantile"], file: file, what: "{\"quantile\": [0.1, 0.5, 0.9]}")
+        let list = try r.require("quantile", "a list of quantiles in (0, 1) such as [0.1, 0.5, 0.9]")
+        let q = try ConfigReader.probabilities(list, what: "quantile", example: "[0.1, 0.5, 0.9]", file: file)
+        guard q.contains(medianQuantile) else {
+            throw ConfigError.invalid(list, "a list of quantiles that contains 0.5", file: file,
+                                      hint: "add 0.5: a quantile model's point forecast (the `value` column, RMSE and the other metrics) is its median")
+        }
+        return LossConfig(name: "quantile", delta: nil, quantiles: q)
+    }
+
+    /// The engine's loss for this config.
+    /// - Throws: `NNError.invalidArgument` for an unknown name or bad settings.
+    public func engineLoss() throws -> Loss {
+        if let quantiles { return try Loss.quantiles(quantiles) }
+        return try Loss(name: name, huberDelta: Float(delta ?? 1))
+    }
+
+    /// Model outputs per forecast step: the number of quantiles, or 1.
+    public var outputsPerStep: Int { quantiles?.count ?? 1 }
+
+    /// The index of the median among the quantiles (nil for a point loss).
+    public var medianIndex: Int? { quantiles?.firstIndex(of: Self.medianQuantile) }
+}
+
+extension RecurConfig {
+    /// `intervals`, or the defaults.
+    public var intervalSettings: IntervalConfig { intervals ?? .standard }
+
+    /// Checks `intervals` against the loss: the quantile method needs a quantile model with
+    /// both bounds of every level among its quantiles.
+    func checkIntervals(tree: ConfigValue?) throws {
+        let settings = intervalSettings
+        guard settings.method == .quantile else { return }
+        let location = tree?["intervals"]?["method"]?.location
+        guard let q = training.loss.quantiles else {
+            throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.method", location: location,
+                              message: "`intervals.method` \"quantile\" needs a model trained with a quantile loss, but `training.loss` is \(training.loss.name)",
+                              hint: "set training.loss to {\"quantile\": [0.025, 0.1, 0.5, 0.9, 0.975]}, or use intervals.method \"conformal\"")
+        }
+        for level in settings.levels {
+            let (lo, hi) = IntervalConfig.bounds(level: level)
+            let f = IntervalConfig.format
+            let missing = [lo, hi].filter { b in !q.contains { abs($0 - b) < 1e-9 } }
+            if !missing.isEmpty {
+                throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.levels", location: tree?["intervals"]?["levels"]?.location,
+                                  message: "`intervals.levels` \(level) with method \"quantile\" needs the quantiles \(f(lo)) and \(f(hi)), but `training.loss.quantile` is \(q)",
+                                  hint: "add \(missing.map(f).joined(separator: " and ")) to training.loss.quantile, or use intervals.method \"conformal\"")
+            }
+        }
+    }
+}
