@@ -14,7 +14,9 @@ struct ForecastRequest {
 
     var input: Input
     var steps: Int
-    var levels: [Double]
+    /// The interval levels asked for; nil (the field absent): every level the package was
+    /// calibrated for, as `recur predict` gives; `[]`: none.
+    var levels: [Double]?
 
     /// Parses a JSON body for the model `model`: `observations` (objects with `timestamp`,
     /// `value` and one field per extra feature column), `steps`, optional `levels`.
@@ -101,7 +103,7 @@ struct ForecastRequest {
             throw APIError.badRequest(unknown, "unknown query parameter '\(unknown)'; a CSV body takes ?steps=N and optionally &levels=0.8")
         }
         let steps = try parseSteps(query["steps"].map { Double($0).map(JSONValue.number) ?? .string($0) }, field: "steps", limits: limits)
-        var levels: [Double] = []
+        var levels: [Double]?
         if let l = query["levels"] {
             levels = try parseLevels(.array(l.split(separator: ",").map { Double($0).map(JSONValue.number) ?? .string(String($0)) }))
         }
@@ -121,8 +123,8 @@ struct ForecastRequest {
         return Int(d)
     }
 
-    static func parseLevels(_ value: JSONValue?) throws -> [Double] {
-        guard let value, value != .null else { return [] }
+    static func parseLevels(_ value: JSONValue?) throws -> [Double]? {
+        guard let value, value != .null else { return nil }
         guard case let .array(items) = value else {
             throw APIError.badRequest("levels", "levels is \(value.typeName); expected an array of coverage levels such as [0.8]")
         }

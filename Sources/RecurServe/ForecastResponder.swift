@@ -129,7 +129,7 @@ struct ForecastResponder: HTTPResponder {
             for (k, v) in request.uri.queryParameters { query[String(k)] = String(v).removingPercentEncoding ?? String(v) }
             parsed = try ForecastRequest.parseCSV(bytes, query: query, limits: limits)
         }
-        try Intervals.check(parsed.levels, model: model)
+        try Intervals.check(parsed.levels ?? [], model: model)
         let issued = Date()
         let forecast: Forecast
         let started = ContinuousClock.now
@@ -137,7 +137,7 @@ struct ForecastResponder: HTTPResponder {
             throw Self.apiError(forecastError: error, csv: !isJSON)
         }
         forecastTime = ContinuousClock.now - started
-        let bounds = Intervals.bounds(forecast, levels: parsed.levels, model: model)
+        let bounds = IntervalBounds.perStep(forecast)
         if let store {
             let rows = StoredForecast.rows(of: forecast, manifest: model.manifest, model: model.name, modelVersion: model.version,
                                            issuedAt: issued, intervals: bounds)

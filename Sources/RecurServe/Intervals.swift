@@ -2,14 +2,13 @@ import Foundation
 import RecurStore
 import RecurTrain
 
-/// Prediction intervals in `recur serve`: the one place that knows which levels a package was
-/// calibrated for and how they become answer columns (`lower_80`, `upper_80`) and store
-/// columns. Packages carry no calibrated intervals yet, so every level is refused with 422
-/// naming `levels`; when packages record calibrated levels, `calibratedLevels` reads them and
-/// `bounds` computes them, and nothing else changes.
+/// Prediction intervals in `recur serve`: which levels a package was calibrated for (the
+/// manifest's `intervals`, as `recur predict` reads them) and the check of the levels a
+/// request asks for. The bounds themselves come from the forecaster (the code path of
+/// `recur predict`) and become columns through `IntervalBounds` (answers and the store alike).
 enum Intervals {
-    /// The coverage levels the package can give, e.g. [0.8, 0.95]; none yet.
-    static func calibratedLevels(_ manifest: PackageManifest) -> [Double] { [] }
+    /// The coverage levels the package can give, e.g. [0.8, 0.95]; empty without intervals.
+    static func calibratedLevels(_ manifest: PackageManifest) -> [Double] { manifest.intervals?.calibratedLevels ?? [] }
 
     /// Checks the levels asked for against the package's.
     static func check(_ levels: [Double], model: ServedModel) throws {
@@ -19,11 +18,5 @@ enum Intervals {
             throw APIError.unprocessable(levels.count == 1 ? "levels" : "levels[\(i)]",
                                          "model \(model.name) was not calibrated for level \(level); its levels: \(list)")
         }
-    }
-
-    /// Step k's bounds for each level asked for: [steps][levels]. Empty while packages have none.
-    static func bounds(_ forecast: Forecast, levels: [Double], model: ServedModel) -> [[IntervalBounds]] {
-        guard !levels.isEmpty else { return [] }
-        return []
     }
 }

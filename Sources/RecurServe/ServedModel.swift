@@ -55,9 +55,9 @@ public final class ServedModel: @unchecked Sendable {
         let forecaster = replicas[k]
         switch request.input {
         case let .observations(observations):
-            return try forecaster.forecast(observations: observations, steps: request.steps)
+            return try forecaster.forecast(observations: observations, steps: request.steps, levels: request.levels)
         case let .csv(text):
-            return try forecaster.forecast(csvText: text, steps: request.steps, name: "the CSV body")
+            return try forecaster.forecast(csvText: text, steps: request.steps, name: "the CSV body", levels: request.levels)
         }
     }
 

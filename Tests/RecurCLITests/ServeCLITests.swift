@@ -104,7 +104,8 @@ final class ServeCLITests: XCTestCase {
         let csv = try CLIRunner.run(["forecasts", store])
         XCTAssertEqual(csv.status, 0, csv.stderr)
         let lines = csv.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.first, "station,target,model,model_version,issued_at,valid_at,horizon_step,value")
+        // The package is calibrated for the default levels: their bounds are stored beside the value.
+        XCTAssertEqual(lines.first, "station,target,model,model_version,issued_at,valid_at,horizon_step,value,lower_80,upper_80,lower_95,upper_95")
         XCTAssertEqual(lines.count, 4, "predicting twice keeps one row per valid time:\n\(csv.stdout)")
         XCTAssertTrue(lines[1].hasPrefix(",temp,temp,"), String(lines[1]))
         XCTAssertTrue(lines[1].contains("2020-01-11T00:00:00Z"), String(lines[1]))

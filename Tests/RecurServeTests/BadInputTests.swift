@@ -47,7 +47,7 @@ final class BadInputTests: XCTestCase {
             ("steps not whole", path, "application/json", "{\"observations\": [\(observations(8))], \"steps\": 2.5}", 400, "steps"),
             ("steps a string", path, "application/json", "{\"observations\": [\(observations(8))], \"steps\": \"3\"}", 400, "steps"),
             ("level out of range", path, "application/json", "{\"observations\": [\(observations(8))], \"steps\": 3, \"levels\": [80]}", 400, "levels[0]"),
-            ("level not calibrated", path, "application/json", "{\"observations\": [\(observations(8))], \"steps\": 3, \"levels\": [0.8]}", 422, "levels"),
+            ("level not calibrated", path, "application/json", "{\"observations\": [\(observations(8))], \"steps\": 3, \"levels\": [0.5]}", 422, "levels"),
             ("a gap in the window", path, "application/json", "{\"observations\": [\(observations(4)),\(observations(4, from: 10))], \"steps\": 3}", 422, "observations"),
             ("body over the cap", path, "application/json", "{\"observations\": [" + String(repeating: "\(obs),", count: 2000) + "\(obs)], \"steps\": 3}", 413, "body"),
             ("CSV without steps", path, "text/csv", "station,date,hr,temp\nS1,2021-03-08,0,1\n", 400, "steps"),

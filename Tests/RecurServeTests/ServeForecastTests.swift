@@ -117,7 +117,7 @@ final class ServeForecastTests: XCTestCase {
         XCTAssertEqual(m["horizon"] as? Int, 2)
         XCTAssertEqual(m["frequency_seconds"] as? Int, 3600)
         XCTAssertEqual(m["format_version"] as? Int, 1)
-        XCTAssertEqual((m["intervals"] as? [Any])?.count, 0)
+        XCTAssertEqual(m["intervals"] as? [Double], [0.8, 0.95])  // the default levels, calibrated at training
         XCTAssertNotNil(m["test_metrics"] as? [String: Any])
         XCTAssertNotNil((m["baseline_test_metrics"] as? [String: Any])?["persistence"])
         XCTAssertNotNil(m["created_at"] as? String)
@@ -147,10 +147,47 @@ final class ServeForecastTests: XCTestCase {
         let data = try fixture.writeSeries()
         try fixture.trainPackage(data: data, into: fixture.models.appendingPathComponent("temp").path)
         let running = try await fixture.startServer()
-        let answer = try running.send("POST", "/v1/models/temp/forecast", body: try fixture.jsonBody(csv: data, count: 12, steps: 3, extra: ", \"levels\": [0.8]"))
+        // The package is calibrated for the default levels 0.8 and 0.95, not for 0.5.
+        let answer = try running.send("POST", "/v1/models/temp/forecast", body: try fixture.jsonBody(csv: data, count: 12, steps: 3, extra: ", \"levels\": [0.5]"))
         XCTAssertEqual(answer.status, 422, answer.body)
         XCTAssertEqual(errorField(answer.body)?.field, "levels", answer.body)
-        XCTAssertTrue(errorField(answer.body)?.message.contains("0.8") ?? false, answer.body)
+        XCTAssertTrue(errorField(answer.body)?.message.contains("0.5") ?? false, answer.body)
+        XCTAssertTrue(errorField(answer.body)?.message.contains("0.8, 0.95") ?? false, answer.body)
+        await running.stop()
+    }
+
+    /// The bounds of the served intervals are `recur predict`'s, level by level and step by step
+    /// (to 1e-6); without `levels` every calibrated level is given, with `[]` none.
+    func testIntervalsEqualRecurPredicts() async throws {
+        let data = try fixture.writeSeries()
+        let package = try fixture.trainPackage(data: data, into: fixture.models.appendingPathComponent("temp").path)
+        let r = try RecurBinary.run(["predict", package, "--input", data, "--steps", "3", "--levels", "0.8,0.95", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let cli = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["forecasts"] as? [[String: Any]])
+        let running = try await fixture.startServer()
+        for extra in [", \"levels\": [0.8, 0.95]", ""] {
+            let answer = try running.send("POST", "/v1/models/temp/forecast", body: try fixture.jsonBody(csv: data, count: 40, steps: 3, extra: extra))
+            XCTAssertEqual(answer.status, 200, answer.body)
+            let served = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["forecasts"] as? [[String: Any]])
+            XCTAssertEqual(served.count, cli.count)
+            var compared = 0
+            for (s, c) in zip(served, cli) {
+                let bounds = c["intervals"] as? [String: [String: Any]] ?? [:]
+                for percent in ["80", "95"] {
+                    guard let lower = bounds[percent]?["lower"] as? NSNumber, let upper = bounds[percent]?["upper"] as? NSNumber else {
+                        XCTAssertNil(s["lower_\(percent)"], "a step without bounds in predict has none served")
+                        continue
+                    }
+                    XCTAssertEqual((s["lower_\(percent)"] as? NSNumber)?.doubleValue ?? .nan, lower.doubleValue, accuracy: 1e-6, answer.body)
+                    XCTAssertEqual((s["upper_\(percent)"] as? NSNumber)?.doubleValue ?? .nan, upper.doubleValue, accuracy: 1e-6, answer.body)
+                    compared += 1
+                }
+            }
+            XCTAssertGreaterThanOrEqual(compared, 4, "the horizon's steps carry both levels: \(answer.body)")
+        }
+        let none = try running.send("POST", "/v1/models/temp/forecast", body: try fixture.jsonBody(csv: data, count: 40, steps: 3, extra: ", \"levels\": []"))
+        XCTAssertEqual(none.status, 200, none.body)
+        XCTAssertFalse(none.body.contains("lower_"), none.body)
         await running.stop()
     }
 }

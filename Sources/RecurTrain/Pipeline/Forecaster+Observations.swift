@@ -57,18 +57,23 @@ extension Forecaster {
         return try load(table: try CSVReader.parse(text: lines.joined(separator: "\n") + "\n", fileName: name), source: source)
     }
 
-    /// Forecasts `steps` steps after the last of `observations` (see `load(observations:)`).
-    public func forecast(observations: [Observation], steps: Int, name: String = "observations") throws -> Forecast {
+    /// Forecasts `steps` steps after the last of `observations` (see `load(observations:)`),
+    /// with the intervals of `levels` as `forecast(series:steps:file:levels:)` gives them.
+    public func forecast(observations: [Observation], steps: Int, name: String = "observations",
+                         levels: [Double]? = []) throws -> Forecast {
+        try checkLevels(levels)
         guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
         let cleaned = try load(observations: observations, name: name)
-        return try forecast(series: cleaned.series, steps: steps, file: name)
+        return try forecast(series: cleaned.series, steps: steps, file: name, levels: levels)
     }
 
-    /// Forecasts `steps` steps after the end of a CSV text in the package's input layout.
-    public func forecast(csvText text: String, steps: Int, name: String = "the body") throws -> Forecast {
+    /// Forecasts `steps` steps after the end of a CSV text in the package's input layout, with
+    /// the intervals of `levels`.
+    public func forecast(csvText text: String, steps: Int, name: String = "the body", levels: [Double]? = []) throws -> Forecast {
+        try checkLevels(levels)
         guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
         let cleaned = try load(csvText: text, name: name)
-        return try forecast(series: cleaned.series, steps: steps, file: name)
+        return try forecast(series: cleaned.series, steps: steps, file: name, levels: levels)
     }
 
     static func csvField(_ text: String) -> String {
