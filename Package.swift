@@ -23,6 +23,11 @@ let package = Package(
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurTrain", "RecurTune"]),
+        .executableTarget(
+            name: "RecurDashboardTool",
+            dependencies: ["RecurDashboard", "RecurTune", "RecurTrain",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "recur",
             dependencies: [
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
+        .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
     ]
 )
