@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurTrain", "RecurTune"]),
         .executableTarget(
             name: "RecurDashboardTool",
-            dependencies: ["RecurDashboard", "RecurTune", "RecurTrain",
+            dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "recur",
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
-        .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurTestSupport"]),
+        .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurData", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
     ]
 )
