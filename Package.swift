@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData"]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurTrain", "RecurTune"]),
+        .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurData", "RecurTrain", "RecurTune"]),
         .executableTarget(
             name: "RecurDashboardTool",
             dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", .product(name: "GRDB", package: "GRDB.swift"),

@@ -15,6 +15,10 @@ if ! swift build --build-tests >"$log" 2>&1; then
 fi
 swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The dashboard in headless Chromium (skipped, with a line saying so, where it cannot be installed).
+bash scripts/browser-test.sh
+browser=$?
+[ "$browser" = 0 ] || status=$browser
 # One plain closing line: "tests: N passed, N failed", from XCTest's own summary.
 summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1)
 if [ -n "$summary" ]; then

@@ -59,9 +59,9 @@ struct ModelPage {
                 caption = "No interval bands: this package's \(ModelPackage.testPredictionsFile) has no <code>lower_&lt;p&gt;,upper_&lt;p&gt;</code> columns."
             } else {
                 let r = (one.count - k)..<one.count
-                detail.bands = one.intervals.reversed().enumerated().map { i, level in
+                detail.bands = one.intervals.reversed().map { level in
                     LineChart.Band(name: "\(level.percent)% interval", x: Array(one.times[r]), lower: Array(level.lower[r]),
-                                   upper: Array(level.upper[r]), color: Palette.color(i == 0 ? 0 : 1))
+                                   upper: Array(level.upper[r]), color: Palette.color(1))
                 }
                 caption = "Shaded: the " + one.intervals.map { "\($0.percent)%" }.joined(separator: " and ") + " prediction intervals."
             }

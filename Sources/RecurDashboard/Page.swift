@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 import RecurTrain
 
 /// The HTML around every page: head (the embedded style sheet), navigation, main, and the
@@ -65,23 +66,55 @@ enum Page {
     }
 
     static func inline(svg text: String, key: String) -> String {
-        var svg = text
-        if svg.hasPrefix("<?xml"), let end = svg.range(of: "?>") { svg = String(svg[end.upperBound...]) }
-        var ids: [String] = []
-        var search = svg.startIndex..<svg.endIndex
-        while let r = svg.range(of: " id=\"", range: search) {
-            guard let close = svg[r.upperBound...].firstIndex(of: "\"") else { break }
-            ids.append(String(svg[r.upperBound..<close]))
-            search = close..<svg.endIndex
+        // One pass over the bytes (the intermediate-values chart of a large study is megabytes):
+        // drop the XML declaration, prefix every `id="X"` and `url(#X)` with `key-`, and tag the
+        // root element.
+        var bytes = Array(text.utf8)
+        if bytes.starts(with: Array("<?xml".utf8)), let end = Self.find(Array("?>".utf8), in: bytes, from: 0) {
+            bytes.removeSubrange(0..<(end + 2))
         }
-        for id in Set(ids) {
-            svg = svg.replacingOccurrences(of: " id=\"\(id)\"", with: " id=\"\(key)-\(id)\"")
-                .replacingOccurrences(of: "url(#\(id))", with: "url(#\(key)-\(id))")
+        let prefix = Array("\(key)-".utf8)
+        let patterns = [Array(" id=\"".utf8), Array("url(#".utf8)]
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 256)
+        var i = 0
+        var tagged = false
+        let root = Array("<svg ".utf8), rootTag = Array("<svg class=\"chart\" data-chart=\"\(escape(key))\" role=\"img\" ".utf8)
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: " ") || b == UInt8(ascii: "u") || b == UInt8(ascii: "<") {
+                if !tagged, b == UInt8(ascii: "<"), Self.matches(root, bytes, at: i) {
+                    out += rootTag
+                    i += root.count
+                    tagged = true
+                    continue
+                }
+                if let p = patterns.first(where: { Self.matches($0, bytes, at: i) }) {
+                    out += p
+                    out += prefix
+                    i += p.count
+                    continue
+                }
+            }
+            out.append(b)
+            i += 1
         }
-        if let r = svg.range(of: "<svg ") {
-            svg.replaceSubrange(r, with: "<svg class=\"chart\" data-chart=\"\(escape(key))\" role=\"img\" ")
+        return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func matches(_ pattern: [UInt8], _ bytes: [UInt8], at i: Int) -> Bool {
+        guard i + pattern.count <= bytes.count else { return false }
+        for k in 0..<pattern.count where bytes[i + k] != pattern[k] { return false }
+        return true
+    }
+
+    static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        var i = start
+        while i + pattern.count <= bytes.count {
+            if matches(pattern, bytes, at: i) { return i }
+            i += 1
         }
-        return svg.trimmingCharacters(in: .whitespacesAndNewlines)
+        return nil
     }
 
     /// A figure: a heading, the chart, and a caption.
@@ -92,13 +125,21 @@ enum Page {
     }
 
     /// A number for a table cell: 4 significant digits, `–` for none.
+    /// Between 1e-4 and 1e6 the value rounded to 4 significant digits in its shortest form
+    /// (no `String(format:)`, slow on Linux and called for every cell of a 10,000-row table).
     static func number(_ v: Double?) -> String {
         guard let v, v.isFinite else { return "–" }
-        return AxisTicks.formatValue(v) == "0" && v != 0 ? String(format: "%.3g", v) : String(format: "%.4g", v)
+        if v == 0 { return "0" }
+        let magnitude = abs(v)
+        guard magnitude >= 1e-4, magnitude < 1e6 else { return String(format: "%.3e", v) }
+        let scale = Foundation.pow(10, 3 - Foundation.floor(Foundation.log10(magnitude)))
+        let rounded = (v * scale).rounded() / scale
+        if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
+        return "\(rounded)"
     }
 
     static func time(_ t: Double?) -> String {
         guard let t, t.isFinite else { return "–" }
-        return JSON.isoTime(t).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        return Timestamps.format(Int64(t.rounded(.down))) + " UTC"
     }
 }

@@ -6,9 +6,10 @@ import RecurTrain
 /// (epsilon-squared of a one-way analysis of variance), on the objective's ranks.
 ///
 /// For one parameter, the trials that used it are grouped: one group per value of a choice (or
-/// of a numeric parameter with at most `maxBins` distinct values), else `maxBins` groups of
-/// equal counts along the sorted values (quantile bins, so a log-uniform parameter is binned as
-/// evenly as a linear one). With y the objective's rank (ties averaged), N trials, k groups,
+/// of a numeric parameter with at most that many distinct values), else groups of equal counts
+/// along the sorted values (quantile bins, so a log-uniform parameter is binned as evenly as a
+/// linear one): `maxBins` (8) of them, fewer when there are under `trialsPerBin` (4) trials per
+/// bin (at least 2). With y the objective's rank (ties averaged), N trials, k groups,
 /// SST = Σ (y − ȳ)², SSB = Σ_g n_g (ȳ_g − ȳ)², SSW = SST − SSB:
 ///
 ///     ε² = (SSB − (k − 1) · SSW / (N − k)) / SST, clamped to [0, 1]
@@ -28,6 +29,7 @@ enum ParameterImportance {
     }
 
     static let maxBins = 8
+    static let trialsPerBin = 4
     static let minimumTrials = 5
 
     /// One estimate per parameter, in the order given; `values[i]` pairs with `objective[i]`.
@@ -60,13 +62,15 @@ enum ParameterImportance {
     static func groups(_ values: [SearchValue]) -> [Int] {
         let numbers = values.compactMap { v -> Double? in if case let .number(x) = v { return x } else { return nil } }
         let distinct = Array(Set(values))
-        if numbers.count < values.count || distinct.count <= maxBins {
+        // At least `trialsPerBin` trials per quantile bin on average, 2 to `maxBins` bins.
+        let bins = max(2, min(maxBins, values.count / trialsPerBin))
+        if numbers.count < values.count || distinct.count <= bins {
             let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($0.element, $0.offset) })
             return values.map { index[$0]! }
         }
         let order = numbers.indices.sorted { numbers[$0] < numbers[$1] }
         var group = [Int](repeating: 0, count: numbers.count)
-        for (position, i) in order.enumerated() { group[i] = position * maxBins / numbers.count }
+        for (position, i) in order.enumerated() { group[i] = position * bins / numbers.count }
         // Equal values share a group (the lowest bin any of them fell in).
         var first: [Double: Int] = [:]
         for i in order { group[i] = first[numbers[i]] ?? group[i]; first[numbers[i]] = first[numbers[i]] ?? group[i] }

@@ -44,7 +44,7 @@ struct Get: ParsableCommand {
         let dashboard = try sources.dashboard()
         let parts = target.split(separator: "?", maxSplits: 1).map(String.init)
         let response = dashboard.handle(method: "GET", path: parts[0], query: parts.count > 1 ? parts[1] : nil)
-        if head { print("\(response.status) \(response.contentType)") }
+        if head { FileHandle.standardOutput.write(Data("\(response.status) \(response.contentType)\n".utf8)) }
         FileHandle.standardOutput.write(Data(response.body.utf8))
         if !head && response.status >= 400 { throw ExitCode(1) }
     }
@@ -87,6 +87,13 @@ struct Bench: ParsableCommand {
                          times[times.count / 2], times[0], times[times.count - 1], size))
         }
         print("study: \(trials) trials, change counter \(change), full JSON \(full.body.utf8.count) bytes")
+        var reads: [Double] = []
+        for _ in 0..<repeats {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try StudyReader(storage: path).read(changedAfter: nil)
+            reads.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        print(String(format: "%-44@ median %8.1f ms", "StudyReader.read (every trial, no rendering)" as NSString, reads.sorted()[reads.count / 2]))
         time("GET /studies/bench (whole page)", "/studies/bench", nil)
         time("GET /studies/bench?fragment=charts", "/studies/bench", "fragment=charts")
         time("GET /api/studies/bench (all trials)", "/api/studies/bench", nil)
