@@ -38,9 +38,14 @@ struct ModelPage {
             let changes = Self.learningRateChanges(m.history)
             var caption = "Training and validation loss per epoch."
             if !changes.isEmpty {
-                loss.series.append(LineChart.Series(name: "learning rate changed", x: changes.map { Double($0.epoch) },
-                                                    y: changes.map { $0.loss }, style: .markers, color: Palette.color(3),
-                                                    groupClass: "lr-changes"))
+                // A dashed vertical line across the curves at each change (NaN breaks between them).
+                let values = loss.series.flatMap(\.y).filter { $0.isFinite && (loss.yScale == .linear || $0 > 0) }
+                if let lo = values.min(), let hi = values.max() {
+                    let x = changes.flatMap { [Double($0.epoch), Double($0.epoch), .nan] }
+                    let y = changes.flatMap { _ in [lo, hi, .nan] }
+                    loss.series.append(LineChart.Series(name: "learning rate changed", x: x, y: y, color: Palette.color(3),
+                                                        dashed: true, groupClass: "lr-changes"))
+                }
                 caption += " Learning rate changed at: " + changes.map { "epoch \($0.epoch) (\(Page.number($0.from)) → \(Page.number($0.to)))" }.joined(separator: ", ") + "."
             } else if let lr = m.history.first?.learningRate {
                 caption += " Learning rate \(Page.number(lr)) throughout."
