@@ -151,10 +151,18 @@ enum Assets {
       }
       var poll = +(body.getAttribute("data-poll") || 0);
       var page = body.getAttribute("data-page");
-      var busy = false, chartsDue = false, chartsBusy = false;
+      var busy = false, chartsDue = false, chartsBusy = false, chartsNext = 0, chartsTimer = null;
+      // The charts are refetched at most once at a time, and a large study's (slow to render)
+      // no sooner than four render times after the last one ended.
       function refreshCharts(name) {
         if (chartsBusy) { chartsDue = true; return; }
+        var wait = chartsNext - Date.now();
+        if (wait > 0) {
+          if (!chartsTimer) chartsTimer = setTimeout(function () { chartsTimer = null; refreshCharts(name); }, wait);
+          return;
+        }
         chartsBusy = true; chartsDue = false;
+        var started = Date.now();
         fetch("/studies/" + encodeURIComponent(name) + "?fragment=charts", { cache: "no-store" })
           .then(function (r) { return r.ok ? r.text() : null; })
           .then(function (html) {
@@ -162,7 +170,11 @@ enum Assets {
             if (html !== null && box) box.innerHTML = html;
           })
           .catch(function () { stamp("offline"); })
-          .then(function () { chartsBusy = false; if (chartsDue) refreshCharts(name); });
+          .then(function () {
+            chartsBusy = false;
+            chartsNext = Date.now() + 4 * (Date.now() - started);
+            if (chartsDue) refreshCharts(name);
+          });
       }
       function pollStudy() {
         if (busy) return;
