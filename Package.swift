@@ -42,6 +42,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
+        .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurData", "RecurTrain", "RecurTune"]),
+        .executableTarget(
+            name: "RecurDashboardTool",
+            dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "recur",
             dependencies: [
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
+        .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurData", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
         .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),
         .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurTrain", "RecurTestSupport"]),

@@ -20,3 +20,4 @@ set -x
 set +x
 echo
 echo "Done. Model package: $out/model; forecast: $out/forecast.csv; charts: $out/model/report and $out/inspect"
+echo "Dashboard (pages of the model; add --storage STUDY.sqlite for a study): $recur serve --models $out, then open http://127.0.0.1:8080/"

@@ -6,6 +6,7 @@
 # prints the path of its python on stdout (progress goes to stderr).
 #
 #   scripts/install-python-tools.sh            # create/update the venv, print its python
+#   scripts/install-python-tools.sh selenium   # also selenium, for scripts/browser_check.py
 #   RECUR_VENV=/tmp/v scripts/install-python-tools.sh
 #
 # The Swift tests use "$HOME/.cache/recur/venv/bin/python" when it exists, else $RECUR_PYTHON,
@@ -27,4 +28,16 @@ if ! "$py" -c 'import tensorboard' >/dev/null 2>&1; then
     "$py" -m pip install --quiet --disable-pip-version-check tensorboard >&2
 fi
 "$py" -c 'import tensorboard' >/dev/null
+# Optional extras, only when asked for by name.
+for extra in "$@"; do
+    case "$extra" in
+        selenium)
+            if ! "$py" -c 'import selenium' >/dev/null 2>&1; then
+                echo "installing selenium into $venv" >&2
+                "$py" -m pip install --quiet --disable-pip-version-check selenium >&2
+            fi
+            "$py" -c 'import selenium' >/dev/null ;;
+        *) echo "install-python-tools.sh: unknown extra '$extra' (known: selenium)" >&2; exit 2 ;;
+    esac
+done
 echo "$py"

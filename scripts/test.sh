@@ -28,6 +28,10 @@ if [ "$shared_before" != "$shared_after" ]; then
   diff <(echo "$shared_before") <(echo "$shared_after") >&2 || true
   status=1
 fi
+# The dashboard in headless Chromium (skipped, with a line saying so, where it cannot be installed).
+bash scripts/browser-test.sh
+browser=$?
+[ "$browser" = 0 ] || status=$browser
 # One plain closing line: "tests: N passed, N failed", from XCTest's own summary.
 summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1)
 if [ -n "$summary" ]; then

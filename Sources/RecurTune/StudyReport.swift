@@ -67,7 +67,7 @@ public struct StudyReport {
     }
 
     /// The y label: the objective and which way is better.
-    var objectiveLabel: String { "\(study.objective) (lower is better)" }
+    public var objectiveLabel: String { "\(study.objective) (lower is better)" }
 
     // MARK: Objective per trial
 
@@ -129,7 +129,7 @@ public struct StudyReport {
 
     /// The parameters to draw, in the space's order (or, without one, every name the trials
     /// used, sorted), each with its distribution when known.
-    var parameterList: [(name: String, distribution: SearchDistribution?, conditional: Bool)] {
+    public var parameterList: [(name: String, distribution: SearchDistribution?, conditional: Bool)] {
         if !space.isEmpty { return space.map { ($0.name, $0.distribution, $0.condition != nil) } }
         let names = Array(Set(trials.flatMap { $0.params.keys })).sorted()
         return names.map { name in (name, nil, trials.contains { $0.params[name] == nil }) }
@@ -172,16 +172,16 @@ public struct StudyReport {
                                    objective: shown.map { $0.value! }, lowerIsBetter: true)
     }
 
-    static func numberOrNil(_ v: SearchValue?) -> Double? {
+    public static func numberOrNil(_ v: SearchValue?) -> Double? {
         if case let .number(x)? = v { return x }
         return nil
     }
 
-    static func number(_ v: SearchValue?) -> Double { numberOrNil(v) ?? .nan }
+    public static func number(_ v: SearchValue?) -> Double { numberOrNil(v) ?? .nan }
 
     /// A categorical axis over `categories` (in their order), with any value the trials used
     /// that is not among them appended; an unused parameter (nil) is NaN.
-    static func categorical(name: String, values: [SearchValue?], categories: [SearchValue]) -> ParallelCoordinates.Axis {
+    public static func categorical(name: String, values: [SearchValue?], categories: [SearchValue]) -> ParallelCoordinates.Axis {
         var cats = categories
         for case let v? in values where !cats.contains(v) { cats.append(v) }
         if categories.isEmpty {
@@ -196,7 +196,7 @@ public struct StudyReport {
     }
 
     /// A choice as an axis label: strings without quotes.
-    static func label(_ v: SearchValue) -> String {
+    public static func label(_ v: SearchValue) -> String {
         if case let .string(s) = v { return s }
         return v.description
     }
@@ -207,7 +207,7 @@ public struct StudyReport {
     /// Axis names: each key path without its well-known prefix
     /// (`training.optimizer.learning_rate` → `learning_rate`, `model.width_rule.middle.count` →
     /// `middle.count`); a name that would then clash with another is kept whole.
-    static func shortNames(_ names: [String]) -> [String] {
+    public static func shortNames(_ names: [String]) -> [String] {
         let short = names.map { name in
             knownPrefixes.first { name.hasPrefix($0) && name.count > $0.count }.map { String(name.dropFirst($0.count)) } ?? name
         }

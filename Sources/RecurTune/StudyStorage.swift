@@ -22,6 +22,14 @@ import Darwin
 ///           heartbeat_at, attempts)
 ///     intermediate(trial, epoch, value, PRIMARY KEY (trial, epoch))
 ///
+/// Migration `change_seq` (additive: readers and writers of schema 1 are unaffected) numbers
+/// changes for readers that poll (the dashboard's `?after=N`): `trial_change_counter(id = 1,
+/// seq)` counts every change to a trial and `trial.change_seq` holds the count at the trial's
+/// latest change. Triggers keep both, so every writer bumps them (this one, an older Recur on a
+/// migrated file, imports): inserting a trial; updating its state, parameters, value, times,
+/// error, metrics, epochs or attempts (not a heartbeat alone); inserting, replacing or deleting
+/// one of its intermediate values. See `StudyReader`.
+///
 /// Times are seconds since 1970 (REAL); seeds are stored as their 64-bit pattern.
 public final class StudyStorage: Sendable {
     /// The database file.
@@ -191,8 +199,30 @@ public final class StudyStorage: Sendable {
                 );
                 """)
         }
+        m.registerMigration("change_seq") { db in try db.execute(sql: changeSequenceSQL) }
         return m
     }
+
+    /// The `change_seq` migration (see the type's doc).
+    static let changeSequenceSQL: String = {
+        func bump(_ trial: String) -> String {
+            "UPDATE trial_change_counter SET seq = seq + 1 WHERE id = 1; "
+                + "UPDATE trial SET change_seq = (SELECT seq FROM trial_change_counter WHERE id = 1) WHERE number = \(trial);"
+        }
+        return """
+            CREATE TABLE trial_change_counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+            ALTER TABLE trial ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+            UPDATE trial SET change_seq = number + 1;
+            INSERT INTO trial_change_counter (id, seq) VALUES (1, (SELECT COALESCE(MAX(number) + 1, 0) FROM trial));
+            CREATE INDEX trial_change_seq ON trial(change_seq);
+            CREATE TRIGGER trial_inserted AFTER INSERT ON trial BEGIN \(bump("NEW.number")) END;
+            CREATE TRIGGER trial_updated AFTER UPDATE OF state, params_json, value, started_at, finished_at, seconds, error,
+                metrics_json, epochs, attempts ON trial BEGIN \(bump("NEW.number")) END;
+            CREATE TRIGGER intermediate_inserted AFTER INSERT ON intermediate BEGIN \(bump("NEW.trial")) END;
+            CREATE TRIGGER intermediate_updated AFTER UPDATE ON intermediate BEGIN \(bump("NEW.trial")) END;
+            CREATE TRIGGER intermediate_deleted AFTER DELETE ON intermediate BEGIN \(bump("OLD.trial")) END;
+            """
+    }()
 
     // MARK: The study
 
@@ -254,12 +284,19 @@ public final class StudyStorage: Sendable {
         try wrap { try pool.read { db in try Self.trials(db) } }
     }
 
-    static func trials(_ db: Database) throws -> [StoredTrial] {
+    static func trials(_ db: Database) throws -> [StoredTrial] { try trials(db, changedAfter: nil) }
+
+    /// The trials whose `change_seq` is above `changedAfter` (every trial when nil), by number.
+    static func trials(_ db: Database, changedAfter: Int?) throws -> [StoredTrial] {
         var intermediate: [Int: [Int: Double]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT trial, epoch, value FROM intermediate") {
+        let filter = changedAfter == nil ? "" : " WHERE change_seq > ?"
+        let arguments: StatementArguments = changedAfter.map { [$0] } ?? []
+        let intermediateSQL = changedAfter == nil ? "SELECT trial, epoch, value FROM intermediate"
+            : "SELECT trial, epoch, value FROM intermediate WHERE trial IN (SELECT number FROM trial\(filter))"
+        for row in try Row.fetchAll(db, sql: intermediateSQL, arguments: arguments) {
             intermediate[row["trial"], default: [:]][row["epoch"]] = row["value"]
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM trial ORDER BY number").map { row in
+        return try Row.fetchAll(db, sql: "SELECT * FROM trial\(filter) ORDER BY number", arguments: arguments).map { row in
             let number: Int = row["number"]
             let stateText: String = row["state"]
             let metrics: SplitMetrics? = (row["metrics_json"] as String?).flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) }

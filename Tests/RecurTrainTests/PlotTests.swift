@@ -167,6 +167,22 @@ final class PlotTests: XCTestCase {
         }
     }
 
+    func testLineChartBandsAndSeriesGroups() throws {
+        let x = (0..<10).map(Double.init)
+        var lower = x.map { $0 - 1 }, upper = x.map { $0 + 1 }
+        lower[5] = .nan  // breaks the band into two runs
+        let chart = LineChart(title: "band", xLabel: "x", yLabel: "y",
+                              series: [LineChart.Series(name: "points", x: x, y: x, style: .markers, groupClass: "trial-points")],
+                              bands: [LineChart.Band(name: "80% interval", x: x, lower: lower, upper: upper, color: "#ff7f0e")])
+        try assertValidSVG(chart, contains: ["80% interval", "<g class=\"trial-points\">", "fill-opacity=\"0.25\""])
+        let svg = try chart.svg()
+        XCTAssertEqual(svg.components(separatedBy: "fill-opacity=\"0.25\" stroke=\"none\"").count - 1, 2, "two runs of the band")
+        let group = svg.components(separatedBy: "<g class=\"trial-points\">")[1].components(separatedBy: "</g>")[0]
+        XCTAssertEqual(group.components(separatedBy: "<circle").count - 1, 10, "the series' dots are inside its group")
+        XCTAssertThrowsError(try LineChart(title: "t", xLabel: "", yLabel: "", series: [],
+                                           bands: [LineChart.Band(name: "b", x: [1, 2], lower: [1], upper: [1, 2], color: "#000000")]).svg())
+    }
+
     // MARK: helpers
 
     private func assertValidSVG(_ chart: any Chart, contains needles: [String],

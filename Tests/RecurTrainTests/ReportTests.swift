@@ -237,7 +237,7 @@ final class ReportTests: XCTestCase {
                   + "2020-01-01 00:00:00,1,3.0,2.5,2.0,,2.0,3.0,1.5,3.5\n2020-01-01 01:00:00,1,3.5,3.0,3.0,,2.5,3.5,,\n"
                   + "2020-01-01 00:00:00,2,3.5,2.8,2.0,,2.1,3.2,1.6,3.9\n").utf8).write(to: file)
         let p = try PackageReport.readPredictions(file.path)
-        XCTAssertEqual(p.intervals.map(\.level), [0.8, 0.95])
+        XCTAssertEqual(p.intervals.map(\.percent), [80, 95])
         let one = p.step(1)
         XCTAssertEqual(one.intervals[0].lower, [2.0, 2.5])
         XCTAssertEqual(one.intervals[1].upper[0], 3.5)

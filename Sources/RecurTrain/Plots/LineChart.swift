@@ -34,14 +34,19 @@ public struct LineChart: Chart {
         public var color: String?
         /// Draws the line dashed.
         public var dashed: Bool
+        /// A class for the SVG group holding the series' marks (pages that inline the chart
+        /// style or count them, e.g. `trial-points`); nil for no group.
+        public var groupClass: String?
 
-        public init(name: String, x: [Double], y: [Double], style: Style = .line, color: String? = nil, dashed: Bool = false) {
+        public init(name: String, x: [Double], y: [Double], style: Style = .line, color: String? = nil, dashed: Bool = false,
+                    groupClass: String? = nil) {
             self.name = name
             self.x = x
             self.y = y
             self.style = style
             self.color = color
             self.dashed = dashed
+            self.groupClass = groupClass
         }
     }
 
@@ -84,24 +89,28 @@ public struct LineChart: Chart {
     /// The y-axis label, with units, e.g. "temperature (°C)".
     public var yLabel: String
     public var series: [Series]
-    /// Shaded bands under the series (widest first reads best); default none.
-    public var bands: [Band] = []
     public var xAxis: XAxis
     public var yScale: YScale
+    /// Shaded bands under the series (intervals), widest first.
+    public var bands: [Band]
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series],
-                xAxis: XAxis = .numeric(integer: false), yScale: YScale = .linear) {
+                xAxis: XAxis = .numeric(integer: false), yScale: YScale = .linear, bands: [Band] = []) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.xAxis = xAxis
         self.yScale = yScale
+        self.bands = bands
     }
 
     public func svg() throws -> String {
         for s in series where s.x.count != s.y.count {
             throw ChartError.invalidInput("series \"\(s.name)\" has \(s.x.count) x values and \(s.y.count) y values")
+        }
+        for b in bands where b.x.count != b.lower.count || b.x.count != b.upper.count {
+            throw ChartError.invalidInput("band \"\(b.name)\" has \(b.x.count) x values, \(b.lower.count) lower and \(b.upper.count) upper bounds")
         }
         let usable: (Double, Double) -> Bool = { x, y in
             x.isFinite && y.isFinite && (yScale == .linear || y > 0)
@@ -110,8 +119,9 @@ public struct LineChart: Chart {
             throw ChartError.invalidInput("band \"\(b.name)\" has \(b.x.count) x values and \(b.lower.count)/\(b.upper.count) bounds")
         }
         let points = series.map { s in zip(s.x, s.y).filter { usable($0.0, $0.1) } }
-        let bandPoints = bands.flatMap { b in b.x.indices.flatMap { i in [(b.x[i], b.lower[i]), (b.x[i], b.upper[i])] }.filter { usable($0.0, $0.1) } }
-        let xs = points.flatMap { $0.map(\.0) }, ys = points.flatMap { $0.map(\.1) } + bandPoints.map(\.1)
+        let bandPoints = bands.map { b in b.x.indices.filter { usable(b.x[$0], b.lower[$0]) && usable(b.x[$0], b.upper[$0]) } }
+        let xs = points.flatMap { $0.map(\.0) }
+        let ys = points.flatMap { $0.map(\.1) } + zip(bands, bandPoints).flatMap { b, idx in idx.flatMap { [b.lower[$0], b.upper[$0]] } }
         guard !xs.isEmpty else { return CartesianFrame.noData(title: title) }
 
         let xSpec: AxisSpec
@@ -127,26 +137,26 @@ public struct LineChart: Chart {
                 let swatch: LegendEntry.Swatch = s.style == .markers ? .marker
                     : .line(dash: s.dashed ? "6 4" : nil, marker: s.style == .lineWithMarkers)
                 return LegendEntry(label: s.name, color: colors[i], swatch: swatch)
-            } + bands.map { LegendEntry(label: $0.name, color: $0.color, swatch: .band) } : []
-        var frame = CartesianFrame(title: title, xLabel: xLabel, yLabel: yLabel, x: xSpec, y: ySpec, legend: legend)
+            } : []
+        let bandLegend = bands.map { LegendEntry(label: $0.name, color: $0.color, swatch: .band) }
+        var frame = CartesianFrame(title: title, xLabel: xLabel, yLabel: yLabel, x: xSpec, y: ySpec,
+                                   legend: legend + bandLegend)
         frame.beginData()
-        for b in bands {
-            // One polygon per run of finite bounds: along the upper bound, back along the lower.
-            var run: [Int] = []
-            func flush() {
-                if run.count >= 2 {
-                    let upper = run.map { "\(SVGCanvas.number(frame.px(b.x[$0]), decimals: 1)),\(SVGCanvas.number(frame.py(b.upper[$0]), decimals: 1))" }
-                    let lower = run.reversed().map { "\(SVGCanvas.number(frame.px(b.x[$0]), decimals: 1)),\(SVGCanvas.number(frame.py(b.lower[$0]), decimals: 1))" }
-                    frame.canvas.raw("<polygon fill=\"\(b.color)\" fill-opacity=\"\(SVGCanvas.number(b.opacity, decimals: 2))\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>")
-                }
-                run = []
+        for (b, idx) in zip(bands, bandPoints) {
+            // One closed path per run of consecutive usable points: along the upper bound, back along the lower.
+            var runs: [[Int]] = []
+            for i in idx {
+                if let last = runs.last?.last, last == i - 1 { runs[runs.count - 1].append(i) } else { runs.append([i]) }
             }
-            for i in b.x.indices {
-                if usable(b.x[i], b.lower[i]) && usable(b.x[i], b.upper[i]) { run.append(i) } else { flush() }
+            for run in runs where run.count > 1 {
+                let upper = run.map { "\(frame.canvas.n(frame.px(b.x[$0]))),\(frame.canvas.n(frame.py(b.upper[$0])))" }
+                let lower = run.reversed().map { "\(frame.canvas.n(frame.px(b.x[$0]))),\(frame.canvas.n(frame.py(b.lower[$0])))" }
+                frame.canvas.raw("<path d=\"M\((upper + lower).joined(separator: " L"))Z\" fill=\"\(b.color)\" fill-opacity=\"\(frame.canvas.n(b.opacity))\" stroke=\"none\"/>")
             }
-            flush()
         }
         for (i, s) in series.enumerated() {
+            if let group = s.groupClass { frame.canvas.raw("<g class=\"\(SVGCanvas.escape(group))\">") }
+            defer { if s.groupClass != nil { frame.canvas.raw("</g>") } }
             let pixels = points[i].map { (frame.px($0.0), frame.py($0.1)) }
             let dash = s.dashed ? "6 4" : nil
             switch s.style {

@@ -25,25 +25,33 @@ public struct PackageReport {
         /// NaN where the baseline has no value.
         public var persistence: [Double]
         public var seasonalNaive: [Double]
-        /// Prediction-interval bounds per level (`lower_<percent>`, `upper_<percent>` columns),
-        /// NaN where empty; none for a package without intervals.
-        public var intervals: [Bounds] = []
+        /// Prediction intervals, from the `lower_<percent>,upper_<percent>` column pairs, by
+        /// increasing level; empty when the file has none.
+        public var intervals: [Interval]
 
-        /// One level's bounds, row by row.
-        public struct Bounds: Sendable {
-            public var level: Double
+        /// One interval level's bounds, one per row (NaN where empty), in the target's units.
+        public struct Interval: Sendable, Equatable {
+            /// The nominal coverage in percent, e.g. 80.
+            public var percent: Int
             public var lower: [Double]
             public var upper: [Double]
+
+            public init(percent: Int, lower: [Double], upper: [Double]) {
+                self.percent = percent
+                self.lower = lower
+                self.upper = upper
+            }
         }
 
         public init(times: [Double], horizonSteps: [Int], actual: [Double], predicted: [Double],
-                    persistence: [Double], seasonalNaive: [Double]) {
+                    persistence: [Double], seasonalNaive: [Double], intervals: [Interval] = []) {
             self.times = times
             self.horizonSteps = horizonSteps
             self.actual = actual
             self.predicted = predicted
             self.persistence = persistence
             self.seasonalNaive = seasonalNaive
+            self.intervals = intervals
         }
 
         public var count: Int { times.count }
@@ -51,11 +59,11 @@ public struct PackageReport {
         /// The rows of one horizon step, in time order.
         public func step(_ h: Int) -> TestPredictions {
             let rows = times.indices.filter { horizonSteps[$0] == h }.sorted { times[$0] < times[$1] }
-            var out = TestPredictions(times: rows.map { times[$0] }, horizonSteps: rows.map { horizonSteps[$0] },
-                                      actual: rows.map { actual[$0] }, predicted: rows.map { predicted[$0] },
-                                      persistence: rows.map { persistence[$0] }, seasonalNaive: rows.map { seasonalNaive[$0] })
-            out.intervals = intervals.map { b in Bounds(level: b.level, lower: rows.map { b.lower[$0] }, upper: rows.map { b.upper[$0] }) }
-            return out
+            return TestPredictions(times: rows.map { times[$0] }, horizonSteps: rows.map { horizonSteps[$0] },
+                                   actual: rows.map { actual[$0] }, predicted: rows.map { predicted[$0] },
+                                   persistence: rows.map { persistence[$0] }, seasonalNaive: rows.map { seasonalNaive[$0] },
+                                   intervals: intervals.map { b in Interval(percent: b.percent, lower: rows.map { b.lower[$0] },
+                                                                            upper: rows.map { b.upper[$0] }) })
         }
     }
 
@@ -85,7 +93,8 @@ public struct PackageReport {
     }
 
     /// Reads `predictions_test.csv` (columns timestamp, horizon_step, actual, predicted,
-    /// persistence, seasonal_naive; the baselines may be absent or empty).
+    /// persistence, seasonal_naive; the baselines may be absent or empty; then any
+    /// `lower_<percent>,upper_<percent>` interval pairs).
     public static func readPredictions(_ file: String) throws -> TestPredictions {
         let table: CSVTable
         do {
@@ -104,15 +113,19 @@ public struct PackageReport {
         let t = try column("timestamp", required: true)!, h = try column("horizon_step", required: false)
         let a = try column("actual", required: true)!, p = try column("predicted", required: true)!
         let pe = try column("persistence", required: false), sn = try column("seasonal_naive", required: false)
-        var result = TestPredictions(times: [], horizonSteps: [], actual: [], predicted: [], persistence: [], seasonalNaive: [])
-        // lower_<percent> with its upper_<percent>, by level.
-        let bounds: [(Double, Int, Int)] = table.header.enumerated().compactMap { i, name in
-            guard name.hasPrefix("lower_"), let percent = Double(name.dropFirst(6)),
-                  let u = table.header.firstIndex(of: "upper_" + name.dropFirst(6)) else { return nil }
-            return (percent / 100, i, u)
-        }.sorted { $0.0 < $1.0 }
-        result.intervals = bounds.map { TestPredictions.Bounds(level: $0.0, lower: [], upper: []) }
+        // Interval levels: every `lower_P` with its `upper_P`, by increasing P.
+        let levels: [(percent: Int, lower: Int, upper: Int)] = table.header.enumerated().compactMap { i, name in
+            guard name.hasPrefix("lower_"), let percent = Int(name.dropFirst("lower_".count)),
+                  let u = table.header.firstIndex(of: "upper_\(percent)") else { return nil }
+            return (percent, i, u)
+        }.sorted { $0.percent < $1.percent }
+        var result = TestPredictions(times: [], horizonSteps: [], actual: [], predicted: [], persistence: [], seasonalNaive: [],
+                                     intervals: levels.map { TestPredictions.Interval(percent: $0.percent, lower: [], upper: []) })
         for row in 0..<table.rowCount {
+            for (k, level) in levels.enumerated() {
+                result.intervals[k].lower.append(table.number(row: row, column: level.lower) ?? .nan)
+                result.intervals[k].upper.append(table.number(row: row, column: level.upper) ?? .nan)
+            }
             let text = table.field(row: row, column: t)
             guard let time = Timestamps.parse(text) else {
                 throw PackageError.corrupt(path: file, reason: "line \(table.line(ofRow: row)): cannot parse timestamp '\(text)'")
@@ -123,10 +136,6 @@ public struct PackageReport {
             result.predicted.append(table.number(row: row, column: p) ?? .nan)
             result.persistence.append(pe.flatMap { table.number(row: row, column: $0) } ?? .nan)
             result.seasonalNaive.append(sn.flatMap { table.number(row: row, column: $0) } ?? .nan)
-            for (k, b) in bounds.enumerated() {
-                result.intervals[k].lower.append(table.number(row: row, column: b.1) ?? .nan)
-                result.intervals[k].upper.append(table.number(row: row, column: b.2) ?? .nan)
-            }
         }
         return result
     }
@@ -251,7 +260,7 @@ public struct PackageReport {
                               xLabel: "time (UTC)", yLabel: valueLabel, series: series, xAxis: .dateTime)
         // Widest level first, so the narrower band shows darker on top.
         chart.bands = one.intervals.reversed().map { b in
-            LineChart.Band(name: "\(IntervalConfig.percent(b.level))% interval", x: times, lower: Array(b.lower[r]), upper: Array(b.upper[r]),
+            LineChart.Band(name: "\(b.percent)% interval", x: times, lower: Array(b.lower[r]), upper: Array(b.upper[r]),
                            color: Palette.color(1), opacity: 0.15)
         }
         return chart
