@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "RecurServe",
             dependencies: [
-                "RecurTrain", "RecurStore",
+                "RecurTrain", "RecurStore", "RecurDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -3,16 +3,19 @@
 # chromium and chromium-driver and selenium (in the tests' virtualenv) when missing, runs a tiny
 # study with the built `recur`, serves it with its best package, and runs
 # scripts/browser_check.py against it, adding a trial while the study page is open.
-# Screenshots go to ${RECUR_BROWSER_SHOTS:-.build/browser-shots}. The server is
-# `recur serve --storage … --models …` when this `recur` has it, else
-# scripts/dashboard_dev_server.py (the same RecurDashboard through RecurDashboardTool).
+# Screenshots go to ${RECUR_BROWSER_SHOTS:-.build/browser-shots}. The server is the real
+# `recur serve --storage … --models …`.
 # Skips (exit 0, with a line saying so) only where Chromium or selenium cannot be installed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then apt-get install -y chromium chromium-driver >/dev/null 2>&1 || true
-    elif sudo -n true 2>/dev/null; then sudo apt-get install -y chromium chromium-driver >/dev/null 2>&1 || true; fi
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+    if [ -z "$SUDO" ] || sudo -n true 2>/dev/null; then
+        echo "installing chromium and chromium-driver (Debian)" >&2
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 \
+            || { $SUDO apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; } || true
+    fi
 fi
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
     echo "browser tests skipped: Chromium cannot be installed here (apt-get install -y chromium chromium-driver needs root or sudo)"
@@ -24,7 +27,7 @@ if ! py=$(bash scripts/install-python-tools.sh selenium 2>/dev/null); then
 fi
 
 bin=$(swift build --show-bin-path)
-for tool in recur RecurDashboardTool; do
+for tool in recur; do
     [ -x "$bin/$tool" ] || { echo "browser tests: $bin/$tool is not built (swift build --build-tests)" >&2; exit 1; }
 done
 work=$(mktemp -d)
@@ -61,11 +64,7 @@ fi
 study="$work/runs/tiny.study.sqlite"
 models="$work/runs"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-if "$bin/recur" serve --help 2>/dev/null | grep -q -- "--storage"; then
-    "$bin/recur" serve --storage "$study" --models "$models" --port "$port" >"$work/server.log" 2>&1 &
-else
-    python3 scripts/dashboard_dev_server.py "$port" "$bin/RecurDashboardTool" --storage "$study" --models "$models" >"$work/server.log" 2>&1 &
-fi
+"$bin/recur" serve --storage "$study" --models "$models" --port "$port" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
     python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/api/studies', timeout=1)" 2>/dev/null && break

@@ -17,6 +17,7 @@ set -x
 "$recur" train "$out/synthetic.json" --output "$out/model"
 "$recur" predict "$out/model" --input "$out/synthetic-station.csv" --steps 24 --output "$out/forecast.csv"
 "$recur" report "$out/model"
+head -4 "$out/forecast.csv"  # the forecast with its 80% and 95% prediction intervals
 set +x
 echo
 echo "Done. Model package: $out/model; forecast: $out/forecast.csv; charts: $out/model/report and $out/inspect"

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RecurDashboard
 import RecurStore
 import RecurTrain
 
@@ -15,6 +16,7 @@ struct ForecastResponder: HTTPResponder {
     let metrics: ServerMetrics
     let token: BearerToken?
     let store: (any ForecastStore)?
+    let dashboard: Dashboard
     let limits: ServeLimits
     let logger: Logger
 
@@ -68,6 +70,10 @@ struct ForecastResponder: HTTPResponder {
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
         }
+        if Dashboard.handles(path: request.uri.path) {
+            route = Self.dashboardRoute(parts)
+            return await dashboardResponse(request)
+        }
         switch parts.count {
         case 1 where parts[0] == "metrics":
             route = "/metrics"
@@ -95,6 +101,29 @@ struct ForecastResponder: HTTPResponder {
         default:
             throw APIError(404, field: nil, "no route \(request.method.rawValue) \(request.uri.path); see GET /v1/models, POST /v1/models/{name}/forecast, GET /healthz, GET /metrics")
         }
+    }
+
+    /// The metrics label of a dashboard path: `/`, `/studies/{name}`, `/api/studies/{name}`, ...
+    static func dashboardRoute(_ parts: [String]) -> String {
+        if parts == [""] { return "/" }
+        let named = parts.count >= (parts.first == "api" ? 3 : 2)
+        let stem = parts.prefix(parts.first == "api" ? 2 : 1).joined(separator: "/")
+        return "/" + stem + (named ? "/{name}" : "")
+    }
+
+    /// The dashboard's answer, computed off the server's event loops (a large study's page
+    /// takes a while); HEAD answers carry no body.
+    func dashboardResponse(_ request: Request) async -> Response {
+        let method = request.method.rawValue, path = request.uri.path, query = request.uri.query
+        let dashboard = self.dashboard
+        let answer = await withCheckedContinuation { (continuation: CheckedContinuation<DashboardResponse, Never>) in
+            DispatchQueue.global().async { continuation.resume(returning: dashboard.handle(method: method, path: path, query: query)) }
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = answer.contentType
+        if let cache = answer.headers["Cache-Control"] { headers[.cacheControl] = cache }  // the one header the dashboard sets
+        let body = request.method == .head ? ByteBuffer() : ByteBuffer(string: answer.body)
+        return Response(status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: body))
     }
 
     /// The loaded model of that name (percent-decoded), never a path.

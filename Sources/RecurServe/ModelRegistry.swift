@@ -10,8 +10,8 @@ import Logging
 /// is no longer served. Hidden folders (`.name`, e.g. `recur train`'s staging folders) are
 /// skipped. Names are only ever looked up in this set, never joined into a path.
 public final class ModelRegistry: @unchecked Sendable {
-    /// The models folder.
-    public let directory: String
+    /// The models folder; nil when the server serves studies only (no `--models`).
+    public let directory: String?
     let logger: Logger
     let metrics: ServerMetrics
     private let lock = NSLock()
@@ -21,7 +21,7 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Serialises scans (the watcher's and explicit ones).
     private let scanLock = NSLock()
 
-    init(directory: String, logger: Logger, metrics: ServerMetrics) {
+    init(directory: String?, logger: Logger, metrics: ServerMetrics) {
         self.directory = directory
         self.logger = logger
         self.metrics = metrics
@@ -42,6 +42,7 @@ public final class ModelRegistry: @unchecked Sendable {
     /// Brings the served set in step with the folder (see the type's doc).
     public func scan() {
         scanLock.lock(); defer { scanLock.unlock() }
+        guard let directory else { return }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { !$0.hasPrefix(".") }
             .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0), isDirectory: &d) && d.boolValue }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RecurDashboard
 import RecurStore
 import ServiceLifecycle
 import UnixSignals
@@ -15,19 +16,25 @@ public final class RecurServer: Sendable {
     public let registry: ModelRegistry
     public let metrics: ServerMetrics
     let store: (any ForecastStore)?
+    /// The dashboard pages and their JSON (docs/dashboard.md), over the studies and models.
+    let dashboard: Dashboard
     private let port = Box<Int>()
     private let group = Box<ServiceGroup>()
 
     /// Checks the options, opens the store and loads the packages there are now.
     public init(_ configuration: ServeConfiguration) throws {
+        guard configuration.modelsDirectory != nil || !configuration.studyStorages.isEmpty else { throw ServeError.nothingToServe }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: configuration.modelsDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ServeError.noModelsFolder(configuration.modelsDirectory)
+        if let models = configuration.modelsDirectory {
+            guard FileManager.default.fileExists(atPath: models, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ServeError.noModelsFolder(models)
+            }
         }
         guard (0...65535).contains(configuration.port) else { throw ServeError.invalidPort(configuration.port) }
         self.configuration = configuration
         self.metrics = ServerMetrics()
         self.store = try configuration.storeURL.map { try ForecastStores.open(url: $0) }
+        self.dashboard = try Dashboard(storages: configuration.studyStorages, modelsDirectory: configuration.modelsDirectory)
         self.registry = ModelRegistry(directory: configuration.modelsDirectory, logger: configuration.logger, metrics: metrics)
         registry.scan()
     }
@@ -37,7 +44,7 @@ public final class RecurServer: Sendable {
 
     func application() -> some ApplicationProtocol {
         let responder = ForecastResponder(registry: registry, metrics: metrics, token: configuration.token.map(BearerToken.init),
-                                          store: store, limits: configuration.limits, logger: configuration.logger)
+                                          store: store, dashboard: dashboard, limits: configuration.limits, logger: configuration.logger)
         let watcher = PackageWatcher(registry: registry, interval: configuration.reloadInterval)
         let port = self.port
         let logger = configuration.logger

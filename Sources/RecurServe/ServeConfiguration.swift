@@ -15,8 +15,11 @@ public struct ServeLimits: Sendable {
 
 /// Everything `recur serve` is started with.
 public struct ServeConfiguration: Sendable {
-    /// The folder whose subfolders are model packages, each served under its folder name.
-    public var modelsDirectory: String
+    /// The folder whose subfolders are model packages, each served under its folder name; nil
+    /// for a server of studies only.
+    public var modelsDirectory: String?
+    /// Study storages the dashboard shows (`PATH.sqlite` or `sqlite:PATH`; docs/dashboard.md).
+    public var studyStorages: [String] = []
     /// The address to bind; 127.0.0.1 unless told otherwise.
     public var host: String = "127.0.0.1"
     /// The port; 0 picks a free one (`RecurServer.boundPort` tells which).
@@ -31,7 +34,7 @@ public struct ServeConfiguration: Sendable {
     /// Where the one line per request and the reload messages go.
     public var logger = Logger(label: "recur.serve")
 
-    public init(modelsDirectory: String) {
+    public init(modelsDirectory: String?) {
         self.modelsDirectory = modelsDirectory
     }
 
@@ -51,6 +54,7 @@ public struct ServeConfiguration: Sendable {
 /// Errors starting the server, each naming the option at fault.
 public enum ServeError: Error, CustomStringConvertible, Sendable {
     case noModelsFolder(String)
+    case nothingToServe
     case tokenFile(path: String, reason: String)
     case invalidPort(Int)
 
@@ -60,6 +64,8 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
             return "--models \(path) is not a folder; give the folder holding model packages (one subfolder per package, as recur train writes them)"
         case let .tokenFile(path, reason):
             return "--token-file \(path) \(reason); write the bearer token alone into that file"
+        case .nothingToServe:
+            return "nothing to serve: give --models DIR (model packages), --storage STUDY (the dashboard of a study), or both"
         case let .invalidPort(port):
             return "--port \(port) is invalid; expected 0 (any free port) to 65535"
         }

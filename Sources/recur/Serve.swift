@@ -10,14 +10,18 @@ struct Serve: ParsableCommand {
         abstract: "Serve forecasts over HTTP from the model packages in a folder.",
         discussion: """
         Every package folder under --models is served under its folder name: GET /v1/models, \
-        GET /v1/models/NAME, POST /v1/models/NAME/forecast, GET /healthz, GET /metrics. Packages \
+        GET /v1/models/NAME, POST /v1/models/NAME/forecast, GET /healthz, GET /metrics; the dashboard \
+        (studies given with --storage, and the models) at / with its JSON under /api (docs/dashboard.md). Packages \
         moved into the folder, changed or removed are picked up within a second; a damaged one is \
         refused and logged while its previous version keeps serving. Logs one line per request on \
         stderr; SIGTERM or SIGINT finish the requests under way and stop. See docs/serving.md.
         """)
 
     @Option(help: ArgumentHelp("The folder holding model packages, one subfolder each.", valueName: "dir"))
-    var models: String
+    var models: String?
+
+    @Option(help: ArgumentHelp("A study to show on the dashboard (PATH.sqlite or sqlite:PATH); repeat for several.", valueName: "study"))
+    var storage: [String] = []
 
     @Option(help: "The address to listen on (127.0.0.1: this machine only).")
     var host = "127.0.0.1"
@@ -34,6 +38,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         SignalCleanup.uninstall()  // the server's own graceful shutdown takes the signals
         var config = ServeConfiguration(modelsDirectory: models)
+        config.studyStorages = storage
         config.host = host
         config.port = port
         config.token = try tokenFile.map { try ServeConfiguration.readToken(file: $0) }

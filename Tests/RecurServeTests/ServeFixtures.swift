@@ -76,8 +76,9 @@ final class ServeFixture {
 
     /// Starts a server on an ephemeral loopback port and returns it once it listens.
     func startServer(token: String? = nil, store: String? = nil, logs: LogCapture? = nil,
-                     limits: ServeLimits = ServeLimits()) async throws -> RunningServer {
-        var config = ServeConfiguration(modelsDirectory: models.path)
+                     limits: ServeLimits = ServeLimits(), studies: [String] = [], withModels: Bool = true) async throws -> RunningServer {
+        var config = ServeConfiguration(modelsDirectory: withModels ? models.path : nil)
+        config.studyStorages = studies
         config.port = 0
         config.token = token
         config.storeURL = store
