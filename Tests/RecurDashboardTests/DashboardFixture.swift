@@ -60,6 +60,7 @@ final class DashboardFixture {
           "window": {"n_past_steps": 6},
           "model": {"layers": [{"type": "lstm", "units": 4}]},
           "training": {"epochs": 2, "batch_size": 32, "seed": 3},
+          "intervals": {"levels": []},
           "output": {"directory": "runs"}
         }
         """, file: "test.json", baseDirectory: dir.path)

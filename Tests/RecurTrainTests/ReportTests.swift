@@ -245,7 +245,7 @@ final class ReportTests: XCTestCase {
         var chart = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "a", x: [0, 1], y: one.predicted)], xAxis: .dateTime)
         chart.bands = [.init(name: "80% interval", x: one.times, lower: one.intervals[0].lower, upper: one.intervals[0].upper, color: "#ff8800")]
         let svg = try chart.svg()
-        XCTAssertTrue(svg.contains("<polygon fill=\"#ff8800\""), svg)
+        XCTAssertTrue(svg.contains("fill=\"#ff8800\" fill-opacity=\"0.25\""), svg)  // a closed path per run of bounds
         XCTAssertTrue(svg.contains("80% interval"))
         chart.bands[0].lower = [1]
         XCTAssertThrowsError(try chart.svg())

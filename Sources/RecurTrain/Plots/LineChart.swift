@@ -62,7 +62,7 @@ public struct LineChart: Chart {
         /// Fill opacity in (0, 1].
         public var opacity: Double
 
-        public init(name: String, x: [Double], lower: [Double], upper: [Double], color: String, opacity: Double = 0.2) {
+        public init(name: String, x: [Double], lower: [Double], upper: [Double], color: String, opacity: Double = 0.25) {
             self.name = name
             self.x = x
             self.lower = lower
@@ -151,7 +151,7 @@ public struct LineChart: Chart {
             for run in runs where run.count > 1 {
                 let upper = run.map { "\(frame.canvas.n(frame.px(b.x[$0]))),\(frame.canvas.n(frame.py(b.upper[$0])))" }
                 let lower = run.reversed().map { "\(frame.canvas.n(frame.px(b.x[$0]))),\(frame.canvas.n(frame.py(b.lower[$0])))" }
-                frame.canvas.raw("<path d=\"M\((upper + lower).joined(separator: " L"))Z\" fill=\"\(b.color)\" fill-opacity=\"\(frame.canvas.n(b.opacity))\" stroke=\"none\"/>")
+                frame.canvas.raw("<path d=\"M\((upper + lower).joined(separator: " L"))Z\" fill=\"\(b.color)\" fill-opacity=\"\(SVGCanvas.number(b.opacity, decimals: 2))\" stroke=\"none\"/>")
             }
         }
         for (i, s) in series.enumerated() {
