@@ -41,7 +41,8 @@ struct Recur: ParsableCommand {
             Foundation.exit(0)
         }
         let message = CLIExit.message(for: error)
-        FileHandle.standardError.write(Data((message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)").utf8))
+        let prefixed = message.hasPrefix("error:") || message.hasPrefix("Error:") || error is ConfigError
+        FileHandle.standardError.write(Data((prefixed ? message : "error: \(message)").utf8))
         FileHandle.standardError.write(Data("\n".utf8))
         Foundation.exit(code)
     }
@@ -79,6 +80,8 @@ enum CLIExit {
     static func message(for error: Error) -> String {
         switch error {
         case let e as CustomStringConvertible where !(error is ValidationError) && !(error is CleanExit):
+            // A config error is already in the compiler's form, `FILE:LINE:COLUMN: error: …`.
+            if let e = error as? ConfigError { return e.description.hasPrefix("error:") || e.description.contains(": error: ") ? e.description : "error: \(e.description)" }
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
                 || error is PackageError || error is TensorError || error is UsageError || error is TuneError {
                 return "error: \(e.description)"

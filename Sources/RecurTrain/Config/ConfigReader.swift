@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 
 /// Typed, checked access to one object of a `ConfigValue` tree, for the schema decoders.
 /// `ObjectReader(value, allowed:)` rejects keys that are not in `allowed` (suggesting the
@@ -184,7 +185,7 @@ extension ConfigError {
         if let suggestion { message += "; did you mean `\(ConfigValue.childPath(parent, suggestion))`?" }
         let where_ = parent.isEmpty ? "at the top level" : "in `\(parent)`"
         var hint = "the keys allowed \(where_) are: " + allowed.joined(separator: ", ")
-        if let text = value.overrideText { hint += " (the key comes from --set \(text))" }
+        if let text = value.overrideText { hint += " (the key comes from --set \(TextExcerpt.of(text)))" }
         return ConfigError(kind: .unknownKey, file: file, keyPath: value.path, location: value.location,
                            message: message, hint: hint)
     }

@@ -64,6 +64,12 @@ public enum DataPreparation {
         let precede: Bool
         if case .rows = config.splitSpec { precede = false } else { precede = true }
         let train = try scaled.windows(spec, range: split.train, what: "the training part")
+        // Too few windows to learn from: refuse rather than report a meaningless model.
+        let need = max(config.training.batchSize, TrainingMinimum.windows)
+        guard train.count >= need else {
+            throw DataError.tooFewTrainingWindows(file: cleaning.file, windows: train.count, need: need, batchSize: config.training.batchSize,
+                                                  steps: split.train.count, nPastSteps: config.window.nPastSteps)
+        }
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
             range.isEmpty ? nil : try scaled.windows(spec, range: range, inputsMayPrecede: precede, what: what)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 
 /// The results CSV: one row per training run, in the manner of the old platform's results
 /// file, appended atomically (the whole file is rewritten to a temporary file and renamed).
@@ -47,7 +48,7 @@ public enum ResultsTable {
             try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw TrainingError.io(path: path, reason: "cannot write the results table: \(error.localizedDescription)")
+            throw TrainingError.io(path: path, reason: "cannot write the results table: \(FileErrorText.describe(error))")
         }
     }
 }
