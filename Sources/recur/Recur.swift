@@ -83,7 +83,7 @@ enum CLIExit {
             // A config error is already in the compiler's form, `FILE:LINE:COLUMN: error: …`.
             if let e = error as? ConfigError { return e.description.hasPrefix("error:") || e.description.contains(": error: ") ? e.description : "error: \(e.description)" }
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
-                || error is PackageError || error is TensorError || error is UsageError || error is TuneError {
+                || error is PackageError || error is TensorError || error is UsageError || error is TuneError || error is CommandFailure {
                 return "error: \(e.description)"
             }
             return Recur.fullMessage(for: error)

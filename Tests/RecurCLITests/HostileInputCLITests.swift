@@ -166,4 +166,110 @@ final class HostileInputCLITests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
         XCTAssertEqual(ok.stdout.split(separator: "\n").count, 31)
     }
+
+    // MARK: item 12, numbers beyond Float32 and extreme values
+
+    func testNumbersBeyondFloat32AreInvalidCellsNotInfinities() throws {
+        let data = try writeSeries(edit: { i, line in i == 30 ? line.components(separatedBy: ",").dropLast().joined(separator: ",") + ",1e39" : line })
+        let r = try CLIRunner.run(["inspect", data, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for bad in ["\"inf\"", "\"-inf\"", "\"nan\"", "-nan"] { XCTAssertFalse(r.stdout.contains(bad), "\(bad) in \(r.stdout.prefix(3000))") }
+        XCTAssertTrue(r.stdout.contains("non-numeric cells become missing"), String(r.stdout.prefix(3000)))
+        let config = try writeConfig(data: data, extra: "")
+        let strict = try CLIRunner.run(["train", config, "--set", "data.cleaning.non_numeric=error", "--output", path("pkg")])
+        assertRefused(strict, "data.csv, line 32, column 'temp'", "'1e39'", "32-bit floats")
+    }
+
+    func testASingleHugeValueStopsTrainingNamingLineAndValue() throws {
+        let data = try writeSeries(edit: { i, line in i == 50 ? line.components(separatedBy: ",").dropLast().joined(separator: ",") + ",1e30" : line })
+        let config = try writeConfig(data: data)
+        let r = try CLIRunner.run(["train", config, "--output", path("pkg")])
+        assertRefused(r, "data.csv, line 52, column 'temp'", "1e+30", "extreme_values")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("pkg")))
+        let dropped = try CLIRunner.run(["train", config, "--set", "data.cleaning.extreme_values=missing", "--output", path("pkg"), "--json"])
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        let manifest = try String(contentsOfFile: path("pkg/manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"extreme_values\" : \"missing\""), "the policy is recorded for predict")
+    }
+
+    // MARK: item 13, duplicated header
+
+    func testADuplicatedHeaderIsRefusedNamingBothColumns() throws {
+        let data = try writeSeries(header: "date,hr,temp,temp", edit: { _, line in line + ",1" })
+        let config = try writeConfig(data: data)
+        assertRefused(try CLIRunner.run(["train", config, "--output", path("pkg")]), "'temp' twice", "column 3 and column 4")
+        assertRefused(try CLIRunner.run(["inspect", data]), "'temp' twice")
+    }
+
+    // MARK: item 14, a training part too small
+
+    func testATrainingPartTooSmallIsRefusedNamingTheCountsAndTheFix() throws {
+        let data = try writeSeries(hours: 24)
+        let model = #"{"layers": [{"type": "lstm", "units": 8, "return_sequences": true}, {"type": "lstm", "units": 8, "return_sequences": true}, {"type": "lstm", "units": 8, "return_sequences": true}, {"type": "lstm", "units": 8}]}"#
+        let config = try writeConfig(data: data, model: model, nPast: 6, batch: 4)
+        let r = try CLIRunner.run(["train", config, "--output", path("pkg")])
+        assertRefused(r, "training part", "training windows", "fewer than the 16 needed", "--since", "n_past_steps")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("pkg")))
+        // One batch is the other bound.
+        let big = try writeConfig(data: try writeSeries(hours: 240), batch: 512)
+        assertRefused(try CLIRunner.run(["train", big, "--output", path("pkg")]), "one batch of training.batch_size 512")
+    }
+
+    // MARK: item 15, messages
+
+    func testMessagesSayWhatIsWrongInPlainWords() throws {
+        // A config that is a folder: no NSCocoaErrorDomain.
+        try FileManager.default.createDirectory(atPath: path("folder.json"), withIntermediateDirectories: true)
+        let folder = try CLIRunner.run(["train", path("folder.json")])
+        assertRefused(folder, "is a folder, not a config file")
+        XCTAssertFalse(folder.stderr.contains("NSCocoaErrorDomain"), folder.stderr)
+        // synth into a path under a file.
+        try "x".write(toFile: path("plain"), atomically: true, encoding: .utf8)
+        let synth = try CLIRunner.run(["synth", "--output", path("plain") + "/sub"])
+        XCTAssertEqual(synth.status, 1, synth.stderr)
+        XCTAssertTrue(synth.stderr.hasPrefix("error: cannot write \(path("plain"))/sub: "), synth.stderr)
+        XCTAssertFalse(synth.stderr.contains("NSCocoaErrorDomain"), synth.stderr)
+        // --seed -1 says what a seed is, not "Missing value".
+        let config = try writeConfig(data: try writeSeries())
+        let seed = try CLIRunner.run(["train", config, "--seed", "-1"])
+        assertRefused(seed, "non-negative integer")
+        XCTAssertFalse(seed.stderr.contains("Missing value"), seed.stderr)
+        // A config error says "error" once, in the compiler's form.
+        try #"{"data": {"path": "x.csv", "date_column": "d", "target": "t"}, "window": {"n_past_steps": 0}, "training": {"epochs": 1}}"#
+            .write(toFile: path("bad.json"), atomically: true, encoding: .utf8)
+        let bad = try CLIRunner.run(["train", path("bad.json")])
+        assertRefused(bad, "`window.n_past_steps` must be an integer ≥ 1")
+        XCTAssertTrue(bad.stderr.hasPrefix(path("bad.json") + ":1:"), bad.stderr)
+        XCTAssertEqual(bad.stderr.components(separatedBy: "error").count - 1, 1, bad.stderr)
+        // A single-row file says two rows are needed, not "n_past_steps (1)".
+        let one = try writeConfig("one.json", data: try writeSeries("one.csv", hours: 1))
+        let single = try CLIRunner.run(["train", one])
+        assertRefused(single, "at least 2 are needed")
+        XCTAssertFalse(single.stderr.contains("n_past_steps (1)"), single.stderr)
+        // A missing data file: relative data.path is taken from the config's folder.
+        let missing = try writeConfig("missing.json", data: "nowhere.csv")
+        assertRefused(try CLIRunner.run(["train", missing]), "config file's folder")
+    }
+
+    func testPredictNamesThePackagesKeysAndCapsAWideHeader() throws {
+        let package = try train()
+        // An input without the target column: the package's key, never the template's numeric_var.
+        let other = try writeSeries("other.csv", header: "date,hr,temperature")
+        let r = try CLIRunner.run(["predict", package, "--input", other, "--steps", "2"])
+        assertRefused(r, "the package's data.target")
+        XCTAssertFalse(r.stderr.contains("numeric_var"), r.stderr)
+        // A 60 kB header is not echoed whole.
+        let wide = "date,hr," + (0..<9000).map { "c\($0)" }.joined(separator: ",")
+        let wideData = try writeSeries("wide.csv", header: wide, edit: { _, line in line.components(separatedBy: ",").prefix(2).joined(separator: ",") + String(repeating: ",1", count: 9000) })
+        assertRefused(try CLIRunner.run(["predict", package, "--input", wideData, "--steps", "2"]), "…")
+    }
+
+    func testFullDiskErrorsArePlainWords() throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { throw XCTSkip("no /dev/full") }
+        // predict --output /dev/full: the forecast file cannot be written.
+        let package = try train()
+        let r = try CLIRunner.run(["predict", package, "--input", path("data.csv"), "--steps", "2", "--output", "/dev/full"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertFalse(r.stderr.contains("NSCocoaErrorDomain"), r.stderr)
+    }
 }
