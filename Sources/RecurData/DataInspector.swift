@@ -88,12 +88,13 @@ public enum DataInspector {
         inspectPolicy.extremeValues = .keep  // reported below instead
         // Values `train` stops on (or drops) under the extreme-value rule, target column.
         var extremeAdvice: String? = nil
+        let targetValues = raw.targetValues  // computed: once
         if policy.extremeValues != .keep, let center = ExtremeValueRule.center(of: usable) {
-            let extreme = raw.targetValues.indices.filter {
-                !policy.isSentinel(raw.targetValues[$0]) && ExtremeValueRule.isExtreme(raw.targetValues[$0], median: center.median, spread: center.spread)
+            let extreme = targetValues.indices.filter {
+                !policy.isSentinel(targetValues[$0]) && ExtremeValueRule.isExtreme(targetValues[$0], median: center.median, spread: center.spread)
             }
             if let i = extreme.first {
-                extremeAdvice = "\(extreme.count) value\(extreme.count == 1 ? " is" : "s are") orders of magnitude outside the column (first \(format(raw.targetValues[i])) on line \(raw.lines[i])); train stops on \(extreme.count == 1 ? "it" : "them") unless data.cleaning.extreme_values is \"missing\" or \"keep\""
+                extremeAdvice = "\(extreme.count) value\(extreme.count == 1 ? " is" : "s are") orders of magnitude outside the column (first \(format(targetValues[i])) on line \(raw.lines[i])); train stops on \(extreme.count == 1 ? "it" : "them") unless data.cleaning.extreme_values is \"missing\" or \"keep\""
             }
         }
         let cleaned = try SeriesCleaner.clean(raw, policy: inspectPolicy)
