@@ -96,4 +96,11 @@ final class HostileConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("fits in memory"), "\(error)")
         }
     }
+
+    func testAHugeUnknownKeyIsNotEchoedWhole() throws {
+        let key = String(repeating: "k", count: 1_000_000)
+        let e = try XCTUnwrap(error(minimalNative.replacingOccurrences(of: "\"training\"", with: "\"\(key)\": 1, \"training\"")))
+        XCTAssertEqual(e.kind, .unknownKey)
+        XCTAssertLessThan(e.description.count, 1000)
+    }
 }

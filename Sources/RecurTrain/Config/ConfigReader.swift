@@ -180,8 +180,9 @@ extension ConfigError {
     /// "unknown key `training.epocs`; did you mean `training.epochs`?"
     static func unknownKey(_ value: ConfigValue, key: String, allowed: [String], file: String?) -> ConfigError {
         let parent = String(value.path.dropLast(key.count)).trimmingSuffix(".")
-        let suggestion = Suggestion.closest(to: key, among: allowed)
-        var message = "unknown key `\(value.path)`"
+        // A key far longer than any allowed one is no typo of them (and costly to compare).
+        let suggestion = key.utf8.count > 100 ? nil : Suggestion.closest(to: key, among: allowed)
+        var message = "unknown key `\(TextExcerpt.of(value.path))`"
         if let suggestion { message += "; did you mean `\(ConfigValue.childPath(parent, suggestion))`?" }
         let where_ = parent.isEmpty ? "at the top level" : "in `\(parent)`"
         var hint = "the keys allowed \(where_) are: " + allowed.joined(separator: ", ")
