@@ -103,4 +103,11 @@ final class HostileConfigTests: XCTestCase {
         XCTAssertEqual(e.kind, .unknownKey)
         XCTAssertLessThan(e.description.count, 1000)
     }
+
+    func testAFeatureListedTwiceIsRefused() throws {
+        let text = minimalNative.replacingOccurrences(of: #""target": "value""#, with: #""target": "value", "features": ["hum", "wind", "hum"]"#)
+        let e = try XCTUnwrap(error(text))
+        XCTAssertEqual(e.keyPath, "data.features")
+        XCTAssertTrue(e.hint?.contains("positions 1 and 3") == true, e.description)
+    }
 }
