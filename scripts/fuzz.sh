@@ -15,6 +15,7 @@
 # AddressSanitizer); scratch folder .build-fuzz.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
 seconds=60
 smoke=0
 build=1

@@ -228,7 +228,7 @@ extension SeriesCleaner {
 /// Bounds on the regular time grid, checked before it is allocated.
 public enum GridLimit {
     /// Grids up to this many steps are always built.
-    public static let unconditionalSteps: Int64 = 1_000_000
+    public static let unconditionalSteps: Int64 = 100_000
     /// Beyond `unconditionalSteps`, the most grid steps per distinct timestamp: more means
     /// the timestamps are mostly far apart (a mistyped year), not a series with gaps.
     public static let stepsPerRow = 1000

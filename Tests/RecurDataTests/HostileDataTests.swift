@@ -98,4 +98,11 @@ final class HostileDataTests: XCTestCase {
         for d in 0..<30 { lines.append(String(format: "2021-01-%02d,%d", d + 1, d % 5)) }
         XCTAssertEqual(try load(lines.joined(separator: "\n") + "\n").series.count, 761)
     }
+
+    func testSevenRowsNineteenCenturiesApartAreRefusedQuickly() throws {
+        // Found by fuzzing (a 10 s unit): daily rows from 0110 to 2040 made a 700,000-step grid.
+        let text = "date,temp\n2020-01-01,1.5\n0110-01-02,2.5\n2020-01-03,\n2040-01-04,3\n2010-01-01,1.5\n0220-01-02,4\n2020-01-03,2\n"
+        let source = TimeSeriesSource(path: try writeTemporaryCSV(text, name: "t.csv"), timeColumn: "date", target: "temp")
+        guard case .sparseGrid? = dataError({ try SeriesCleaner.load(source) }) else { return XCTFail("not refused") }
+    }
 }
