@@ -105,4 +105,14 @@ final class HostileDataTests: XCTestCase {
         let source = TimeSeriesSource(path: try writeTemporaryCSV(text, name: "t.csv"), timeColumn: "date", target: "temp")
         guard case .sparseGrid? = dataError({ try SeriesCleaner.load(source) }) else { return XCTFail("not refused") }
     }
+
+    func testAnHourCellWithACombiningMarkAfterItsColonIsAnErrorNotATrap() throws {
+        // Found by fuzzing: ":" followed by U+031E is one Character, so a Character search for
+        // ":" failed where the byte search had found it, and a force unwrap trapped.
+        let text = "date,hr,temp\n2006-08-25,07:\u{031E}30,5\n2006-08-25,08:00,6\n"
+        let source = TimeSeriesSource(path: try writeTemporaryCSV(text, name: "h.csv"), timeColumn: "date", hourColumn: "hr", target: "temp")
+        guard case let .unparseableDate(_, line, column, _, _)? = dataError({ try SeriesLoader.load(source) }) else { return XCTFail("not refused") }
+        XCTAssertEqual(line, 2)
+        XCTAssertEqual(column, "hr")
+    }
 }
