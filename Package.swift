@@ -3,6 +3,7 @@
 // Targets depend one way, bottom up: RecurTensor <- RecurNN <- (RecurTrain) <- recur.
 // RecurData stands alone. Only RecurServe (HTTP) depends on NIO/Hummingbird; RecurStore and
 // RecurTune on GRDB. See ARCHITECTURE.md.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -72,3 +73,20 @@ let package = Package(
         .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurTrain", "RecurTestSupport"]),
     ]
 )
+
+// Fuzz targets (Fuzz/, libFuzzer entry points): built only by scripts/fuzz.sh, which sets
+// RECUR_FUZZ=1 and builds with `--sanitize=fuzzer --sanitize=address` into .build-fuzz.
+if ProcessInfo.processInfo.environment["RECUR_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, folder: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-csv", "FuzzCSV", ["RecurData"]),
+        ("fuzz-config", "FuzzConfig", ["RecurTrain"]),
+        ("fuzz-set", "FuzzSet", ["RecurTrain"]),
+        ("fuzz-safetensors", "FuzzSafeTensors", ["RecurTensor"]),
+        ("fuzz-manifest", "FuzzManifest", ["RecurTrain"]),
+    ]
+    for t in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: t.name, dependencies: t.dependencies, path: "Fuzz/Sources/\(t.folder)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

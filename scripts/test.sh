@@ -40,4 +40,10 @@ if [ -n "$summary" ]; then
   skipped=$(grep -c -E "Test Case .* skipped" "$log" || true)
   echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 fi
+# Fuzz smoke run: each libFuzzer target a few seconds on its corpus (scripts/fuzz.sh; it prints
+# one line and succeeds where this toolchain cannot build fuzz targets).
+if ! bash scripts/fuzz.sh --smoke; then
+  echo "fuzz smoke run failed" >&2
+  [ "$status" = 0 ] && status=1
+fi
 exit "$status"

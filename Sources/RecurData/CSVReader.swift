@@ -108,6 +108,13 @@ public enum CSVReader {
                         String(decoding: storage[fieldStarts[k]..<fieldStarts[k + 1]], as: UTF8.self)
                             .trimmingCharacters(in: .whitespaces)
                     }
+                    var seen: [String: Int] = [:]
+                    for (k, name) in header.enumerated() {
+                        if let first = seen[name] {
+                            throw DataError.duplicateColumn(file: fileName, column: name, first: first + 1, second: k + 1)
+                        }
+                        seen[name] = k
+                    }
                     storage.removeAll(keepingCapacity: true)
                     fieldStarts = [0]
                 } else {
@@ -182,12 +189,22 @@ public enum CSVReader {
 /// Fast decimal parsing from bytes: `[spaces][+|-]digits[.digits][(e|E)[+|-]digits][spaces]`.
 /// Exact (correctly rounded) for up to 15 significant digits and decimal exponents within ±22;
 /// other forms fall back to the standard library's parser. Returns nil for empty, non-numeric,
-/// NaN and infinite text.
+/// NaN and infinite text, and for numbers beyond Float32's range (|x| > 3.4028235e38), which
+/// would become infinite in the Float32 series Recur computes on.
 enum NumberParser {
     static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { r, _ in r * 10 } }
 
+    /// The largest magnitude accepted: Float32's.
+    static let largest = Double(Float.greatestFiniteMagnitude)
+
     @inline(__always)
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let x = parseDouble(bytes), abs(x) <= largest else { return nil }
+        return x
+    }
+
+    @inline(__always)
+    static func parseDouble(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var start = 0, end = bytes.count
         while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
         while end > start, bytes[end - 1] == 32 || bytes[end - 1] == 9 { end -= 1 }

@@ -82,6 +82,8 @@ public struct CleaningPolicy: Codable, Equatable, Sendable {
     public var frequencySeconds: Int64?
     /// Gap filling: default linear interpolation of gaps up to 6 steps.
     public var gaps: GapPolicy
+    /// Values orders of magnitude outside their column (`ExtremeValueRule`): default `.error`.
+    public var extremeValues: ExtremeValuePolicy = .error
 
     public init(duplicates: DuplicatePolicy = .first, sentinels: [Double] = [], invalidCells: InvalidCellPolicy = .missing,
                 frequencySeconds: Int64? = nil, gaps: GapPolicy = GapPolicy()) {
@@ -92,7 +94,7 @@ public struct CleaningPolicy: Codable, Equatable, Sendable {
         self.gaps = gaps
     }
 
-    enum CodingKeys: String, CodingKey { case duplicates, sentinels, invalidCells, frequencySeconds, gaps }
+    enum CodingKeys: String, CodingKey { case duplicates, sentinels, invalidCells, frequencySeconds, gaps, extremeValues }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -101,6 +103,8 @@ public struct CleaningPolicy: Codable, Equatable, Sendable {
         invalidCells = try c.decodeIfPresent(InvalidCellPolicy.self, forKey: .invalidCells) ?? .missing
         frequencySeconds = try c.decodeIfPresent(Int64.self, forKey: .frequencySeconds)
         gaps = try c.decodeIfPresent(GapPolicy.self, forKey: .gaps) ?? GapPolicy()
+        // Packages written before the policy existed decode with the default.
+        extremeValues = try c.decodeIfPresent(ExtremeValuePolicy.self, forKey: .extremeValues) ?? .error
     }
 
     /// Whether `value` equals one of the sentinels (exactly, or within 1e-9 relative).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors from reading, cleaning, splitting and windowing a series. Each message names the file,
 /// line and column (or the setting's key), what was expected, and what to do about it.
 public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -36,33 +38,53 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case splitFractions(train: Double, validation: Double, test: Double)
     /// A setting with a value out of range; `expected` says what is allowed.
     case invalidSetting(key: String, value: String, expected: String)
+    /// Two header columns with the same name (1-based positions).
+    case duplicateColumn(file: String, column: String, first: Int, second: Int)
+    /// Too few rows to infer the step between timestamps (two are needed).
+    case tooFewRowsForFrequency(file: String, have: Int)
+    /// Timestamps so far apart for the rows there are that the grid would be mostly empty
+    /// (a mistyped year, usually): more than `GridLimit.stepsPerRow` grid steps per row.
+    case sparseGrid(file: String, first: String, firstLine: Int, last: String, lastLine: Int, steps: Int, rows: Int, step: String)
+    /// A value orders of magnitude outside the rest of its column (`ExtremeValueRule`), under
+    /// the `error` policy for extreme values.
+    case extremeValue(file: String, line: Int, column: String, value: Double, median: Double, spread: Double)
+    /// The training part yields too few windows to learn from.
+    case tooFewTrainingWindows(file: String, windows: Int, need: Int, batchSize: Int, steps: Int, nPastSteps: Int)
 
     public var description: String {
         switch self {
         case let .fileNotFound(path):
-            return "file not found: \(path); check the path (relative paths are resolved from the current directory)"
+            let relative = path.hasPrefix("/") ? "" : " (a relative path given on the command line is taken from the current folder)"
+            return "file not found: \(TextExcerpt.of(path))\(relative); check the path (a relative data.path in a config is taken from the config file's folder)"
         case let .unreadableFile(path, reason):
             return "cannot read \(path): \(reason)"
         case let .emptyFile(file):
             return "\(file) is empty; expected a header row and data rows"
         case let .headerOnly(file, columns):
-            return "\(file) has a header (\(columns.joined(separator: ", "))) but no data rows; expected at least one data row"
+            return "\(file) has a header (\(TextExcerpt.of(columns.joined(separator: ", ")))) but no data rows; expected at least one data row"
         case let .malformedRow(file, line, expected, found):
             return "\(file), line \(line): \(found) fields, expected \(expected) as in the header; fix the row or quote fields that contain commas"
         case let .unterminatedQuote(file, line):
             return "\(file), line \(line): a quoted field is never closed; expected a closing '\"'"
         case let .missingColumn(file, column, role, key, available):
             let keyText = key.map { " (set by '\($0)')" } ?? ""
-            return "\(role) column '\(column)'\(keyText) not found in \(file); columns are: \(available.joined(separator: ", ")); set it to one of them"
+            return "\(role) column '\(TextExcerpt.of(column))'\(keyText) not found in \(file); columns are: \(TextExcerpt.of(available.joined(separator: ", "))); set it to one of them"
         case let .nonNumericCell(file, line, column, text):
-            let what = text.isEmpty ? "empty cell" : "'\(text)' is not a number"
+            let what: String
+            if text.isEmpty {
+                what = "empty cell"
+            } else if let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite {
+                what = "'\(TextExcerpt.of(text))' is beyond the range of 32-bit floats (±3.4e38), which Recur computes in"
+            } else {
+                what = "'\(TextExcerpt.of(text))' is not a finite number"
+            }
             return "\(file), line \(line), column '\(column)': \(what); expected a decimal number (or choose the 'missing' policy for invalid cells)"
         case let .unparseableDate(file, line, column, text, expected):
-            return "\(file), line \(line), column '\(column)': cannot parse '\(text)'; expected \(expected)"
+            return "\(file), line \(line), column '\(TextExcerpt.of(column))': cannot parse '\(TextExcerpt.of(text))'; expected \(expected)"
         case let .unknownStation(file, column, station, present):
-            return "station '\(station)' does not occur in column '\(column)' of \(file); stations present: \(present.joined(separator: ", "))"
+            return "station '\(TextExcerpt.of(station))' does not occur in column '\(TextExcerpt.of(column))' of \(file); stations present: \(TextExcerpt.of(present.joined(separator: ", ")))"
         case let .ambiguousStation(file, column, present):
-            return "column '\(column)' of \(file) holds several stations (\(present.joined(separator: ", "))); choose one with the station setting"
+            return "column '\(TextExcerpt.of(column))' of \(file) holds several stations (\(TextExcerpt.of(present.joined(separator: ", ")))); choose one with the station setting"
         case let .allValuesMissing(file, column, reason):
             return "no usable value of column '\(column)' in \(file) (\(reason)); check the column, the station, the date bounds and the sentinels"
         case let .duplicateTimestamp(file, line, firstLine, timestamp):
@@ -74,7 +96,17 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .splitFractions(train, validation, test):
             return "split fractions train \(train), validation \(validation), test \(test) sum to \(train + validation + test); expected non-negative fractions summing to 1 (e.g. 0.6/0.2/0.2)"
         case let .invalidSetting(key, value, expected):
-            return "setting '\(key)' = \(value) is invalid; expected \(expected)"
+            return "setting '\(key)' = \(TextExcerpt.of(value)) is invalid; expected \(expected)"
+        case let .duplicateColumn(file, column, first, second):
+            return "\(file): the header names column '\(TextExcerpt.of(column))' twice, as column \(first) and column \(second); rename one of them so every column has its own name"
+        case let .tooFewRowsForFrequency(file, have):
+            return "\(file) has \(have) usable row\(have == 1 ? "" : "s") after filtering; at least 2 are needed to tell the step between timestamps (or set data.frequency), and training needs n_past_steps + horizon steps per window"
+        case let .sparseGrid(file, first, firstLine, last, lastLine, steps, rows, step):
+            return "\(file): the timestamps run from \(first) (line \(firstLine)) to \(last) (line \(lastLine)), \(steps) steps of \(step) for only \(rows) rows (more than \(GridLimit.stepsPerRow) steps per row); check those dates for a typo, or set data.frequency, or use the cleaning gaps policy 'keep_rows' to treat rows as steps"
+        case let .extremeValue(file, line, column, value, median, spread):
+            return "\(file), line \(line), column '\(TextExcerpt.of(column))': value \(value) is orders of magnitude outside the column (median \(median), interquartile spread \(spread); the limit is \(ExtremeValueRule.factor) spreads from the median); fix or remove the row, or set data.cleaning.extreme_values to \"missing\" (drop such values) or \"keep\" (train on them)"
+        case let .tooFewTrainingWindows(file, windows, need, batch, steps, nPast):
+            return "\(file): the training part (\(steps) steps) yields \(windows) training window\(windows == 1 ? "" : "s"), fewer than the \(need) needed (one batch of training.batch_size \(batch), and never fewer than \(TrainingMinimum.windows)); use more data (an earlier --since or data.since), a smaller window.n_past_steps, a larger split.train, or a smaller training.batch_size"
         }
     }
 }

@@ -85,6 +85,18 @@ public enum DataInspector {
         inspectPolicy.sentinels = policy.sentinels + suspected.map(\.value)
         inspectPolicy.gaps = GapPolicy(method: .drop, maxGap: 0)
         if inspectPolicy.duplicates == .error { inspectPolicy.duplicates = .first }
+        inspectPolicy.extremeValues = .keep  // reported below instead
+        // Values `train` stops on (or drops) under the extreme-value rule, target column.
+        var extremeAdvice: String? = nil
+        let targetValues = raw.targetValues  // computed: once
+        if policy.extremeValues != .keep, let center = ExtremeValueRule.center(of: usable) {
+            let extreme = targetValues.indices.filter {
+                !policy.isSentinel(targetValues[$0]) && ExtremeValueRule.isExtreme(targetValues[$0], median: center.median, spread: center.spread)
+            }
+            if let i = extreme.first {
+                extremeAdvice = "\(extreme.count) value\(extreme.count == 1 ? " is" : "s are") orders of magnitude outside the column (first \(format(targetValues[i])) on line \(raw.lines[i])); train stops on \(extreme.count == 1 ? "it" : "them") unless data.cleaning.extreme_values is \"missing\" or \"keep\""
+            }
+        }
         let cleaned = try SeriesCleaner.clean(raw, policy: inspectPolicy)
         let report = cleaned.report
         let series = cleaned.series
@@ -141,6 +153,7 @@ public enum DataInspector {
         if report.gaps.count > 0 {
             advice.append("\(report.gaps.count) gaps, the longest \(report.gaps.longest) steps; gaps up to \(policy.gaps.maxGap.map(String.init) ?? "any number of") steps are \(policy.gaps.method == .interpolate ? "interpolated" : policy.gaps.method.rawValue), windows touching longer ones are dropped")
         }
+        if let extremeAdvice { advice.append(extremeAdvice) }
         if raw.invalidCells.count > 0 { advice.append("\(raw.invalidCells.count) empty or non-numeric cells become missing") }
         advice.append("suggested n_past_steps: \(suggested) (\(rule))")
         let level = LevelShiftSummary.of(target)

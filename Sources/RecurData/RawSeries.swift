@@ -166,9 +166,13 @@ public enum SeriesLoader {
                 let hasColon = table.withFieldBytes(row: row, column: h) { $0.contains(UInt8(ascii: ":")) }
                 if hasColon {  // "HH:MM"
                     let hourText = table.field(row: row, column: h)
-                    let colon = hourText.firstIndex(of: ":")!
-                    guard let hh = Int(hourText[..<colon].trimmingCharacters(in: .whitespaces)), (0...23).contains(hh),
-                          let mm = Int(hourText[hourText.index(after: colon)...].trimmingCharacters(in: .whitespaces)), (0...59).contains(mm) else {
+                    // Split at the byte ':' (a combining mark after it would hide it from a Character search).
+                    let bytes = Array(hourText.utf8)
+                    let colon = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.count
+                    let hourPart = String(decoding: bytes[..<colon], as: UTF8.self)
+                    let minutePart = String(decoding: bytes[min(colon + 1, bytes.count)...], as: UTF8.self)
+                    guard let hh = Int(hourPart.trimmingCharacters(in: .whitespaces)), (0...23).contains(hh),
+                          let mm = Int(minutePart.trimmingCharacters(in: .whitespaces)), (0...59).contains(mm) else {
                         throw DataError.unparseableDate(file: file, line: table.line(ofRow: row), column: table.header[h], text: hourText,
                                                         expected: "an hour of the day, 0-23 or HH:MM")
                     }

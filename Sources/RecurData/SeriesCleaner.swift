@@ -37,6 +37,19 @@ public enum SeriesCleaner {
                 sentinelCounts.append(SentinelCount(value: s, column: raw.columns[f], cells: sample))
             }
         }
+        // 1b. Extreme values, orders of magnitude outside their column (sentinels already out).
+        if policy.extremeValues != .keep {
+            for f in 0..<F {
+                guard let center = ExtremeValueRule.center(of: (0..<m).map { values[$0 * F + f] }) else { continue }
+                for i in 0..<m where ExtremeValueRule.isExtreme(values[i * F + f], median: center.median, spread: center.spread) {
+                    if policy.extremeValues == .error {
+                        throw DataError.extremeValue(file: raw.file, line: raw.lines[i], column: raw.columns[f], value: values[i * F + f],
+                                                     median: center.median, spread: center.spread)
+                    }
+                    values[i * F + f] = .nan
+                }
+            }
+        }
         var usableTarget = 0
         for i in 0..<m where !values[i * F].isNaN { usableTarget += 1 }
         if usableTarget == 0 {
@@ -103,9 +116,7 @@ public enum SeriesCleaner {
             guard s > 0 else { throw DataError.invalidSetting(key: "frequency_seconds", value: "\(s)", expected: "a positive number of seconds") }
             step = s
         } else {
-            guard u >= 2 else {
-                throw DataError.tooFewRows(what: raw.file, have: u, need: 2, nPastSteps: 1, horizon: 1)
-            }
+            guard u >= 2 else { throw DataError.tooFewRowsForFrequency(file: raw.file, have: u) }
             var counts: [Int64: Int] = [:]
             for i in 1..<u { counts[times[i] - times[i - 1], default: 0] += 1 }
             step = counts.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }!.key
@@ -120,6 +131,12 @@ public enum SeriesCleaner {
             let start = times[0]
             let last = times[u - 1]
             let n64 = (last - start) / step + 1
+            if n64 > GridLimit.unconditionalSteps, n64 / Int64(u) > Int64(GridLimit.stepsPerRow) {
+                let firstLine = lines[0], lastLine = lines[u - 1]
+                throw DataError.sparseGrid(file: raw.file, first: Timestamps.format(start), firstLine: firstLine,
+                                           last: Timestamps.format(last), lastLine: lastLine, steps: Int(n64), rows: u,
+                                           step: Timestamps.describeDuration(step))
+            }
             guard n64 <= 100_000_000 else {
                 throw DataError.invalidSetting(key: "frequency_seconds", value: "\(step)",
                                                expected: "a step giving at most 100,000,000 grid steps over the span (this one gives \(n64))")
@@ -206,4 +223,13 @@ extension SeriesCleaner {
     public static func load(_ source: TimeSeriesSource, policy: CleaningPolicy = CleaningPolicy()) throws -> CleaningResult {
         try clean(SeriesLoader.load(source, policy: policy), policy: policy)
     }
+}
+
+/// Bounds on the regular time grid, checked before it is allocated.
+public enum GridLimit {
+    /// Grids up to this many steps are always built.
+    public static let unconditionalSteps: Int64 = 100_000
+    /// Beyond `unconditionalSteps`, the most grid steps per distinct timestamp: more means
+    /// the timestamps are mostly far apart (a mistyped year), not a series with gaps.
+    public static let stepsPerRow = 1000
 }

@@ -16,6 +16,15 @@ public struct SourceKeyNames: Equatable, Sendable {
     public static let native = SourceKeyNames(time: "data.date_column", hour: "data.hour_column", minute: "data.minute_column",
                                               station: "data.station_column", target: "data.target", features: "data.features",
                                               whichMinute: "data.which_minute")
+    /// A model package's recorded source (what `predict` and `evaluate` read new data with).
+    public static let package = SourceKeyNames(time: "the package's data.date_column", hour: "the package's data.hour_column",
+                                               minute: "the package's data.minute_column", station: "the package's data.station_column",
+                                               target: "the package's data.target", features: "the package's data.features",
+                                               whichMinute: "the package's data.which_minute")
+    /// The command-line options of `recur inspect`.
+    public static let options = SourceKeyNames(time: "--date-column", hour: "--hour-column", minute: "--minute-column",
+                                               station: "--station-column", target: "--target", features: "--features",
+                                               whichMinute: "--which-minute")
 }
 
 /// Where a series comes from and which part of the file to use: the time columns, an optional
@@ -49,7 +58,8 @@ public struct TimeSeriesSource: Codable, Equatable, Sendable {
     /// Keep only rows whose timestamp falls on this minute of the hour (0-59).
     public var whichMinute: Int?
     /// The config keys that set each column, named in error messages (not stored).
-    public var keyNames: SourceKeyNames = .template
+    /// Native by default; a template config sets `.template`.
+    public var keyNames: SourceKeyNames = .native
 
     public init(path: String, timeColumn: String, hourColumn: String? = nil, minuteColumn: String? = nil,
                 stationColumn: String? = nil, station: String? = nil, target: String, features: [String] = [],

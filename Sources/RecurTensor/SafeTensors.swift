@@ -87,7 +87,7 @@ public enum SafeTensors {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw TensorError.file(path: path, reason: "cannot write: \(error.localizedDescription)")
+            throw TensorError.file(path: path, reason: "cannot write: \(FileErrorText.describe(error))")
         }
     }
 
@@ -96,14 +96,21 @@ public enum SafeTensors {
     public static func read(_ path: String) throws -> File {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw TensorError.file(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw TensorError.file(path: path, reason: "cannot read: \(FileErrorText.describe(error))")
         }
         return try decode(data, path: path)
     }
 
     /// Decodes safetensors bytes; `path` names the source in errors.
+    ///
+    /// Everything is checked before a tensor is allocated: sizes are computed with overflow
+    /// checks, each tensor's byte length must equal its dtype's size × its element count, and the
+    /// tensors' `data_offsets`, sorted, must tile the data exactly (the first begins at 0, each
+    /// begins where the previous ends, the last ends at the end of the file): no gaps, no
+    /// overlaps, no trailing bytes, as the reference implementation requires.
     public static func decode(_ data: Data, path: String = "<data>") throws -> File {
         func fail(_ reason: String) -> TensorError { .file(path: path, reason: "not a valid safetensors file: \(reason)") }
+        func shown(_ name: String) -> String { name.count <= 80 ? name : String(name.prefix(80)) + "…" }
         guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
         let bytes = [UInt8](data)
         var headerLength: UInt64 = 0
@@ -114,39 +121,76 @@ public enum SafeTensors {
             throw fail("header is not a JSON object")
         }
         let base = 8 + Int(headerLength)
+        let dataLength = bytes.count - base
+        /// A non-negative integer of JSON, or nil (fractions, negatives, strings).
+        func integer(_ v: Any) -> Int? {
+            guard let n = v as? NSNumber else { return nil }
+            let d = n.doubleValue
+            guard d >= 0, d < 9.2e18, d == d.rounded() else { return nil }
+            return n.intValue
+        }
         var metadata: [String: String] = [:]
-        var entries: [(name: String, begin: Int, tensor: Tensor)] = []
+        var entries: [(name: String, width: Int, shape: [Int], count: Int, begin: Int, end: Int)] = []
         for (name, value) in json {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
                 for (k, v) in map {
-                    guard let s = v as? String else { throw fail("__metadata__['\(k)'] is not a string") }
+                    guard let s = v as? String else { throw fail("__metadata__['\(shown(k))'] is not a string") }
                     metadata[k] = s
                 }
                 continue
             }
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (entry["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  offsets.count == 2
-            else { throw fail("entry '\(name)' lacks dtype, shape or data_offsets") }
-            let count = shape.reduce(1, *)
+                  let shapeItems = entry["shape"] as? [Any], let offsetItems = entry["data_offsets"] as? [Any]
+            else { throw fail("entry '\(shown(name))' lacks dtype, shape or data_offsets") }
+            let shape = shapeItems.compactMap(integer), offsets = offsetItems.compactMap(integer)
+            guard shape.count == shapeItems.count else { throw fail("tensor '\(shown(name))' has a shape that is not a list of non-negative integers") }
+            guard offsets.count == 2, offsetItems.count == 2 else { throw fail("tensor '\(shown(name))' has data_offsets that are not two non-negative integers") }
             let width: Int
             switch dtype {
             case "F32": width = 4
             case "F64": width = 8
             case "F16": width = 2
-            default: throw fail("tensor '\(name)' has dtype \(dtype); Recur reads F32, F64 and F16")
+            default: throw fail("tensor '\(shown(name))' has dtype \(shown(dtype)); Recur reads F32, F64 and F16")
             }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[1] - offsets[0] == count * width,
-                  offsets[0] >= 0, base + offsets[1] <= bytes.count
-            else { throw fail("tensor '\(name)' has data_offsets \(offsets) that do not fit shape \(shape) \(dtype)") }
-            let t = Tensor(shape: shape)
-            let start = base + offsets[0]
+            var count = 1
+            var overflow = false
+            for d in shape {
+                let (p, o) = count.multipliedReportingOverflow(by: d)
+                count = p
+                overflow = overflow || o
+            }
+            let (byteCount, o2) = count.multipliedReportingOverflow(by: width)
+            guard !overflow, !o2 else { throw fail("tensor '\(shown(name))' has shape \(shape), more elements than can be addressed") }
+            guard offsets[0] <= offsets[1], offsets[1] - offsets[0] == byteCount else {
+                throw fail("tensor '\(shown(name))' has data_offsets \(offsets) (\(offsets[1] &- offsets[0]) bytes), but shape \(shape) \(dtype) takes \(byteCount) bytes")
+            }
+            guard offsets[1] <= dataLength else {
+                throw fail("tensor '\(shown(name))' has data_offsets \(offsets) past the end of the data (\(dataLength) bytes)")
+            }
+            entries.append((name, width, shape, count, offsets[0], offsets[1]))
+        }
+        entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && ($0.end < $1.end || ($0.end == $1.end && $0.name < $1.name))) }
+        var next = 0
+        for e in entries {
+            guard e.begin == next else {
+                let what = e.begin < next ? "overlaps the tensor before it" : "leaves a gap of \(e.begin - next) bytes before it"
+                throw fail("tensor '\(shown(e.name))' at data_offsets [\(e.begin), \(e.end)] \(what) (the previous ends at \(next)); tensors must tile the data exactly")
+            }
+            next = e.end
+        }
+        guard next == dataLength else {
+            throw fail("the tensors end at byte \(next) of the data, but the file has \(dataLength) bytes of data")
+        }
+        var tensors: [(name: String, tensor: Tensor)] = []
+        tensors.reserveCapacity(entries.count)
+        for e in entries {
+            let t = Tensor(shape: e.shape)
+            let start = base + e.begin
             bytes.withUnsafeBytes { raw in
-                for i in 0..<count {
-                    let p = start + i * width
-                    switch width {
+                for i in 0..<e.count {
+                    let p = start + i * e.width
+                    switch e.width {
                     case 4: t[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian)
                     case 8: t[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self).littleEndian))
                     default:
@@ -156,9 +200,8 @@ public enum SafeTensors {
                     }
                 }
             }
-            entries.append((name, offsets[0], t))
+            tensors.append((e.name, t))
         }
-        entries.sort { $0.begin < $1.begin || ($0.begin == $1.begin && $0.name < $1.name) }
-        return File(tensors: entries.map { ($0.name, $0.tensor) }, metadata: metadata, path: path)
+        return File(tensors: tensors, metadata: metadata, path: path)
     }
 }

@@ -9,7 +9,7 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an LSTM on a generated (synthetic) temperature-like series and compare it with persistence.")
 
-    @Option(help: "Random seed: the same seed gives the same model, bit for bit.")
+    @Option(parsing: .unconditional, help: "Random seed: the same seed gives the same model, bit for bit.", transform: parseSeed)
     var seed: UInt64 = 1
 
     @Option(help: "Training epochs.")

@@ -90,6 +90,7 @@ struct Inspect: ParsableCommand {
                     key: "columns", value: table.header.joined(separator: ", "),
                     expected: "a date or datetime column and a numeric column; name them with --date-column and --target (or use --config)")
             }
+            source.keyNames = .options
             source.since = dataOptions.since
             source.until = dataOptions.until
             source.whichMinute = dataOptions.whichMinute

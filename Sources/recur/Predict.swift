@@ -26,8 +26,11 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("The observations to forecast from (CSV with the training data's columns).", valueName: "csv"))
     var input: String
 
-    @Option(help: ArgumentHelp("How many steps to forecast (at least 1).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("How many steps to forecast (1 to --max-steps).", valueName: "n"))
     var steps: Int
+
+    @Option(name: .customLong("max-steps"), help: ArgumentHelp("The most steps --steps may ask for (default \(Forecaster.defaultMaxSteps), at most \(Forecaster.hardMaxSteps)).", valueName: "n"))
+    var maxSteps: Int = Forecaster.defaultMaxSteps
 
     @Option(help: ArgumentHelp("Write into this CSV file (rows of the same timestamps are updated) instead of stdout.", valueName: "file"))
     var output: String?
@@ -55,8 +58,13 @@ struct Predict: ParsableCommand {
     func run() throws {
         do {
             guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
+            guard maxSteps >= 1, maxSteps <= Forecaster.hardMaxSteps else {
+                throw UsageError("--max-steps \(maxSteps) is invalid; expected 1 to \(Forecaster.hardMaxSteps)")
+            }
             let asked = try Self.parseLevels(levels)
-            let forecaster = Forecaster(package: try ModelPackage.load(package))
+            var forecaster = Forecaster(package: try ModelPackage.load(package))
+            forecaster.maxSteps = maxSteps
+            try forecaster.checkSteps(steps)
             let forecastStore = try store.map { try ForecastStores.open(url: $0) }
             let forecast = try forecaster.forecast(csv: input, steps: steps, levels: asked)
             if let forecastStore {

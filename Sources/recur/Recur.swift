@@ -42,7 +42,8 @@ struct Recur: ParsableCommand {
             Foundation.exit(0)
         }
         let message = CLIExit.message(for: error)
-        RecurLog.logger.error("\(message.hasPrefix("error:") || message.hasPrefix("Error:") ? message : "error: \(message)")")
+        let prefixed = message.hasPrefix("error:") || message.hasPrefix("Error:") || error is ConfigError
+        RecurLog.logger.error("\(prefixed ? message : "error: \(message)")")
         Foundation.exit(code)
     }
 }
@@ -84,8 +85,10 @@ enum CLIExit {
     static func message(for error: Error) -> String {
         switch error {
         case let e as CustomStringConvertible where !(error is ValidationError) && !(error is CleanExit):
+            // A config error is already in the compiler's form, `FILE:LINE:COLUMN: error: …`.
+            if let e = error as? ConfigError { return e.description.hasPrefix("error:") || e.description.contains(": error: ") ? e.description : "error: \(e.description)" }
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
-                || error is PackageError || error is TensorError || error is UsageError || error is TuneError
+                || error is PackageError || error is TensorError || error is UsageError || error is TuneError || error is CommandFailure
                 || error is StoreError || error is ServeError {
                 return "error: \(e.description)"
             }

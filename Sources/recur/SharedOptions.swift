@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RecurData
 import RecurTrain
 
 /// Data options shared by `train`, `tune` and `inspect`: they override the config's `data`
@@ -32,7 +33,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set training.epochs=5 or --set numeric_var=temp (repeatable).", valueName: "key.path=value"))
     var overrides: [String] = []
 
-    @Option(help: "Random seed (overrides training.seed): the same config and seed give the same model, bit for bit.")
+    @Option(parsing: .unconditional, help: "Random seed (overrides training.seed), 0 to 2^64-1: the same config and seed give the same model, bit for bit.",
+            transform: parseSeed)
     var seed: UInt64?
 
     /// Loads the config with `--set` overrides, the data options and the seed applied.
@@ -93,4 +95,14 @@ struct RunFileOptions: ParsableArguments {
             try RecurLogging.attachFile(log, key: logFile != nil ? "--log-file" : "output.log_file")
         }
     }
+}
+
+/// `--seed`'s value: a non-negative integer below 2^64. Options that take it parse
+/// unconditionally, so that `--seed -1` reaches this check instead of being read as an option.
+/// - Throws: `ValidationError` saying what a seed must be.
+func parseSeed(_ text: String) throws -> UInt64 {
+    guard let seed = UInt64(text) else {
+        throw ValidationError("a seed must be a non-negative integer (0 to \(UInt64.max)), got '\(TextExcerpt.of(text))'")
+    }
+    return seed
 }

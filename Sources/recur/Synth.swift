@@ -19,19 +19,25 @@ struct Synth: ParsableCommand {
     @Option(help: "Days of hourly data.")
     var days = 120
 
-    @Option(help: "Seed of the generator: the same seed writes the same file.")
+    @Option(parsing: .unconditional, help: "Seed of the generator: the same seed writes the same file.", transform: parseSeed)
     var seed: UInt64 = 7
 
     @Flag(help: "Write a clean trending series instead (synthetic-trend.csv and synthetic-trend.json, scaling \"window\"): its later part lies above the range of its training part.")
     var trend = false
 
     func validate() throws {
-        guard days >= 10 else { throw ValidationError("--days must be at least 10 (got \(days))") }
+        guard days >= 10, days <= 36_500 else { throw ValidationError("--days must be from 10 to 36500 (got \(days))") }
     }
 
     func run() throws {
         let fm = FileManager.default
-        try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
+        /// Runs a file operation on `path`; a failure is one plain message naming it (exit 1).
+        func writing(_ path: String, _ body: () throws -> Void) throws {
+            do { try body() } catch {
+                throw CommandFailure("cannot write \(path): \(FileErrorText.describe(error))")
+            }
+        }
+        try writing(output) { try fm.createDirectory(atPath: output, withIntermediateDirectories: true) }
         if trend { return try writeTrend() }
         var rng = RandomGenerator(seed: seed)
         var lines: [String] = []  // data rows; the header is added when writing
@@ -57,8 +63,10 @@ struct Synth: ParsableCommand {
             if i % 500 == 250 { lines.append("SYN1,\(date),\(i % 24),\(cell)") }  // a duplicated hour
         }
         let csv = (output as NSString).appendingPathComponent("synthetic-station.csv")
-        try (["station,date,hr,temp"] + lines).joined(separator: "\n").appending("\n")
-            .write(toFile: csv, atomically: true, encoding: .utf8)
+        try writing(csv) {
+            try (["station,date,hr,temp"] + lines).joined(separator: "\n").appending("\n")
+                .write(toFile: csv, atomically: true, encoding: .utf8)
+        }
         let config = """
         // A config for the SYNTHETIC series written by `recur synth` (not real data).
         {
@@ -85,7 +93,7 @@ struct Synth: ParsableCommand {
 
         """
         let configPath = (output as NSString).appendingPathComponent("synthetic.json")
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try writing(configPath) { try config.write(toFile: configPath, atomically: true, encoding: .utf8) }
         print(csv)
         print(configPath)
         note("wrote \(lines.count) rows of SYNTHETIC hourly data (\(days) days, with duplicates, 0.0 sentinels, a gap and a non-numeric cell) and a config")

@@ -43,6 +43,7 @@ final class RealDataTests: XCTestCase {
     func testA620TemplateTargetNameIsReportedWithTheColumnsThatExist() throws {
         var source = try a620Source()
         source.target = "temperature"
+        source.keyNames = .template  // as a template config sets it (native keys are the default)
         let error = dataError { try SeriesLoader.load(source) }
         XCTAssertEqual(error?.description.contains("column 'temperature' (set by 'numeric_var') not found in a620-hourly-temperature.csv; columns are: inme, date, hr, temp"), true, "\(String(describing: error))")
     }

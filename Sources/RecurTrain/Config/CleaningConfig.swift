@@ -1,3 +1,5 @@
+import RecurData
+
 /// `data.cleaning`: every cleaning decision, each with a default, mirroring
 /// `RecurData.CleaningPolicy` (see `RecurConfig+RecurData.swift`).
 public struct CleaningConfig: Codable, Equatable, Sendable {
@@ -37,6 +39,10 @@ public struct CleaningConfig: Codable, Equatable, Sendable {
     public var gaps: Gaps
     /// Longest gap, in steps, that is filled; longer ones are dropped. nil: no limit. Default 6.
     public var maxGap: Int?
+    /// Values orders of magnitude outside their column (`extreme_values`, see
+    /// `RecurData.ExtremeValueRule`): nil means `error` (stop naming the line); `missing` drops
+    /// them, `keep` trains on them. Optional so that packages written before it still decode.
+    public var extremeValues: ExtremeValuePolicy?
 
     public init(duplicates: Duplicates = .first, sentinels: [Double] = [], nonNumeric: NonNumeric = .missing,
                 gaps: Gaps = .interpolate, maxGap: Int? = 6) {
@@ -47,7 +53,7 @@ public struct CleaningConfig: Codable, Equatable, Sendable {
         self.maxGap = maxGap
     }
 
-    static let keys = ["duplicates", "sentinels", "detect_sentinels", "non_numeric", "gaps", "max_gap"]
+    static let keys = ["duplicates", "sentinels", "detect_sentinels", "non_numeric", "gaps", "max_gap", "extreme_values"]
 
     static func decode(_ value: ConfigValue, file: String?) throws -> CleaningConfig {
         let r = try ObjectReader(value, allowed: keys, file: file)
@@ -59,6 +65,7 @@ public struct CleaningConfig: Codable, Equatable, Sendable {
         c.detectSentinels = try r.bool("detect_sentinels") ?? true
         c.nonNumeric = try r.choice("non_numeric", NonNumeric.self) ?? .missing
         c.gaps = try r.choice("gaps", Gaps.self) ?? .interpolate
+        c.extremeValues = try r.choice("extreme_values", ExtremeValuePolicy.self)
         if let m = r.value("max_gap") {
             if case .string("unlimited") = m.kind { c.maxGap = nil }
             else {

@@ -1,3 +1,5 @@
+import RecurData
+
 /// A position in a config file: 1-based line and column (columns count characters).
 public struct SourceLocation: Codable, Equatable, Hashable, Sendable, CustomStringConvertible {
     /// 1-based line.
@@ -80,7 +82,7 @@ extension ConfigError {
                         hint: String? = nil) -> ConfigError {
         var h = hint
         if let text = value.overrideText {
-            h = h.map { "\($0) (the value comes from --set \(text))" } ?? "the value comes from --set \(text)"
+            h = h.map { "\($0) (the value comes from --set \(TextExcerpt.of(text)))" } ?? "the value comes from --set \(TextExcerpt.of(text))"
         }
         return ConfigError(kind: kind, file: file, keyPath: value.path, location: value.location,
                            message: "`\(value.path)` must be \(expected), got \(value.shortDescription)", hint: h)

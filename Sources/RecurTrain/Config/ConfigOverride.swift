@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 
 /// `--set key.path=value`: changing a parsed config before it is checked.
 ///
@@ -33,19 +34,28 @@ public struct ConfigOverride: Equatable, Sendable {
     /// - Throws: `ConfigError` (`.override`) for a missing `=`, an empty key or a malformed path.
     public init(_ text: String) throws {
         guard let eq = text.firstIndex(of: "=") else {
-            throw ConfigError(kind: .override, message: "--set \(text): expected KEY.PATH=VALUE", hint: "for example --set training.epochs=5")
+            throw ConfigError(kind: .override, message: "--set \(TextExcerpt.of(text)): expected KEY.PATH=VALUE", hint: "for example --set training.epochs=5")
         }
         let pathText = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
         let valueText = String(text[text.index(after: eq)...])
         self.text = text
         self.components = try ConfigOverride.parsePath(pathText, text: text)
-        let parsed = (try? ConfigParser.parse(valueText)) ?? ConfigValue(.string(valueText))
+        // A value that is not JSON is taken as text, except one nested too deep to parse.
+        let parsed: ConfigValue
+        do {
+            parsed = try ConfigParser.parse(valueText)
+        } catch let error as ConfigError where error.message == ConfigParser.tooDeepMessage {
+            throw ConfigError(kind: .override, message: "--set \(TextExcerpt.of(pathText))=…: the value has \(error.message) (at column \(error.location.map { String($0.column) } ?? "?") of the value)",
+                              hint: error.hint)
+        } catch {
+            parsed = ConfigValue(.string(valueText))
+        }
         self.value = parsed.marked(override: text)
     }
 
     static func parsePath(_ path: String, text: String) throws -> [Component] {
         func bad(_ why: String) -> ConfigError {
-            ConfigError(kind: .override, message: "--set \(text): \(why)", hint: "write the key path like training.optimizer.learning_rate or model.layers[0].units")
+            ConfigError(kind: .override, message: "--set \(TextExcerpt.of(text)): \(why)", hint: "write the key path like training.optimizer.learning_rate or model.layers[0].units")
         }
         guard !path.isEmpty else { throw bad("the key path is empty") }
         var out: [Component] = []
@@ -125,7 +135,7 @@ public struct ConfigOverride: Equatable, Sendable {
         case var .array(items):
             guard case let .index(i) = first, i < items.count else {
                 throw ConfigError(kind: .override, keyPath: node.path, location: node.location,
-                                  message: "--set \(text): `\(node.path)` is an array of \(items.count); \(first) is not one of its indices",
+                                  message: "--set \(TextExcerpt.of(text)): `\(node.path)` is an array of \(items.count); \(first) is not one of its indices",
                                   hint: "index arrays with [0] … [\(max(0, items.count - 1))]")
             }
             items[i] = try set(in: items[i], rest.dropFirst())
@@ -134,7 +144,7 @@ public struct ConfigOverride: Equatable, Sendable {
         default:
             let shown = node.path.isEmpty ? "the document" : "`\(node.path)`"
             throw ConfigError(kind: .override, keyPath: node.path, location: node.location,
-                              message: "--set \(text): \(shown) is \(node.typeName), not an object, so it has no key `\(first)`",
+                              message: "--set \(TextExcerpt.of(text)): \(shown) is \(node.typeName), not an object, so it has no key `\(first)`",
                               hint: "set `\(node.path)` itself, e.g. --set \(node.path)=…")
         }
     }

@@ -1,7 +1,14 @@
 /// Parses config text, JSON with comments and trailing commas (see `JSONComments`), into a
 /// `ConfigValue` tree whose nodes carry their key paths and positions in the original text.
 /// Duplicate keys in one object are an error (JSON parsers disagree on which one wins).
+/// Objects and arrays nest at most `maxDepth` levels (a deeper document is an error at the
+/// bracket that goes too deep, not a stack overflow).
 public enum ConfigParser {
+    /// The deepest nesting of objects and arrays a config may have (a Recur config needs five).
+    public static let maxDepth = 64
+    /// The message of the error for a document nested deeper than `maxDepth`.
+    static let tooDeepMessage = "objects and arrays nested more than \(maxDepth) levels deep"
+
     /// Parses `text`; `file` only names the file in errors.
     /// - Throws: `ConfigError` (`.syntax`) naming the file, line and column.
     public static func parse(_ text: String, file: String? = nil) throws -> ConfigValue {
@@ -21,6 +28,8 @@ public enum ConfigParser {
         let original: [UInt8]
         let file: String?
         var i = 0
+        /// Objects and arrays open around `i`.
+        var depth = 0
 
         init(bytes: [UInt8], original: [UInt8], file: String?) {
             self.bytes = bytes
@@ -76,7 +85,19 @@ public enum ConfigParser {
             return i + w.count == bytes.count || !isWordByte(bytes[i + w.count])
         }
 
+        /// Enters one more object or array at `i`.
+        /// - Throws: `ConfigError` (`.syntax`) at the bracket past `ConfigParser.maxDepth`.
+        mutating func enter() throws {
+            depth += 1
+            if depth > ConfigParser.maxDepth {
+                throw error(ConfigParser.tooDeepMessage,
+                            hint: "a Recur config nests a few levels; look for brackets that are never closed")
+            }
+        }
+
         mutating func object(path: String, loc: SourceLocation) throws -> ConfigValue {
+            try enter()
+            defer { depth -= 1 }
             i += 1
             var members: [ConfigValue.Member] = []
             var seen: [String: SourceLocation] = [:]
@@ -115,6 +136,8 @@ public enum ConfigParser {
         }
 
         mutating func array(path: String, loc: SourceLocation) throws -> ConfigValue {
+            try enter()
+            defer { depth -= 1 }
             i += 1
             var items: [ConfigValue] = []
             skipSpace()

@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 
 /// Typed, checked access to one object of a `ConfigValue` tree, for the schema decoders.
 /// `ObjectReader(value, allowed:)` rejects keys that are not in `allowed` (suggesting the
@@ -179,12 +180,13 @@ extension ConfigError {
     /// "unknown key `training.epocs`; did you mean `training.epochs`?"
     static func unknownKey(_ value: ConfigValue, key: String, allowed: [String], file: String?) -> ConfigError {
         let parent = String(value.path.dropLast(key.count)).trimmingSuffix(".")
-        let suggestion = Suggestion.closest(to: key, among: allowed)
-        var message = "unknown key `\(value.path)`"
+        // A key far longer than any allowed one is no typo of them (and costly to compare).
+        let suggestion = key.utf8.count > 100 ? nil : Suggestion.closest(to: key, among: allowed)
+        var message = "unknown key `\(TextExcerpt.of(value.path))`"
         if let suggestion { message += "; did you mean `\(ConfigValue.childPath(parent, suggestion))`?" }
         let where_ = parent.isEmpty ? "at the top level" : "in `\(parent)`"
         var hint = "the keys allowed \(where_) are: " + allowed.joined(separator: ", ")
-        if let text = value.overrideText { hint += " (the key comes from --set \(text))" }
+        if let text = value.overrideText { hint += " (the key comes from --set \(TextExcerpt.of(text)))" }
         return ConfigError(kind: .unknownKey, file: file, keyPath: value.path, location: value.location,
                            message: message, hint: hint)
     }

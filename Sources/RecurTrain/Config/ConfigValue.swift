@@ -1,3 +1,4 @@
+import RecurData
 import RecurTensor
 /// A parsed config document: JSON values whose objects keep their keys in file order, each node
 /// remembering its key path (`training.optimizer.learning_rate`, `model.layers[0].units`) and,
@@ -81,8 +82,8 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     public var shortDescription: String {
         switch kind {
         case let .object(m): return "an object with \(m.count) key\(m.count == 1 ? "" : "s")"
-        case let .array(a): return a.count <= 4 && a.allSatisfy({ $0.isScalar }) ? description : "an array of \(a.count)"
-        default: return description
+        case let .array(a): return a.count <= 4 && a.allSatisfy({ $0.isScalar }) ? TextExcerpt.of(description) : "an array of \(a.count)"
+        default: return TextExcerpt.of(description)
         }
     }
 

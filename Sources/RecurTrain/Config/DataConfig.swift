@@ -1,3 +1,4 @@
+import RecurData
 import Foundation
 import RecurData
 
@@ -102,6 +103,10 @@ public struct DataConfig: Codable, Equatable, Sendable {
         if let f = r.value("features"), let dup = config.features.first(where: { $0 == config.target }) {
             throw ConfigError.invalid(f, "extra columns other than the target", file: file,
                                       hint: "\"\(dup)\" is the target; it is always an input")
+        }
+        if let f = r.value("features"), let k = config.features.indices.first(where: { config.features[..<$0].contains(config.features[$0]) }) {
+            throw ConfigError.invalid(f, "distinct column names", file: file,
+                                      hint: "\"\(TextExcerpt.of(config.features[k]))\" is listed twice (positions \(config.features.firstIndex(of: config.features[k])! + 1) and \(k + 1)); list each column once")
         }
         config.since = try date(r, "since")
         config.until = try date(r, "until")

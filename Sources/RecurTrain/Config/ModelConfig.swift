@@ -211,10 +211,19 @@ public struct WidthRule: Codable, Equatable, Sendable {
         self.last = last
     }
 
+    /// Where `units(nPastSteps:)` saturates, far beyond any model that fits in memory.
+    static let saturatedUnits = 1 << 40
+    /// The most middle layers (`middle.count`, the template's `n_layers`).
+    public static let maxMiddleLayers = 100
+
     /// Units of every recurrent layer, first to last, for windows of `nPastSteps` steps.
     /// E.g. the template (mult 2 throughout, 2 middle layers, 12 steps): [24, 48, 96, 192].
     public func units(nPastSteps: Int) -> [Int] {
-        func scaled(_ mult: Double, _ base: Int) -> Int { max(1, Int((mult * Double(base)).rounded())) }
+        // Saturates (at 2⁴⁰) rather than trapping on a huge product; the size check refuses it.
+        func scaled(_ mult: Double, _ base: Int) -> Int {
+            let x = (mult * Double(base)).rounded()
+            return x < Double(WidthRule.saturatedUnits) ? max(1, Int(x)) : WidthRule.saturatedUnits
+        }
         var units = [scaled(first.mult, nPastSteps)]
         for _ in 0..<middle.count { units.append(scaled(middle.mult, units.last!)) }
         units.append(scaled(last.mult, units.last!))
@@ -234,7 +243,7 @@ public struct WidthRule: Codable, Equatable, Sendable {
             let g = try ObjectReader(v, allowed: withCount ? ["count", "mult", "dropout"] : ["mult", "dropout"], file: file)
             return Group(mult: try g.double("mult", .positive) ?? fallback.mult,
                          dropout: try g.double("dropout", .rate) ?? fallback.dropout,
-                         count: try g.int("count", min: 0) ?? fallback.count)
+                         count: try g.int("count", min: 0, max: WidthRule.maxMiddleLayers) ?? fallback.count)
         }
         rule.first = try group("first", rule.first, withCount: false)
         rule.middle = try group("middle", rule.middle, withCount: true)

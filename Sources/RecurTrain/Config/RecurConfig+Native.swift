@@ -81,7 +81,8 @@ extension DataConfig {
                                    ("detect_sentinels", .bool(cleaning.detectSentinels)),
                                    ("non_numeric", .string(cleaning.nonNumeric.rawValue)),
                                    ("gaps", .string(cleaning.gaps.rawValue)),
-                                   ("max_gap", cleaning.maxGap.map { num($0) } ?? .string("unlimited"))])))
+                                   ("max_gap", cleaning.maxGap.map { num($0) } ?? .string("unlimited"))]
+                                  + opt("extreme_values", cleaning.extremeValues.map { .string($0.rawValue) }))))
         return obj(m)
     }
 }

@@ -12,6 +12,8 @@ extension RecurConfig {
         if format == .native {
             source.keyNames = .native
             if data.datetimeColumn != nil { source.keyNames.time = "data.datetime_column" }
+        } else {
+            source.keyNames = .template
         }
         return source
     }
@@ -33,9 +35,11 @@ extension RecurConfig {
         case .drop: method = .drop
         case .keepRows: method = .keepRows
         }
-        return CleaningPolicy(duplicates: duplicates, sentinels: c.sentinels,
-                              invalidCells: c.nonNumeric == .missing ? .missing : .error,
-                              frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: method, maxGap: c.maxGap))
+        var policy = CleaningPolicy(duplicates: duplicates, sentinels: c.sentinels,
+                                    invalidCells: c.nonNumeric == .missing ? .missing : .error,
+                                    frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: method, maxGap: c.maxGap))
+        policy.extremeValues = c.extremeValues ?? .error
+        return policy
     }
 
     /// `window` as sample shapes (the layout is the trainer's reshaping, not RecurData's).

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 
 /// A complete, checked training configuration: what `recur train` and `recur tune` run, and what
 /// a model package records (Codable; encode with `.convertToSnakeCase` to get the config's key
@@ -87,9 +88,14 @@ public struct RecurConfig: Codable, Equatable, Sendable {
         } catch let error as ConfigError {
             throw error
         } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if exists, isDirectory.boolValue {
+                throw ConfigError(kind: .io, file: path, message: "\(path) is a folder, not a config file",
+                                  hint: "give the path of the JSON config file itself")
+            }
             throw ConfigError(kind: .io, file: path,
-                              message: exists ? "cannot read the config file: \(error.localizedDescription)" : "no config file at \(path)",
+                              message: exists ? "cannot read the config file: \(FileErrorText.describe(error))" : "no config file at \(path)",
                               hint: exists ? nil : "check the path (relative paths are taken from the current folder, \(FileManager.default.currentDirectoryPath))")
         }
         let folder = url.standardizedFileURL.deletingLastPathComponent().path
@@ -156,7 +162,7 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     /// Checks across sections: the model fits the window, the recursive strategy has no extra
     /// features to forecast, and each search parameter sets a valid config value.
     func checkConsistency(tree: ConfigValue?) throws {
-        _ = try architecture()
+        try checkModelSize(try architecture(), tree: tree)
         try checkIntervals(tree: tree)
         if window.strategy == .recursive, window.horizon > 1, !data.features.isEmpty {
             throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "window.strategy", location: tree?["window"]?["strategy"]?.location,

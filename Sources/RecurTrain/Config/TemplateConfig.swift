@@ -116,7 +116,7 @@ public struct TemplateConfig: Codable, Equatable, Sendable {
             return LayerGroup(mult: try ConfigReader.double(try g.require("mult", "the units multiplier, a number > 0"), .positive, file: file),
                               dropoutRate: try g.double("dropout_rate", .rate) ?? 0.2,
                               dropoutRange: range,
-                              nLayers: middle ? try g.requiredInt("n_layers", min: 0) : nil)
+                              nLayers: middle ? try g.requiredInt("n_layers", min: 0, max: WidthRule.maxMiddleLayers) : nil)
         }
         let base = try r.require("base_config", "{\"first_layer\": {…}, \"last_layer\": {…}}")
         let b = try ObjectReader(base, allowed: ["first_layer", "last_layer"], file: file)

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 import RecurNN
 
 /// Writes `epoch,loss,val_loss,learning_rate,seconds` rows, one per epoch, rewriting the
@@ -24,7 +25,7 @@ public final class CSVHistoryLogger: TrainingCallback {
         do {
             try Self.csv(records).write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw TrainingError.io(path: path, reason: "cannot write history: \(error.localizedDescription)")
+            throw TrainingError.io(path: path, reason: "cannot write history: \(FileErrorText.describe(error))")
         }
         return .proceed
     }

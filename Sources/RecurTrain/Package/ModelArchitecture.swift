@@ -66,6 +66,14 @@ public struct ModelArchitecture: Codable, Equatable, Sendable {
     /// training uses, then come from a different stream.
     /// - Throws: `NNError` for invalid specs (names the layer).
     public func build(seed: UInt64, initializeWeights: Bool = true) throws -> Sequential {
+        // Refuse what cannot be allocated before allocating it (a config is checked with its
+        // batch size earlier; this guards every other way in, such as a package's manifest).
+        let need = ModelMemory(self, batchSize: 1)
+        if need.parameterBytes > ModelMemory.limitBytes, let largest = layers.max(by: { $0.units < $1.units }) {
+            throw NNError.invalidArgument(
+                layer: largest.name, argument: "units", value: "\(largest.units)",
+                expected: "a model that fits in memory: \(need.parameterCount == Int.max ? "this many" : "\(need.parameterCount)") parameters need about \(ModelMemory.describe(bytes: need.parameterBytes)), more than the limit of \(ModelMemory.describe(bytes: ModelMemory.limitBytes)) (\(ModelMemory.limitSource))")
+        }
         var rng = RandomGenerator(seed: seed)
         var layers: [Layer] = []
         func activation(_ name: String?, _ fallback: Activation, _ spec: LayerSpec, _ key: String) throws -> Activation {

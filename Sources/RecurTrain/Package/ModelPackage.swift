@@ -34,22 +34,7 @@ public struct ModelPackage {
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw PackageError.notAPackage(path: path, reason: "it has no \(manifestFile)")
         }
-        struct Header: Decodable { var format: String?; var formatVersion: Int? }
-        guard let header = try? PackageManifest.decoder.decode(Header.self, from: data) else {
-            throw PackageError.corrupt(path: manifestPath, reason: "\(manifestFile) is not valid JSON")
-        }
-        guard header.format == PackageManifest.formatName, let version = header.formatVersion else {
-            throw PackageError.notAPackage(path: path, reason: "\(manifestFile) does not describe a Recur model package")
-        }
-        guard version <= PackageManifest.currentFormatVersion, version >= 1 else {
-            throw PackageError.unsupportedVersion(path: path, found: version, supported: PackageManifest.currentFormatVersion)
-        }
-        let manifest: PackageManifest
-        do {
-            manifest = try PackageManifest.decoder.decode(PackageManifest.self, from: data)
-        } catch {
-            throw PackageError.corrupt(path: manifestPath, reason: "\(manifestFile) does not match format version \(version): \(Self.describe(error))")
-        }
+        let manifest = try PackageManifest.decode(data, path: manifestPath)
         let model: Sequential
         do {
             model = try manifest.architecture.build(seed: manifest.training.seed, initializeWeights: false)
@@ -114,7 +99,7 @@ public struct ModelPackage {
         case let e as CustomStringConvertible:
             return e.description
         default:
-            return error.localizedDescription
+            return FileErrorText.describe(error)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 import RecurData
 
 /// Writes forecasts into a `timestamp,value` CSV file (then `lower_<percent>,upper_<percent>`
@@ -96,7 +97,7 @@ public enum ForecastWriter {
             throw error
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw ForecastError.io(path: path, reason: "cannot write the forecast file: \(error.localizedDescription)")
+            throw ForecastError.io(path: path, reason: "cannot write the forecast file: \(FileErrorText.describe(error))")
         }
     }
 }

@@ -8,6 +8,8 @@ import RecurTensor
 public enum ForecastError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `--steps` below 1.
     case invalidSteps(Int)
+    /// `--steps` above the cap (`Forecaster.maxSteps`, `--max-steps`).
+    case tooManySteps(Int, max: Int)
     /// The cleaned input holds fewer steps than the model's window.
     case tooFewSteps(file: String, have: Int, need: Int)
     /// Some of the latest `n_past_steps` steps have no usable value after cleaning.
@@ -33,6 +35,8 @@ public enum ForecastError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case let .invalidSteps(n):
             return "--steps \(n) is invalid; expected a number of steps to forecast, at least 1"
+        case let .tooManySteps(n, max):
+            return "--steps \(n) is more than this forecast allows: at most \(max) steps (raise the cap with --max-steps, up to \(Forecaster.hardMaxSteps))"
         case let .tooFewSteps(file, have, need):
             return "\(file) has \(have) steps after cleaning with the package's policies, fewer than the model's n_past_steps (\(need)); give an input with at least \(need) consecutive observations at the end"
         case let .missingSteps(file, need, first, last, missing, count, maxGap):
@@ -109,6 +113,20 @@ public struct Forecaster {
     public var tailReadThreshold: Int
     /// The first tail read, in bytes (grows fourfold while the tail is too short). Default 64 KiB.
     public var tailReadInitialBytes: Int
+    /// The most steps one forecast may ask for (`--max-steps`), default `defaultMaxSteps`:
+    /// checked before the forecast's rows are allocated.
+    public var maxSteps = Forecaster.defaultMaxSteps
+    /// 100,000 steps: 11 years of hourly forecasts.
+    public static let defaultMaxSteps = 100_000
+    /// The largest `maxSteps` may be set to.
+    public static let hardMaxSteps = 100_000_000
+
+    /// Checks `steps` against 1 and `maxSteps`.
+    public func checkSteps(_ steps: Int) throws {
+        guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
+        let cap = min(maxSteps, Forecaster.hardMaxSteps)
+        guard steps <= cap else { throw ForecastError.tooManySteps(steps, max: cap) }
+    }
 
     public init(package: ModelPackage, tailReadThreshold: Int = 1 << 20, tailReadInitialBytes: Int = 1 << 16) {
         self.package = package
@@ -133,6 +151,7 @@ public struct Forecaster {
     func settings(csv path: String) -> (TimeSeriesSource, CleaningPolicy) {
         var source = manifest.data.source
         source.path = path
+        source.keyNames = .package
         source.since = nil
         source.until = nil
         var policy = manifest.data.cleaning
@@ -144,7 +163,7 @@ public struct Forecaster {
     /// file is read from its end only when that provably gives the same latest window as
     /// reading it whole (`loadRecent`); otherwise, and for every error, it is read whole.
     public func forecast(csv path: String, steps: Int) throws -> Forecast {
-        guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
+        try checkSteps(steps)
         let cleaned = try loadRecent(csv: path) ?? load(csv: path)
         return try forecast(series: cleaned.series, steps: steps, file: cleaned.report.file)
     }
@@ -225,7 +244,7 @@ public struct Forecaster {
     /// always for the recursive strategy, the forecasts are appended as observations and the
     /// model is called again (impossible with extra feature columns: their future is unknown).
     public func forecast(series: CleanSeries, steps: Int, file: String = "the input") throws -> Forecast {
-        guard steps >= 1 else { throw ForecastError.invalidSteps(steps) }
+        try checkSteps(steps)
         let P = window.nPastSteps, F = series.featureCount, H = stepsPerCall
         guard series.columns == manifest.data.columns else {
             throw TrainingError.invalidData("the input's columns \(series.columns) differ from the package's \(manifest.data.columns)")

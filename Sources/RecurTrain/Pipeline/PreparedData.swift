@@ -71,6 +71,12 @@ public enum DataPreparation {
         // (A given split equal to the config's own rows, as `scaling: "auto"` passes it on, counts as them.)
         if case .rows = config.splitSpec, given == nil || given == (try? series.split(config.splitSpec)) { precede = false } else { precede = true }
         let train = try input.windows(augmented, range: split.train, stride: spec.stride, what: "the training part")
+        // Too few windows to learn from: refuse rather than report a meaningless model.
+        let need = max(config.training.batchSize, TrainingMinimum.windows)
+        guard train.count >= need else {
+            throw DataError.tooFewTrainingWindows(file: cleaning.file, windows: train.count, need: need, batchSize: config.training.batchSize,
+                                                  steps: split.train.count, nPastSteps: config.window.nPastSteps)
+        }
         func part(_ range: Range<Int>, _ what: String) throws -> WindowSet? {
             range.isEmpty ? nil : try input.windows(augmented, range: range, inputsMayPrecede: precede, stride: spec.stride, what: what)
         }

@@ -131,7 +131,7 @@ public enum TrainingRun {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw TrainingError.io(path: folder, reason: "cannot create the output folder: \(error.localizedDescription); choose another with --output")
+                throw TrainingError.io(path: folder, reason: "cannot create the output folder: \(FileErrorText.describe(error)); choose another with --output")
             }
             callbacks.append(ModelCheckpoint(path: checkpointPath, monitor: "val_loss"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 
 /// A chart that renders itself as a standalone SVG document of ``size`` pixels.
 ///
@@ -39,7 +40,7 @@ public enum SVGFile {
             try Data(text.utf8).write(to: temporary)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw ChartError.cannotWrite(path: url.path, reason: error.localizedDescription)
+            throw ChartError.cannotWrite(path: url.path, reason: FileErrorText.describe(error))
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 
 /// Writes scalar summaries (loss, metrics, learning rate per epoch) as a TensorBoard event file.
 ///
@@ -37,7 +38,7 @@ public final class TensorBoardWriter: @unchecked Sendable {
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw TensorBoardError.cannotWrite(path: directory.path, reason: error.localizedDescription)
+            throw TensorBoardError.cannotWrite(path: directory.path, reason: FileErrorText.describe(error))
         }
         let now = clock()
         let host = Self.sanitizedHostName()
@@ -91,7 +92,7 @@ public final class TensorBoardWriter: @unchecked Sendable {
             do {
                 try handle.write(contentsOf: pending)
             } catch {
-                throw TensorBoardError.cannotWrite(path: fileURL.path, reason: error.localizedDescription)
+                throw TensorBoardError.cannotWrite(path: fileURL.path, reason: FileErrorText.describe(error))
             }
             pending.removeAll(keepingCapacity: true)
         }
