@@ -36,13 +36,18 @@ extension PackageManifest {
 
     /// The first way the manifest's parts disagree, or nil when they agree.
     public func inconsistency() -> String? {
-        let window = data.window, columns = data.columns
+        // The model reads the measured columns and then the calendar's (`data.calendar`), and
+        // gives one output per horizon step and quantile (`training.loss.quantile`).
+        let window = data.window, columns = data.columns + (data.calendar?.columnNames ?? [])
+        let outputs = window.outputCount * (config.training.loss.quantiles?.count ?? 1)
         guard data.frequencySeconds > 0 else { return "`data.frequency_seconds` must be > 0, got \(data.frequencySeconds)" }
         guard window.nPastSteps >= 1, window.horizon >= 1, window.stride >= 1 else {
             return "`data.window` needs n_past_steps, horizon and stride ≥ 1, got \(window.nPastSteps), \(window.horizon), \(window.stride)"
         }
-        guard !columns.isEmpty else { return "`data.columns` is empty" }
-        guard scaler.columns == columns else { return "`scaler.columns` \(scaler.columns) differ from `data.columns` \(columns)" }
+        guard !data.columns.isEmpty else { return "`data.columns` is empty" }
+        guard scaler.columns == columns else {
+            return "`scaler.columns` \(scaler.columns) differ from `data.columns` and the calendar's \(columns)"
+        }
         guard scaler.offset.count == columns.count, scaler.scale.count == columns.count else {
             return "`scaler` has \(scaler.offset.count) offsets and \(scaler.scale.count) scales for \(columns.count) columns"
         }
@@ -69,8 +74,9 @@ extension PackageManifest {
         for (a, b) in zip(arch.layers, arch.layers.dropFirst()) where b.inputSize != a.units {
             return "layer \(b.name) takes \(b.inputSize) features, but the layer before it (\(a.name)) gives \(a.units)"
         }
-        guard last.units == window.outputCount else {
-            return "the last layer (\(last.name)) gives \(last.units) outputs, but the window (horizon \(window.horizon), strategy \(window.strategy.rawValue)) needs \(window.outputCount)"
+        guard last.units == outputs else {
+            let quantiles = config.training.loss.quantiles.map { " × \($0.count) quantiles" } ?? ""
+            return "the last layer (\(last.name)) gives \(last.units) outputs, but the window (horizon \(window.horizon), strategy \(window.strategy.rawValue))\(quantiles) needs \(outputs)"
         }
         return nil
     }
