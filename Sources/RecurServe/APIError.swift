@@ -1,4 +1,5 @@
 import Foundation
+import RecurTensor
 
 /// An error answer of the API: an HTTP status (always 4xx for the client's mistakes) and the
 /// JSON body `{"error": {"field": ..., "message": ...}}`, `field` naming the request part at
@@ -28,28 +29,8 @@ public struct APIError: Error, Equatable, Sendable {
 
 /// Small JSON text helpers for answers whose key order matters.
 enum JSON {
-    /// A JSON string literal.
-    static func string(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the one quoting of Recur, `JSONText.quote`).
+    static func string(_ s: String) -> String { JSONText.quote(s) }
 
     /// A finite number in its shortest round-trip form; `null` for NaN or infinity.
     static func number(_ v: Float) -> String { v.isFinite ? "\(v)" : "null" }
