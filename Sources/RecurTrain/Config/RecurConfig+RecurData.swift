@@ -21,23 +21,8 @@ extension RecurConfig {
     /// `data.cleaning` and `data.frequency`.
     public var cleaningPolicy: CleaningPolicy {
         let c = data.cleaning
-        let duplicates: DuplicatePolicy
-        switch c.duplicates {
-        case .first: duplicates = .first
-        case .last: duplicates = .last
-        case .mean: duplicates = .mean
-        case .error: duplicates = .error
-        }
-        let method: GapMethod
-        switch c.gaps {
-        case .interpolate: method = .interpolate
-        case .forwardFill: method = .forwardFill
-        case .drop: method = .drop
-        case .keepRows: method = .keepRows
-        }
-        var policy = CleaningPolicy(duplicates: duplicates, sentinels: c.sentinels,
-                                    invalidCells: c.nonNumeric == .missing ? .missing : .error,
-                                    frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: method, maxGap: c.maxGap))
+        var policy = CleaningPolicy(duplicates: c.duplicates, sentinels: c.sentinels, invalidCells: c.nonNumeric,
+                                    frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: c.gaps, maxGap: c.maxGap))
         policy.extremeValues = c.extremeValues ?? .error
         return policy
     }

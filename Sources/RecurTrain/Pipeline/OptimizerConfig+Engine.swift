@@ -6,7 +6,7 @@ extension OptimizerConfig {
         let clipping = GradientClipping(globalNorm: clipNorm.map { Float($0) }, value: clipValue.map { Float($0) })
         let regularization = Regularization(l2: Float(l2 ?? 0), weightDecay: Float(weightDecay ?? 0))
         let lr = learningRate.map { Float($0) }
-        let engineStyle = (style ?? .keras).engineStyle
+        let engineStyle = style ?? .keras
         switch name {
         case .sgd:
             return try SGD(learningRate: lr ?? 0.01, momentum: Float(momentum ?? 0), nesterov: nesterov ?? false,
@@ -30,17 +30,6 @@ extension OptimizerConfig {
             return try Adagrad(learningRate: lr ?? 0.001, initialAccumulator: Float(initialAccumulator ?? 0.1),
                                epsilon: epsilon.map { Float($0) }, style: engineStyle,
                                regularization: regularization, clipping: clipping)
-        }
-    }
-}
-
-extension OptimizerConfig.Style {
-    /// The engine's style for the config's spelling (`"pytorch"` is the engine's `.torch`).
-    /// An exhaustive switch, so a new spelling cannot fall through to a default.
-    public var engineStyle: OptimizerStyle {
-        switch self {
-        case .keras: return .keras
-        case .pytorch: return .torch
         }
     }
 }
