@@ -73,12 +73,6 @@ public struct LayerConfig: Equatable, Sendable, ConfigSchema {
     /// Dropout layers' rate, in [0, 1).
     public var rate: Double?
 
-    public init(type: LayerType, units: Units? = nil, returnSequences: Bool? = nil, activation: String? = nil,
-                recurrentActivation: String? = nil, resetAfter: Bool? = nil, dropout: Double? = nil, rate: Double? = nil) {
-        (self.type, self.units, self.returnSequences, self.activation) = (type, units, returnSequences, activation)
-        (self.recurrentActivation, self.resetAfter, self.dropout, self.rate) = (recurrentActivation, resetAfter, dropout, rate)
-    }
-
     /// Activation names the engine knows.
     public static let activations = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
 

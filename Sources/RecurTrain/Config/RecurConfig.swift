@@ -16,29 +16,21 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     }
 
     /// The format read.
-    public var format: Format
+    public var format = Format.native
     /// The config file, when read from one.
     public var sourceFile: String?
     public var description: String?
     public var data: DataConfig
     public var window: WindowConfig
-    public var split: SplitConfig
-    public var scaling: ScalingConfig
-    public var model: ModelConfig
+    public var split = SplitConfig.standard
+    public var scaling = ScalingConfig.minmax
+    public var model = ModelConfig.standard
     public var training: TrainingConfig
-    public var output: OutputConfig
+    public var output = OutputConfig()
     /// For `recur tune`; nil when absent.
     public var search: SearchConfig?
     /// nil means the defaults (`intervalSettings`).
     public var intervals: IntervalConfig?
-
-    public init(format: Format = .native, sourceFile: String? = nil, description: String? = nil, data: DataConfig,
-                window: WindowConfig, split: SplitConfig = .standard, scaling: ScalingConfig = .minmax,
-                model: ModelConfig = .standard, training: TrainingConfig, output: OutputConfig = OutputConfig(),
-                search: SearchConfig? = nil) {
-        (self.format, self.sourceFile, self.description, self.data, self.window) = (format, sourceFile, description, data, window)
-        (self.split, self.scaling, self.model, self.training, self.output, self.search) = (split, scaling, model, training, output, search)
-    }
 
     static var defaults: RecurConfig {
         RecurConfig(data: DataConfig(), window: .defaults, training: TrainingConfig(), output: OutputConfig(resultsCSV: ""))

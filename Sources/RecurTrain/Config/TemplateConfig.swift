@@ -1,21 +1,8 @@
 /// The old platform's configuration template (`seed-config-template.json`), read as it is and
-/// mapped onto `RecurConfig` as DESIGN.md section 2 states. A document is a template when its
-/// top level has `input_csv`, `numeric_var` or `base_config`.
-///
-/// | template key | native setting |
-/// |---|---|
-/// | `input_csv` | `data.path` |
-/// | `date_col`, `hr_col` | `data.date_column`, `data.hour_column` |
-/// | `numeric_var` | `data.target` |
-/// | `sensor_var`, `target_sensor` | `data.station_column`, `data.station` |
-/// | `n_past_steps` | `window.n_past_steps` |
-/// | `epochs`, `early_stop_patience` | `training.epochs`, `training.early_stopping.patience` |
-/// | `base_config.first_layer`, `mid_layers_config`, `base_config.last_layer` | `model.width_rule` (cell lstm) |
-/// | `hyperopt_pars` | `search` (tpe) |
-/// | `model_loss`, `optimizer` | `training.loss`, `training.optimizer` |
-/// | `output_models_path`, `output_results_path`, `output_log_file` | `output.directory`, `output.results_csv`, `output.log_file` |
-///
-/// Everything else takes the native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
+/// mapped onto `RecurConfig` as DESIGN.md section 2 states (the key-by-key table is in
+/// docs/config.md, checked against `schema` by `ConfigDocsTests`). A document is a template when
+/// its top level has `input_csv`, `numeric_var` or `base_config`. Everything else takes the
+/// native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
 public struct TemplateConfig: Equatable, Sendable, ConfigSchema {
     /// One layer group of `base_config` or `mid_layers_config`.
     public struct LayerGroup: Equatable, Sendable, ConfigSchema {

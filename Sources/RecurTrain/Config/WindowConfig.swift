@@ -23,10 +23,6 @@ public struct WindowConfig: Codable, Equatable, Sendable, ConfigSchema {
     public var layout = Layout.steps
     public var stride = 1
 
-    public init(nPastSteps: Int, horizon: Int = 1, strategy: Strategy = .direct, layout: Layout = .steps, stride: Int = 1) {
-        (self.nPastSteps, self.horizon, self.strategy, self.layout, self.stride) = (nPastSteps, horizon, strategy, layout, stride)
-    }
-
     static var defaults: WindowConfig { WindowConfig(nPastSteps: 1) }
     static var schema: [ConfigKey<WindowConfig>] {
         [.key("n_past_steps", \.nPastSteps, .int(min: 1), required: true, "input steps per sample"),
