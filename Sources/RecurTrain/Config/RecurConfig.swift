@@ -49,9 +49,6 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
          .optional("intervals", \.intervals, IntervalConfig.configFormat, "prediction intervals calibrated")]
     }
 
-    /// The top-level keys of the native schema.
-    public static var keys: [String] { keyNames }
-
     /// Inputs per sample, `n_past_steps × (1 + features.count)`: what `units: "auto"` sizes from.
     public var inputCount: Int { window.inputCount(featureCount: data.featureCount) }
 
@@ -106,7 +103,7 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
         do {
             for text in overrides {
                 let o = try ConfigOverride(text)
-                if isTemplate, case let .key(k)? = o.components.first, keys.contains(k), !TemplateConfig.keyNames.contains(k) {
+                if isTemplate, case let .key(k)? = o.components.first, keyNames.contains(k), !TemplateConfig.keyNames.contains(k) {
                     native.append(o)
                 } else {
                     tree = try o.apply(to: tree)

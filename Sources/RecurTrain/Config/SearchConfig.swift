@@ -130,14 +130,7 @@ public struct SearchParameter: Codable, Equatable, Sendable {
     /// `{"<distribution>": [...], "condition": {...}}`.
     var encoded: ConfigValue.Kind {
         func values(_ v: [SearchValue]) -> ConfigValue { ConfigValue(.array(v.map { ConfigValue($0.kind) })) }
-        var d: [ConfigValue.Member]
-        switch distribution {
-        case let .choice(v): d = [.init(key: "choice", value: values(v))]
-        case let .uniform(l, h): d = [.init(key: "uniform", value: values([.number(l), .number(h)]))]
-        case let .logUniform(l, h): d = [.init(key: "log_uniform", value: values([.number(l), .number(h)]))]
-        case let .quantized(l, h, q): d = [.init(key: "quantized", value: values([.number(l), .number(h), .number(q)]))]
-        case let .int(l, h): d = [.init(key: "int", value: values([.number(Double(l)), .number(Double(h))]))]
-        }
+        var d: [ConfigValue.Member] = [.init(key: distribution.written.key, value: values(distribution.written.values))]
         if let c = condition {
             var cm: [ConfigValue.Member] = [.init(key: "parameter", value: ConfigValue(.string(c.parameter)))]
             if let oneOf = c.oneOf { cm.append(.init(key: "in", value: values(oneOf))) }
@@ -160,6 +153,17 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
     case quantized(low: Double, high: Double, q: Double)
     /// `{"int": [low, high]}`: an integer in [low, high], both included.
     case int(low: Int, high: Int)
+
+    /// The key and values it is written with.
+    var written: (key: String, values: [SearchValue]) {
+        switch self {
+        case let .choice(v): return ("choice", v)
+        case let .uniform(l, h): return ("uniform", [.number(l), .number(h)])
+        case let .logUniform(l, h): return ("log_uniform", [.number(l), .number(h)])
+        case let .quantized(l, h, q): return ("quantized", [.number(l), .number(h), .number(q)])
+        case let .int(l, h): return ("int", [.number(Double(l)), .number(Double(h))])
+        }
+    }
 
     /// All values, for the grid sampler; nil for continuous ranges.
     public var gridValues: [SearchValue]? {
