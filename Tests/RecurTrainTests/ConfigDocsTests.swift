@@ -60,13 +60,31 @@ final class ConfigDocsTests: XCTestCase {
         }
     }
 
+    func testLayerTableNamesTheLayersThatTakeEachKey() throws {
+        let table = try XCTUnwrap(try tables().first { $0.header.first == "key" && $0.header.dropFirst().first == "applies to" })
+        let recurrent = ["lstm", "gru", "simple_rnn"]
+        for row in table.rows {
+            for key in names(row[0]) {
+                let declared = LayerConfig.schema.first { $0.name == key }?.appliesTo
+                // The table's words for groups of layer kinds.
+                let words = row[1].components(separatedBy: ", ").flatMap { word -> [String] in
+                    switch word {
+                    case "all": return LayerConfig.LayerType.allCases.map(\.rawValue)
+                    case "recurrent": return recurrent
+                    default: return [word]
+                    }
+                }
+                XCTAssertEqual(Set(words), Set(declared ?? LayerConfig.LayerType.allCases.map(\.rawValue)), key)
+            }
+        }
+    }
+
     func testOptimizerTableNamesTheOptimizersThatTakeEachKey() throws {
         let table = try XCTUnwrap(try tables().first { $0.header == ["key", "optimizers", "type", "meaning"] })
         for row in table.rows {
             for key in names(row[0]) {
-                let takers = OptimizerConfig.commonKeys.contains(key) ? "all"
-                    : OptimizerConfig.Name.allCases.filter { $0.ownKeys.contains(key) }.map(\.rawValue).joined(separator: ", ")
-                XCTAssertEqual(row[1], takers, key)
+                let declared = OptimizerConfig.schema.first { $0.name == key }?.appliesTo
+                XCTAssertEqual(row[1], declared?.joined(separator: ", ") ?? "all", key)
             }
         }
     }

@@ -107,6 +107,8 @@ struct ConfigKey<Root> {
     var isRequired: Bool
     /// The default as docs/config.md states it, when it is not the written default value.
     var defaultNote: String?
+    /// The kinds of object that take the key (optimizer or layer names); nil: all.
+    var appliesTo: [String]?
     var read: (inout Root, ConfigValue, String?) throws -> Void
     /// The value as written back; nil leaves the key out.
     var write: (Root) -> ConfigValue.Kind?
@@ -116,6 +118,13 @@ struct ConfigKey<Root> {
         Self(name: name, doc: doc, expected: format.expected, isRequired: required, defaultNote: defaultNote,
              read: { root, v, file in root[keyPath: path] = try format.read(v, file) },
              write: { format.write($0[keyPath: path]) })
+    }
+
+    /// The key taken only by objects of the kinds `names` (e.g. `momentum` by sgd and rmsprop).
+    func only(_ names: String...) -> Self {
+        var k = self
+        k.appliesTo = names
+        return k
     }
 
     /// A key whose absence (or `null`) leaves the property nil; left out when nil.
@@ -146,6 +155,9 @@ extension ConfigSchema {
     mutating func validate(_ value: ConfigValue, file: String?) throws {}
 
     static var keyNames: [String] { schema.map(\.name) }
+
+    /// The keys an object of kind `name` takes (`ConfigKey.only`).
+    static func keyNames(for name: String) -> [String] { schema.filter { $0.appliesTo?.contains(name) ?? true }.map(\.name) }
 
     static func decode(_ value: ConfigValue, file: String?) throws -> Self { try decode(value, file: file, from: defaults) }
 

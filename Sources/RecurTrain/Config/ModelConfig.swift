@@ -80,28 +80,17 @@ public struct LayerConfig: Equatable, Sendable, ConfigSchema {
     static var objectWording: String { "a layer object such as {\"type\": \"lstm\", \"units\": 32}" }
     static var schema: [ConfigKey<LayerConfig>] {
         [.key("type", \.type, .choice(LayerType.self), required: true, "layer kind"),
-         .optional("units", \.units, Units.configFormat, "a count or \"auto\""),
-         .optional("return_sequences", \.returnSequences, .bool, "return every step's output"),
-         .optional("activation", \.activation, .oneOf(activations), "output activation"),
-         .optional("recurrent_activation", \.recurrentActivation, .oneOf(activations), "gate activation"),
-         .optional("reset_after", \.resetAfter, .bool, "GRU formulation with two biases"),
-         .optional("dropout", \.dropout, .number(.rate), "adds a Dropout layer of this rate after this one"),
-         .optional("rate", \.rate, .number(.rate), "dropout rate")]
-    }
-
-    /// The keys a layer of `type` takes.
-    static func keys(for type: LayerType) -> [String] {
-        switch type {
-        case .lstm: return ["type", "units", "return_sequences", "activation", "recurrent_activation", "dropout"]
-        case .gru: return ["type", "units", "return_sequences", "activation", "recurrent_activation", "reset_after", "dropout"]
-        case .simpleRNN: return ["type", "units", "return_sequences", "activation", "dropout"]
-        case .dense: return ["type", "units", "activation", "dropout"]
-        case .dropout: return ["type", "rate"]
-        }
+         .optional("units", \.units, Units.configFormat, "a count or \"auto\"").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("return_sequences", \.returnSequences, .bool, "return every step's output").only("lstm", "gru", "simple_rnn"),
+         .optional("activation", \.activation, .oneOf(activations), "output activation").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("recurrent_activation", \.recurrentActivation, .oneOf(activations), "gate activation").only("lstm", "gru"),
+         .optional("reset_after", \.resetAfter, .bool, "GRU formulation with two biases").only("gru"),
+         .optional("dropout", \.dropout, .number(.rate), "adds a Dropout layer of this rate after this one").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("rate", \.rate, .number(.rate), "dropout rate").only("dropout")]
     }
 
     mutating func validate(_ v: ConfigValue, file: String?) throws {
-        try ConfigReader.checkKeys(v, allowed: Self.keys(for: type), file: file)
+        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: type.rawValue), file: file)
         if type == .dropout, rate == nil { throw ConfigError.missing(v, "rate", "the dropout rate, a number in [0, 1)", file: file) }
         if type.isRecurrent, units == nil { throw ConfigError.missing(v, "units", "a positive integer or \"auto\"", file: file) }
     }

@@ -125,20 +125,9 @@ public struct LossConfig: Equatable, Sendable {
 /// optimizer's own keys, gradient clipping and regularisation. Absent values take the engine
 /// optimizer's defaults (`OptimizerConfig+Engine.swift`).
 public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
-    /// The optimizers and their own keys.
+    /// The optimizers (the keys each takes are declared in `schema`).
     public enum Name: String, Codable, CaseIterable, Sendable {
         case sgd, adam, adamw, rmsprop, adagrad, adadelta
-
-        /// Keys this optimizer accepts besides the common ones.
-        public var ownKeys: [String] {
-            switch self {
-            case .sgd: return ["momentum", "nesterov"]
-            case .adam, .adamw: return ["beta1", "beta2", "epsilon"]
-            case .rmsprop: return ["rho", "epsilon", "momentum", "centered"]
-            case .adagrad: return ["initial_accumulator", "epsilon"]
-            case .adadelta: return ["rho", "epsilon"]
-            }
-        }
     }
 
     public var name: Name = .adam
@@ -163,20 +152,18 @@ public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
         self.learningRate = learningRate
     }
 
-    static let commonKeys = ["name", "learning_rate", "clip_norm", "clip_value", "l2", "weight_decay", "style"]
-
     static var defaults: OptimizerConfig { OptimizerConfig() }
     static var schema: [ConfigKey<OptimizerConfig>] {
         [.key("name", \.name, .choice(Name.self), required: true, "the optimizer"),
          .optional("learning_rate", \.learningRate, .number(.positive), "step size; default 0.001 (sgd 0.01)"),
-         .optional("momentum", \.momentum, .number(.rate), "sgd, rmsprop"),
-         .optional("nesterov", \.nesterov, .bool, "sgd; needs momentum > 0"),
-         .optional("beta1", \.beta1, .number(.rate), "adam, adamw"),
-         .optional("beta2", \.beta2, .number(.rate), "adam, adamw"),
-         .optional("epsilon", \.epsilon, .number(.positive), "default depends on style"),
-         .optional("rho", \.rho, .number(.rate), "rmsprop, adadelta"),
-         .optional("centered", \.centered, .bool, "rmsprop"),
-         .optional("initial_accumulator", \.initialAccumulator, .number(.nonNegative), "adagrad"),
+         .optional("momentum", \.momentum, .number(.rate), "momentum").only("sgd", "rmsprop"),
+         .optional("nesterov", \.nesterov, .bool, "Nesterov momentum; needs momentum > 0").only("sgd"),
+         .optional("beta1", \.beta1, .number(.rate), "first-moment decay").only("adam", "adamw"),
+         .optional("beta2", \.beta2, .number(.rate), "second-moment decay").only("adam", "adamw"),
+         .optional("epsilon", \.epsilon, .number(.positive), "default depends on style").only("adam", "adamw", "rmsprop", "adagrad", "adadelta"),
+         .optional("rho", \.rho, .number(.rate), "moving-average decay").only("rmsprop", "adadelta"),
+         .optional("centered", \.centered, .bool, "centered RMSprop").only("rmsprop"),
+         .optional("initial_accumulator", \.initialAccumulator, .number(.nonNegative), "starting accumulator").only("adagrad"),
          .optional("clip_norm", \.clipNorm, .number(.positive), "clip the global gradient norm"),
          .optional("clip_value", \.clipValue, .number(.positive), "clip each gradient element to ±value"),
          .optional("l2", \.l2, .number(.nonNegative), "L2 penalty added to the loss"),
@@ -185,7 +172,7 @@ public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
     }
 
     mutating func validate(_ v: ConfigValue, file: String?) throws {
-        try ConfigReader.checkKeys(v, allowed: Self.commonKeys + name.ownKeys, file: file)
+        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: name.rawValue), file: file)
         if nesterov == true, (momentum ?? 0) == 0 {
             throw ConfigError.conflict(v["nesterov"]!, "`\(v.path).nesterov` needs `\(v.path).momentum` > 0", file: file)
         }
