@@ -69,27 +69,30 @@ public enum SeriesLoader {
     /// Loads from an already parsed table (the source's path is not read again).
     public static func load(_ source: TimeSeriesSource, table: CSVTable, policy: CleaningPolicy = CleaningPolicy()) throws -> RawSeries {
         let file = table.fileName
-        let keys = source.keyNames
-        let timeIndex = try table.columnIndex(source.timeColumn, role: "date", key: keys.time)
-        let hourIndex = try source.hourColumn.map { try table.columnIndex($0, role: "hour", key: keys.hour) }
-        let minuteIndex = try source.minuteColumn.map { try table.columnIndex($0, role: "minute", key: keys.minute) }
-        let stationIndex = try source.stationColumn.map { try table.columnIndex($0, role: "station", key: keys.station) }
-        var valueIndices = [try table.columnIndex(source.target, role: "target", key: keys.target)]
-        for feature in source.features { valueIndices.append(try table.columnIndex(feature, role: "feature", key: keys.features)) }
-        if let m = source.whichMinute, !(0..<60).contains(m) {
-            throw DataError.invalidSetting(key: keys.whichMinute, value: "\(m)", expected: "a minute of the hour, 0-59")
+        // Errors name the source's settings; callers rename them (`DataError.naming`).
+        func column(_ name: String, _ role: String, _ setting: SourceSetting) throws -> Int {
+            try table.columnIndex(name, role: role, key: setting.rawValue)
         }
-        func bound(_ text: String?, key: String, endOfDay: Bool) throws -> Int64? {
+        let timeIndex = try column(source.timeColumn, "date", .timeColumn)
+        let hourIndex = try source.hourColumn.map { try column($0, "hour", .hourColumn) }
+        let minuteIndex = try source.minuteColumn.map { try column($0, "minute", .minuteColumn) }
+        let stationIndex = try source.stationColumn.map { try column($0, "station", .stationColumn) }
+        var valueIndices = [try column(source.target, "target", .target)]
+        for feature in source.features { valueIndices.append(try column(feature, "feature", .features)) }
+        if let m = source.whichMinute, !(0..<60).contains(m) {
+            throw DataError.invalidSetting(key: SourceSetting.whichMinute.rawValue, value: "\(m)", expected: "a minute of the hour, 0-59")
+        }
+        func bound(_ text: String?, key: SourceSetting, endOfDay: Bool) throws -> Int64? {
             guard let text else { return nil }
             guard let (t, hasTime) = Timestamps.parse(text) else {
-                throw DataError.invalidSetting(key: key, value: "'\(text)'", expected: Timestamps.acceptedForms)
+                throw DataError.invalidSetting(key: key.rawValue, value: "'\(text)'", expected: Timestamps.acceptedForms)
             }
             return endOfDay && !hasTime ? t + 86_399 : t
         }
-        let since = try bound(source.since, key: "since", endOfDay: false)
-        let until = try bound(source.until, key: "until", endOfDay: true)
+        let since = try bound(source.since, key: .since, endOfDay: false)
+        let until = try bound(source.until, key: .until, endOfDay: true)
         if let since, let until, since > until {
-            throw DataError.invalidSetting(key: "since", value: "'\(source.since!)'", expected: "a date not after until ('\(source.until!)')")
+            throw DataError.invalidSetting(key: SourceSetting.since.rawValue, value: "'\(source.since!)'", expected: "a date not after until ('\(source.until!)')")
         }
 
         // Stations.

@@ -1,30 +1,30 @@
-/// The config keys that name a source's columns, for error messages: the old template's
-/// (`numeric_var`, `date_col`, ...) or the native schema's (`data.target`, ...).
-public struct SourceKeyNames: Equatable, Sendable {
-    public var time: String
-    public var hour: String
-    public var minute: String
-    public var station: String
-    public var target: String
-    public var features: String
-    public var whichMinute: String
+/// The settings of a `TimeSeriesSource` an error can be about. RecurData names them by these
+/// raw values (`target`, `timeColumn`, ...); each caller renames them in its own terms (a
+/// config's `data.target`, the template's `numeric_var`, `recur inspect`'s `--target`) with
+/// `DataError.naming(_:_:)`, so the data layer knows no config or command-line key.
+public enum SourceSetting: String, CaseIterable, Sendable {
+    case timeColumn, hourColumn, minuteColumn, stationColumn, target, features, whichMinute, since, until
+}
 
-    /// The old platform's template keys.
-    public static let template = SourceKeyNames(time: "date_col", hour: "hr_col", minute: "minute_col", station: "sensor_var",
-                                                target: "numeric_var", features: "features", whichMinute: "which_minute")
-    /// The native schema's keys.
-    public static let native = SourceKeyNames(time: "data.date_column", hour: "data.hour_column", minute: "data.minute_column",
-                                              station: "data.station_column", target: "data.target", features: "data.features",
-                                              whichMinute: "data.which_minute")
-    /// A model package's recorded source (what `predict` and `evaluate` read new data with).
-    public static let package = SourceKeyNames(time: "the package's data.date_column", hour: "the package's data.hour_column",
-                                               minute: "the package's data.minute_column", station: "the package's data.station_column",
-                                               target: "the package's data.target", features: "the package's data.features",
-                                               whichMinute: "the package's data.which_minute")
-    /// The command-line options of `recur inspect`.
-    public static let options = SourceKeyNames(time: "--date-column", hour: "--hour-column", minute: "--minute-column",
-                                               station: "--station-column", target: "--target", features: "--features",
-                                               whichMinute: "--which-minute")
+extension DataError {
+    /// This error with the key of a `SourceSetting` renamed by `name`; other errors unchanged.
+    public func naming(_ name: (SourceSetting) -> String) -> DataError {
+        switch self {
+        case let .missingColumn(file, column, role, key?, available):
+            guard let s = SourceSetting(rawValue: key) else { return self }
+            return .missingColumn(file: file, column: column, role: role, key: name(s), available: available)
+        case let .invalidSetting(key, value, expected):
+            guard let s = SourceSetting(rawValue: key) else { return self }
+            return .invalidSetting(key: name(s), value: value, expected: expected)
+        default:
+            return self
+        }
+    }
+
+    /// `body`'s result; a `DataError` it throws has its source settings renamed by `name`.
+    public static func naming<T>(_ name: (SourceSetting) -> String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DataError { throw error.naming(name) }
+    }
 }
 
 /// Where a series comes from and which part of the file to use: the time columns, an optional
@@ -57,9 +57,6 @@ public struct TimeSeriesSource: Codable, Equatable, Sendable {
     public var until: String?
     /// Keep only rows whose timestamp falls on this minute of the hour (0-59).
     public var whichMinute: Int?
-    /// The config keys that set each column, named in error messages (not stored).
-    /// Native by default; a template config sets `.template`.
-    public var keyNames: SourceKeyNames = .native
 
     public init(path: String, timeColumn: String, hourColumn: String? = nil, minuteColumn: String? = nil,
                 stationColumn: String? = nil, station: String? = nil, target: String, features: [String] = [],

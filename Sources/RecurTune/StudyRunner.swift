@@ -299,11 +299,8 @@ public final class StudyRunner: @unchecked Sendable {
     }
 
     static func dataKey(_ config: RecurConfig) -> String {
-        struct Key: Encodable { var data: DataConfig; var window: WindowConfig; var split: SplitConfig; var scaling: ScalingConfig }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        let data = (try? e.encode(Key(data: config.data, window: config.window, split: config.split, scaling: config.scaling))) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        let document = config.nativeValue()
+        return ["data", "window", "split", "scaling"].map { document[$0]?.description ?? "" }.joined(separator: "\n")
     }
 
     private func runTrial(_ claim: StudyStorage.Claim) throws {

@@ -54,8 +54,8 @@ struct Inspect: ParsableCommand {
             throw UsageError("--set needs --config (without a config, name the columns with --target, --date-column, --hour-column, --station-column)")
         }
         let table = try CSVReader.read(path: data)
-        let (source, policy, inferred) = try resolveSource(table: table)
-        let raw = try SeriesLoader.load(source, table: table, policy: policy)
+        let (source, policy, inferred, key) = try resolveSource(table: table)
+        let raw = try DataError.naming(key) { try SeriesLoader.load(source, table: table, policy: policy) }
         let report = try DataInspector.inspect(raw: raw, source: source, sourceInferred: inferred, policy: policy)
         if json {
             try printJSON(report)
@@ -70,12 +70,15 @@ struct Inspect: ParsableCommand {
     }
 
     /// The source and policy: from the config, or guessed from the table; explicit options win.
-    func resolveSource(table: CSVTable) throws -> (TimeSeriesSource, CleaningPolicy, Bool) {
+    /// The last element names each source setting in the user's terms: the config's keys, or the options.
+    func resolveSource(table: CSVTable) throws -> (TimeSeriesSource, CleaningPolicy, Bool, (SourceSetting) -> String) {
         var source: TimeSeriesSource
         var policy = CleaningPolicy()
         var inferred = false
+        var key: (SourceSetting) -> String = Inspect.option
         if let config {
             let loaded = try RecurConfig.load(path: config, overrides: overrides + dataOptions.overrides)
+            key = loaded.key
             source = loaded.timeSeriesSource
             policy = loaded.cleaningPolicy
             source.path = data
@@ -90,7 +93,6 @@ struct Inspect: ParsableCommand {
                     key: "columns", value: table.header.joined(separator: ", "),
                     expected: "a date or datetime column and a numeric column; name them with --date-column and --target (or use --config)")
             }
-            source.keyNames = .options
             source.since = dataOptions.since
             source.until = dataOptions.until
             source.whichMinute = dataOptions.whichMinute
@@ -119,7 +121,7 @@ struct Inspect: ParsableCommand {
                 throw UsageError("--station \(station) needs --station-column (the column naming the stations; columns are: \(table.header.joined(separator: ", ")))")
             }
         }
-        return (source, policy, inferred)
+        return (source, policy, inferred, key)
     }
 
     func firstTime(_ table: CSVTable, _ column: String) -> (Int64, Bool)? {
@@ -131,5 +133,15 @@ struct Inspect: ParsableCommand {
         var counts: [String: Int] = [:]
         for row in 0..<table.rowCount { counts[table.field(row: row, column: column).trimmingCharacters(in: .whitespaces), default: 0] += 1 }
         return counts.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }?.key
+    }
+}
+
+extension Inspect {
+    /// The option of `recur inspect` that sets `setting`, for RecurData's errors.
+    static func option(_ setting: SourceSetting) -> String {
+        switch setting {
+        case .timeColumn: return "--date-column"
+        default: return "--" + setting.rawValue.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1-$2", options: .regularExpression).lowercased()
+        }
     }
 }

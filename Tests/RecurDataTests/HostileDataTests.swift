@@ -74,8 +74,11 @@ final class HostileDataTests: XCTestCase {
         let missing = DataError.fileNotFound(path: "/data/none.csv").description
         XCTAssertTrue(missing.contains("config file's folder"), missing)
         XCTAssertFalse(missing.contains("resolved from the current directory"), missing)
-        // Native key names are the default; the template's are asked for.
-        XCTAssertEqual(TimeSeriesSource(path: "x", timeColumn: "d", target: "t").keyNames, .native)
+        // The data layer names the source's own settings; a caller renames them in its terms.
+        let bare = DataError.missingColumn(file: "f", column: "t", role: "target", key: SourceSetting.target.rawValue, available: ["a"])
+        XCTAssertEqual(bare.naming { $0 == .target ? "numeric_var" : "?" },
+                       .missingColumn(file: "f", column: "t", role: "target", key: "numeric_var", available: ["a"]))
+        XCTAssertEqual(DataError.fileNotFound(path: "p").naming { _ in "?" }, .fileNotFound(path: "p"))
     }
 
     func testOneRowSaysTwoRowsAreNeededNotAWindowOfOne() throws {

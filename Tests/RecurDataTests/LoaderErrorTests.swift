@@ -20,7 +20,7 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(dataError { try load(text) { $0.station = nil } },
                        .ambiguousStation(file: "s.csv", column: "inme", present: ["A620", "A621"]))
         XCTAssertEqual(dataError { try load(text) { $0.stationColumn = "sensor" } },
-                       .missingColumn(file: "s.csv", column: "sensor", role: "station", key: "data.station_column", available: ["inme", "date", "hr", "temp"]))
+                       .missingColumn(file: "s.csv", column: "sensor", role: "station", key: SourceSetting.stationColumn.rawValue, available: ["inme", "date", "hr", "temp"]))
     }
 
     func testDates() throws {

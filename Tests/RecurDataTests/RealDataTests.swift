@@ -44,8 +44,10 @@ final class RealDataTests: XCTestCase {
     func testA620TemplateTargetNameIsReportedWithTheColumnsThatExist() throws {
         var source = try a620Source()
         source.target = "temperature"
-        source.keyNames = .template  // as a template config sets it (native keys are the default)
-        let error = dataError { try SeriesLoader.load(source) }
+        let bare = dataError { try SeriesLoader.load(source) }
+        XCTAssertEqual(bare?.description.contains("(set by 'target')"), true, "\(String(describing: bare))")
+        // As a template config renames it.
+        let error = dataError { try DataError.naming({ $0 == .target ? "numeric_var" : $0.rawValue }) { try SeriesLoader.load(source) } }
         XCTAssertEqual(error?.description.contains("column 'temperature' (set by 'numeric_var') not found in a620-hourly-temperature.csv; columns are: inme, date, hr, temp"), true, "\(String(describing: error))")
     }
 

@@ -49,4 +49,25 @@ final class OptimizerStyleConfigTests: XCTestCase {
         XCTAssertEqual(try optimizer("adagrad", style: "pytorch").hyperparameters["epsilon"] ?? 0, 1e-10, accuracy: 1e-14)
         XCTAssertEqual(try optimizer("rmsprop", style: "keras").hyperparameters["epsilon"] ?? 0, 1e-7, accuracy: 1e-11)
     }
+
+    /// A config that names only the optimizer gets exactly the engine's defaults for it and its
+    /// style: nothing in the config layer restates them.
+    func testUnsetSettingsTakeTheEngineDefaults() throws {
+        func bare(_ name: String, _ style: String) throws -> [String: Double] {
+            let text = """
+            {"data": {"path": "s.csv", "datetime_column": "time", "target": "value"}, "window": {"n_past_steps": 4},
+             "training": {"epochs": 1, "optimizer": {"name": "\(name)", "style": "\(style)"}}}
+            """
+            return try RecurConfig.parse(text).training.optimizer.makeOptimizer().hyperparameters
+        }
+        for style in [OptimizerStyle.keras, .torch] {
+            let spelled = style == .keras ? "keras" : "pytorch"
+            XCTAssertEqual(try bare("sgd", spelled), try SGD().hyperparameters)
+            XCTAssertEqual(try bare("adam", spelled), try Adam(style: style).hyperparameters)
+            XCTAssertEqual(try bare("adamw", spelled), try AdamW(style: style).hyperparameters)
+            XCTAssertEqual(try bare("rmsprop", spelled), try RMSprop(style: style).hyperparameters)
+            XCTAssertEqual(try bare("adagrad", spelled), try Adagrad(style: style).hyperparameters)
+            XCTAssertEqual(try bare("adadelta", spelled), try Adadelta().hyperparameters)
+        }
+    }
 }

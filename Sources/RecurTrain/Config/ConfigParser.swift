@@ -170,15 +170,9 @@ public enum ConfigParser {
                     guard i + 1 < bytes.count else { throw error("a string is never closed", at: start) }
                     let e = bytes[i + 1]
                     i += 2
+                    let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 8, 0x66: 12, 0x6E: 10, 0x72: 13, 0x74: 9]
                     switch e {
-                    case UInt8(ascii: "\""): out.append(e)
-                    case UInt8(ascii: "\\"): out.append(e)
-                    case UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "b"): out.append(8)
-                    case UInt8(ascii: "f"): out.append(12)
-                    case UInt8(ascii: "n"): out.append(10)
-                    case UInt8(ascii: "r"): out.append(13)
-                    case UInt8(ascii: "t"): out.append(9)
+                    case let c where simple[c] != nil: out.append(simple[c]!)
                     case UInt8(ascii: "u"):
                         var code = try hex4(at: i - 2)
                         if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {

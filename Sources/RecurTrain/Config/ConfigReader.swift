@@ -1,87 +1,6 @@
 import Foundation
 import RecurData
 
-/// Typed, checked access to one object of a `ConfigValue` tree, for the schema decoders.
-/// `ObjectReader(value, allowed:)` rejects keys that are not in `allowed` (suggesting the
-/// closest), then each accessor returns the key's value, nil when it is absent or `null`
-/// (null means "the default" everywhere in the schema), or throws a `ConfigError` naming the key,
-/// the expected type or range, and what it got.
-struct ObjectReader {
-    let object: ConfigValue
-    let file: String?
-
-    /// - Throws: when `value` is not an object, or has a key not in `allowed`.
-    init(_ value: ConfigValue, allowed: [String], file: String?, what: String = "an object") throws {
-        guard let members = value.members else { throw ConfigError.wrongType(value, what, file: file) }
-        for m in members where !allowed.contains(m.key) {
-            throw ConfigError.unknownKey(m.value, key: m.key, allowed: allowed, file: file)
-        }
-        self.object = value
-        self.file = file
-    }
-
-    var path: String { object.path }
-
-    /// The path a key of this object would have.
-    func path(_ key: String) -> String { ConfigValue.childPath(object.path, key) }
-
-    func has(_ key: String) -> Bool { value(key) != nil }
-
-    /// The raw value of `key`, nil when absent or null.
-    func value(_ key: String) -> ConfigValue? {
-        guard let v = object[key], !v.isNull else { return nil }
-        return v
-    }
-
-    /// The raw value of `key`, or a `.missingKey` error.
-    func require(_ key: String, _ expected: String, hint: String? = nil) throws -> ConfigValue {
-        guard let v = value(key) else {
-            throw ConfigError(kind: .missingKey, file: file, keyPath: path(key), location: object.location,
-                              message: "`\(path(key))` is required: \(expected)", hint: hint)
-        }
-        return v
-    }
-
-    func string(_ key: String) throws -> String? {
-        guard let v = value(key) else { return nil }
-        return try ConfigReader.string(v, file: file)
-    }
-
-    func requiredString(_ key: String, _ meaning: String = "a string") throws -> String {
-        try ConfigReader.string(try require(key, meaning), file: file)
-    }
-
-    func bool(_ key: String) throws -> Bool? {
-        guard let v = value(key) else { return nil }
-        guard case let .bool(b) = v.kind else { throw ConfigError.wrongType(v, "true or false", file: file) }
-        return b
-    }
-
-    func int(_ key: String, min: Int? = nil, max: Int? = nil) throws -> Int? {
-        guard let v = value(key) else { return nil }
-        return try ConfigReader.int(v, min: min, max: max, file: file)
-    }
-
-    func requiredInt(_ key: String, min: Int? = nil, max: Int? = nil) throws -> Int {
-        try ConfigReader.int(try require(key, ConfigReader.intDescription(min: min, max: max)), min: min, max: max, file: file)
-    }
-
-    func double(_ key: String, _ range: NumberRange = .any) throws -> Double? {
-        guard let v = value(key) else { return nil }
-        return try ConfigReader.double(v, range, file: file)
-    }
-
-    func choice<T: RawRepresentable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String, T: CaseIterable {
-        guard let v = value(key) else { return nil }
-        return try ConfigReader.choice(v, type, file: file)
-    }
-
-    func stringArray(_ key: String) throws -> [String]? {
-        guard let v = value(key) else { return nil }
-        return try ConfigReader.array(v, "an array of strings", file: file).map { try ConfigReader.string($0, file: file) }
-    }
-}
-
 /// Allowed ranges of numbers, with their wording for messages.
 struct NumberRange {
     var low: Double?
@@ -113,8 +32,16 @@ struct NumberRange {
     }
 }
 
-/// Checks on single values, shared by the decoders.
+/// Checks on single values, shared by the schema formats.
 enum ConfigReader {
+    /// - Throws: when `value` is not an object, or has a key not in `allowed`.
+    static func checkKeys(_ value: ConfigValue, allowed: [String], file: String?, what: String = "an object") throws {
+        guard let members = value.members else { throw ConfigError.wrongType(value, what, file: file) }
+        for m in members where !allowed.contains(m.key) {
+            throw ConfigError.unknownKey(m.value, key: m.key, allowed: allowed, file: file)
+        }
+    }
+
     static func string(_ v: ConfigValue, file: String?) throws -> String {
         if case let .string(s) = v.kind { return s }
         // `--set data.station=123`: a number or boolean typed on the command line where a string
@@ -165,15 +92,6 @@ enum ConfigReader {
         guard quoted.count > 1 else { return quoted.first ?? "" }
         return quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
     }
-
-    static func choice<T: RawRepresentable>(_ v: ConfigValue, _ type: T.Type, file: String?) throws -> T where T.RawValue == String, T: CaseIterable {
-        let names = T.allCases.map(\.rawValue)
-        let expected = "one of " + alternatives(names)
-        guard case let .string(s) = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-        if let t = T(rawValue: s) ?? T(rawValue: s.lowercased()) { return t }
-        let hint = Suggestion.closest(to: s, among: names).map { "did you mean \"\($0)\"?" }
-        throw ConfigError.invalid(v, expected, file: file, hint: hint)
-    }
 }
 
 extension ConfigError {
@@ -189,6 +107,13 @@ extension ConfigError {
         if let text = value.overrideText { hint += " (the key comes from --set \(TextExcerpt.of(text)))" }
         return ConfigError(kind: .unknownKey, file: file, keyPath: value.path, location: value.location,
                            message: message, hint: hint)
+    }
+
+    /// "`path.key` is required: EXPECTED" at the object lacking it.
+    static func missing(_ object: ConfigValue, _ key: String, _ expected: String, file: String?, hint: String? = nil) -> ConfigError {
+        let path = ConfigValue.childPath(object.path, key)
+        return ConfigError(kind: .missingKey, file: file, keyPath: path, location: object.location,
+                           message: "`\(path)` is required: \(expected)", hint: hint)
     }
 
     /// Two keys that cannot both be given, or a key that needs another.

@@ -1,59 +1,80 @@
-import RecurData
 import Foundation
 import RecurData
 
 /// `data`: where the series comes from, which part of the file to use, and how to clean it.
-public struct DataConfig: Codable, Equatable, Sendable {
+public struct DataConfig: Equatable, Sendable, ConfigSchema {
     /// CSV file; a relative path in a config is resolved against the config file's folder.
-    public var path: String
-    /// One column holding dates or datetimes (`datetime_column`), exclusive with `dateColumn`.
+    public var path = ""
     public var datetimeColumn: String?
-    /// Column holding dates, `YYYY-MM-DD` (`date_column`), optionally with `hourColumn`.
     public var dateColumn: String?
-    /// Column holding the hour 0-23 (`hour_column`); needs `dateColumn`.
     public var hourColumn: String?
-    /// Column holding the minute 0-59 (`minute_column`); needs `hourColumn`.
     public var minuteColumn: String?
-    /// Column naming the station of each row (`station_column`); needs `station`.
     public var stationColumn: String?
-    /// The station to keep (`station`); needs `stationColumn`.
     public var station: String?
-    /// The column to forecast (`target`).
-    public var target: String
-    /// Extra input columns (`features`), default none.
-    public var features: [String]
-    /// First day kept, `YYYY-MM-DD`, inclusive (`since`).
+    public var target = ""
+    public var features: [String] = []
     public var since: String?
-    /// Last day kept, `YYYY-MM-DD`, inclusive: the whole day (`until`).
     public var until: String?
-    /// Keep only readings at this minute of the hour, 0-59 (`which_minute`).
     public var whichMinute: Int?
-    /// Step of the regular time grid (`frequency`).
-    public var frequency: Frequency
-    /// How to clean the series (`cleaning`).
-    public var cleaning: CleaningConfig
-    /// Calendar features computed from the timestamps (`calendar`), each a sin/cos pair; nil
-    /// for none (`CalendarFeatures.swift`).
-    public var calendar: [CalendarFeature]? = nil
+    public var frequency: Frequency = .auto
+    public var cleaning = CleaningConfig()
+    /// Calendar features computed from the timestamps, each a sin/cos pair; nil for none.
+    public var calendar: [CalendarFeature]?
 
-    public init(path: String, datetimeColumn: String? = nil, dateColumn: String? = nil, hourColumn: String? = nil,
-                minuteColumn: String? = nil, stationColumn: String? = nil, station: String? = nil, target: String,
-                features: [String] = [], since: String? = nil, until: String? = nil, whichMinute: Int? = nil,
-                frequency: Frequency = .auto, cleaning: CleaningConfig = CleaningConfig()) {
-        self.path = path
-        self.datetimeColumn = datetimeColumn
-        self.dateColumn = dateColumn
-        self.hourColumn = hourColumn
-        self.minuteColumn = minuteColumn
-        self.stationColumn = stationColumn
-        self.station = station
-        self.target = target
-        self.features = features
-        self.since = since
-        self.until = until
-        self.whichMinute = whichMinute
-        self.frequency = frequency
-        self.cleaning = cleaning
+    static var defaults: DataConfig { DataConfig() }
+    static var schema: [ConfigKey<DataConfig>] {
+        [.key("path", \.path, .string, required: true, "CSV file, relative to the config's folder"),
+         .optional("datetime_column", \.datetimeColumn, .string, "one column of dates or datetimes (or give date_column)", defaultNote: "–"),
+         .optional("date_column", \.dateColumn, .string, "column of YYYY-MM-DD dates", defaultNote: "–"),
+         .optional("hour_column", \.hourColumn, .string, "column of the hour 0-23; needs date_column"),
+         .optional("minute_column", \.minuteColumn, .string, "column of the minute 0-59; needs hour_column"),
+         .optional("station_column", \.stationColumn, .string, "column naming each row's station; needs station"),
+         .optional("station", \.station, .string, "the station to keep; needs station_column"),
+         .key("target", \.target, .string, required: true, "the column to forecast"),
+         .key("features", \.features, .list(.string, "an array of strings"), "extra input columns"),
+         .optional("since", \.since, .date, "first day kept, inclusive"),
+         .optional("until", \.until, .date, "last day kept, inclusive"),
+         .optional("which_minute", \.whichMinute, .int(min: 0, max: 59), "keep only readings at this minute of the hour"),
+         .key("frequency", \.frequency, Frequency.configFormat, "step of the time grid"),
+         .key("cleaning", \.cleaning, CleaningConfig.configFormat, "cleaning policies", defaultNote: "see below"),
+         .optional("calendar", \.calendar, .list(.choice(CalendarFeature.self), "an array of calendar features ("
+                     + ConfigReader.alternatives(CalendarFeature.allCases.map(\.rawValue)) + ")"), "calendar features of the timestamps")]
+    }
+
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        switch (datetimeColumn, dateColumn) {
+        case (nil, nil):
+            throw ConfigError.missing(v, "datetime_column", "the name of the column holding datetimes (or give `\(v.path).date_column`)", file: file)
+        case (_?, _?):
+            throw ConfigError.conflict(v["date_column"]!, "`\(v.path).datetime_column` and `\(v.path).date_column` cannot both be given",
+                                       file: file, hint: "use `datetime_column` for one column of datetimes, or `date_column` with `hour_column`")
+        case (_?, nil) where hourColumn != nil:
+            throw ConfigError.conflict(v["hour_column"]!, "`\(v.path).hour_column` needs `\(v.path).date_column`, not `datetime_column`", file: file)
+        default: break
+        }
+        if minuteColumn != nil, hourColumn == nil {
+            throw ConfigError.conflict(v["minute_column"]!, "`\(v.path).minute_column` needs `\(v.path).hour_column`", file: file)
+        }
+        if stationColumn != nil, station == nil {
+            throw ConfigError.missing(v, "station", "the station to keep, since `\(v.path).station_column` is given", file: file)
+        }
+        if station != nil, stationColumn == nil {
+            throw ConfigError.missing(v, "station_column", "the column naming the stations, since `\(v.path).station` is given", file: file)
+        }
+        if let f = v["features"], let dup = features.first(where: { $0 == target }) {
+            throw ConfigError.invalid(f, "extra columns other than the target", file: file, hint: "\"\(dup)\" is the target; it is always an input")
+        }
+        if let f = v["features"], let k = features.indices.first(where: { features[..<$0].contains(features[$0]) }) {
+            throw ConfigError.invalid(f, "distinct column names", file: file,
+                                      hint: "\"\(TextExcerpt.of(features[k]))\" is listed twice (positions \(features.firstIndex(of: features[k])! + 1) and \(k + 1)); list each column once")
+        }
+        if let s = since, let u = until, s > u {
+            throw ConfigError.invalid(v["until"]!, "a date not before `\(v.path).since` (\(s))", file: file)
+        }
+        if let c = calendar, let dup = c.indices.first(where: { c[..<$0].contains(c[$0]) }) {
+            throw ConfigError.invalid(v["calendar"]!, "each calendar feature at most once", file: file, hint: "\"\(c[dup].rawValue)\" is repeated; remove it")
+        }
+        if calendar?.isEmpty == true { calendar = nil }
     }
 
     /// The column that carries the date or datetime.
@@ -62,82 +83,43 @@ public struct DataConfig: Codable, Equatable, Sendable {
     /// Number of input features per time step: the target, the extra features and two per
     /// calendar feature.
     public var featureCount: Int { 1 + features.count + 2 * (calendar?.count ?? 0) }
+}
 
-    static let keys = ["path", "datetime_column", "date_column", "hour_column", "minute_column", "station_column",
-                       "station", "target", "features", "since", "until", "which_minute", "frequency", "cleaning", "calendar"]
+/// `data.cleaning`: every cleaning decision, with RecurData's policy types (bridged to
+/// `CleaningPolicy` in `RecurConfig+RecurData.swift`).
+public struct CleaningConfig: Equatable, Sendable, ConfigSchema {
+    public var duplicates: DuplicatePolicy = .first
+    /// Values meaning "no reading", e.g. `[0.0]`.
+    public var sentinels: [Double] = []
+    /// Also treat as missing the values inspection suspects of being sentinels.
+    public var detectSentinels = true
+    public var nonNumeric: InvalidCellPolicy = .missing
+    public var gaps: GapMethod = .interpolate
+    /// Longest gap, in steps, that is filled; nil: no limit.
+    public var maxGap: Int? = 6
+    /// Values orders of magnitude outside their column; nil means `error`.
+    public var extremeValues: ExtremeValuePolicy?
 
-    /// Decodes and checks `data`; `baseDirectory` resolves a relative `path`.
-    static func decode(_ value: ConfigValue, file: String?, baseDirectory: String?) throws -> DataConfig {
-        let r = try ObjectReader(value, allowed: keys, file: file)
-        let rawPath = try r.requiredString("path", "the CSV file to read")
-        var config = DataConfig(path: ConfigPaths.resolve(rawPath, against: baseDirectory),
-                                target: try r.requiredString("target", "the name of the column to forecast"))
-        config.datetimeColumn = try r.string("datetime_column")
-        config.dateColumn = try r.string("date_column")
-        config.hourColumn = try r.string("hour_column")
-        config.minuteColumn = try r.string("minute_column")
-        switch (config.datetimeColumn, config.dateColumn) {
-        case (nil, nil):
-            _ = try r.require("datetime_column", "the name of the column holding datetimes (or give `\(r.path("date_column"))`)")
-        case (_?, _?):
-            throw ConfigError.conflict(r.value("date_column")!, "`\(r.path("datetime_column"))` and `\(r.path("date_column"))` cannot both be given",
-                                       file: file, hint: "use `datetime_column` for one column of datetimes, or `date_column` with `hour_column`")
-        case (_?, nil):
-            if let h = r.value("hour_column") {
-                throw ConfigError.conflict(h, "`\(h.path)` needs `\(r.path("date_column"))`, not `datetime_column`", file: file)
-            }
-        default: break
-        }
-        if let m = r.value("minute_column"), config.hourColumn == nil {
-            throw ConfigError.conflict(m, "`\(m.path)` needs `\(r.path("hour_column"))`", file: file)
-        }
-        config.stationColumn = try r.string("station_column")
-        config.station = try r.string("station")
-        if config.stationColumn != nil, config.station == nil {
-            _ = try r.require("station", "the station to keep, since `\(r.path("station_column"))` is given")
-        }
-        if config.station != nil, config.stationColumn == nil {
-            _ = try r.require("station_column", "the column naming the stations, since `\(r.path("station"))` is given")
-        }
-        config.features = try r.stringArray("features") ?? []
-        if let f = r.value("features"), let dup = config.features.first(where: { $0 == config.target }) {
-            throw ConfigError.invalid(f, "extra columns other than the target", file: file,
-                                      hint: "\"\(dup)\" is the target; it is always an input")
-        }
-        if let f = r.value("features"), let k = config.features.indices.first(where: { config.features[..<$0].contains(config.features[$0]) }) {
-            throw ConfigError.invalid(f, "distinct column names", file: file,
-                                      hint: "\"\(TextExcerpt.of(config.features[k]))\" is listed twice (positions \(config.features.firstIndex(of: config.features[k])! + 1) and \(k + 1)); list each column once")
-        }
-        config.since = try date(r, "since")
-        config.until = try date(r, "until")
-        if let s = config.since, let u = config.until, s > u {
-            throw ConfigError.invalid(r.value("until")!, "a date not before `\(r.path("since"))` (\(s))", file: file)
-        }
-        config.whichMinute = try r.int("which_minute", min: 0, max: 59)
-        if let f = r.value("frequency") { config.frequency = try Frequency.decode(f, file: file) }
-        if let c = r.value("cleaning") { config.cleaning = try CleaningConfig.decode(c, file: file) }
-        if let c = r.value("calendar") {
-            let features = try ConfigReader.array(c, "an array of calendar features (\(ConfigReader.alternatives(CalendarFeature.allCases.map(\.rawValue))))", file: file)
-                .map { try ConfigReader.choice($0, CalendarFeature.self, file: file) }
-            if let dup = features.enumerated().first(where: { i, f in features[..<i].contains(f) }) {
-                throw ConfigError.invalid(c, "each calendar feature at most once", file: file, hint: "\"\(dup.element.rawValue)\" is repeated; remove it")
-            }
-            config.calendar = features.isEmpty ? nil : features
-        }
-        return config
-    }
-
-    /// A `YYYY-MM-DD` date that exists.
-    static func date(_ r: ObjectReader, _ key: String) throws -> String? {
-        guard let v = r.value(key) else { return nil }
-        let s = try ConfigReader.string(v, file: r.file)
-        guard ConfigDates.isValidDate(s) else { throw ConfigError.invalid(v, "a date written YYYY-MM-DD", file: r.file) }
-        return s
+    static var defaults: CleaningConfig { CleaningConfig() }
+    static var schema: [ConfigKey<CleaningConfig>] {
+        let maxGap = ConfigFormat<Int?>(expected: "an integer ≥ 0 or \"unlimited\"", read: { v, file in
+            if case .string("unlimited") = v.kind { return nil }
+            guard case .number = v.kind else { throw ConfigError.wrongType(v, "an integer ≥ 0 or \"unlimited\"", file: file) }
+            return try ConfigReader.int(v, min: 0, file: file)
+        }, write: { $0.map { .number(Double($0)) } ?? .string("unlimited") })
+        return [.key("duplicates", \.duplicates, .choice(DuplicatePolicy.self), "rows sharing a timestamp"),
+                .key("sentinels", \.sentinels, .list(.number(), "an array of numbers"), "values meaning \"no reading\""),
+                .key("detect_sentinels", \.detectSentinels, .bool, "also drop values inspection suspects of being sentinels"),
+                .key("non_numeric", \.nonNumeric, .choice(InvalidCellPolicy.self), "empty or non-numeric cells"),
+                .key("gaps", \.gaps, .choice(GapMethod.self), "steps of the grid without a value"),
+                .key("max_gap", \.maxGap, maxGap, "longest gap (steps) that is filled"),
+                .optional("extreme_values", \.extremeValues, .choice(ExtremeValuePolicy.self), "values far outside their column",
+                          defaultNote: "\"error\"")]
     }
 }
 
 /// `data.frequency`: the step of the regular time grid.
-public enum Frequency: Codable, Equatable, Sendable, CustomStringConvertible {
+public enum Frequency: Equatable, Sendable, CustomStringConvertible {
     /// Inferred from the timestamps (the most common difference).
     case auto
     /// A fixed step in seconds, written like "1h", "30min", "1d", "15s", "1w".
@@ -164,50 +146,22 @@ public enum Frequency: Codable, Equatable, Sendable, CustomStringConvertible {
         if t == "auto" { return .auto }
         let digits = t.prefix(while: { $0.isNumber })
         let unit = t.dropFirst(digits.count).trimmingCharacters(in: .whitespaces)
-        let count = digits.isEmpty ? 1 : Int64(digits)
-        guard let count, count > 0 else { return nil }
-        let sizes: [String: Int64] = ["s": 1, "sec": 1, "second": 1, "seconds": 1,
-                                      "min": 60, "minute": 60, "minutes": 60, "t": 60,
-                                      "h": 3_600, "hour": 3_600, "hours": 3_600,
-                                      "d": 86_400, "day": 86_400, "days": 86_400,
-                                      "w": 604_800, "week": 604_800, "weeks": 604_800]
-        guard let size = sizes[unit] else { return nil }
+        guard let count = digits.isEmpty ? 1 : Int64(digits), count > 0 else { return nil }
+        let sizes: [Int64: [String]] = [1: ["s", "sec", "second", "seconds"], 60: ["min", "minute", "minutes", "t"],
+                                        3_600: ["h", "hour", "hours"], 86_400: ["d", "day", "days"], 604_800: ["w", "week", "weeks"]]
+        guard let size = sizes.first(where: { $0.value.contains(unit) })?.key else { return nil }
         return .seconds(count * size)
     }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> Frequency {
+    static var configFormat: ConfigFormat<Frequency> {
         let expected = "\"auto\" or a step such as \"1h\", \"30min\", \"1d\""
-        guard case let .string(s) = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-        guard let f = parse(s) else {
-            throw ConfigError.invalid(v, expected, file: file, hint: s.lowercased().hasSuffix("m") ? "write minutes as \"min\" (\"m\" could mean months)" : nil)
-        }
-        return f
-    }
-}
-
-/// Calendar checks for `YYYY-MM-DD` dates.
-enum ConfigDates {
-    static func isValidDate(_ s: String) -> Bool { parse(s) != nil }
-
-    /// (year, month, day) of a valid `YYYY-MM-DD` date.
-    static func parse(_ s: String) -> (Int, Int, Int)? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m) else { return nil }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        return (1...days).contains(d) ? (y, m, d) : nil
-    }
-
-    /// The day after a valid date, `YYYY-MM-DD`.
-    static func dayAfter(_ s: String) -> String? {
-        guard var (y, m, d) = parse(s) else { return nil }
-        d += 1
-        if parse(String(format: "%04d-%02d-%02d", y, m, d)) == nil {
-            d = 1; m += 1
-            if m > 12 { m = 1; y += 1 }
-        }
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return ConfigFormat(expected: expected, read: { v, file in
+            guard case let .string(s) = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            guard let f = parse(s) else {
+                throw ConfigError.invalid(v, expected, file: file, hint: s.lowercased().hasSuffix("m") ? "write minutes as \"min\" (\"m\" could mean months)" : nil)
+            }
+            return f
+        }, write: { .string($0.description) })
     }
 }
 
@@ -221,5 +175,10 @@ public enum ConfigPaths {
         guard let base, !base.isEmpty else { return path }
         let joined = URL(fileURLWithPath: base, isDirectory: true).appendingPathComponent(path).standardizedFileURL.path
         return path.hasSuffix("/") && !joined.hasSuffix("/") ? joined + "/" : joined
+    }
+
+    /// `folder/name`, with one slash between.
+    public static func join(_ folder: String, _ name: String) -> String {
+        folder.isEmpty ? name : (folder.hasSuffix("/") ? folder + name : folder + "/" + name)
     }
 }

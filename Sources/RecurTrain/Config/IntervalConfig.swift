@@ -8,7 +8,7 @@ import RecurNN
 ///   horizon step (absolute residuals of the point forecast; conformalised quantile regression,
 ///   CQR, for a model trained with a quantile loss); `quantile`: the quantile model's own
 ///   quantiles `(1 - level)/2` and `(1 + level)/2`, uncalibrated (the model needs both).
-public struct IntervalConfig: Codable, Equatable, Sendable {
+public struct IntervalConfig: Equatable, Sendable, ConfigSchema {
     /// How interval bounds are made.
     public enum Method: String, Codable, CaseIterable, Sendable {
         /// Split-conformal calibration on the validation part (CQR for a quantile model).
@@ -19,7 +19,6 @@ public struct IntervalConfig: Codable, Equatable, Sendable {
 
     /// Nominal coverages in (0, 1), increasing.
     public var levels: [Double]
-    /// Default `.conformal`.
     public var method: Method
 
     public init(levels: [Double] = IntervalConfig.defaultLevels, method: Method = .conformal) {
@@ -32,16 +31,11 @@ public struct IntervalConfig: Codable, Equatable, Sendable {
     /// What a config without `intervals` gets.
     public static let standard = IntervalConfig()
 
-    static let keys = ["levels", "method"]
-
-    static func decode(_ v: ConfigValue, file: String?) throws -> IntervalConfig {
-        let r = try ObjectReader(v, allowed: keys, file: file, what: "an object such as {\"levels\": [0.8, 0.95], \"method\": \"conformal\"}")
-        var c = IntervalConfig()
-        if let l = r.value("levels") {
-            c.levels = try ConfigReader.probabilities(l, what: "interval level", example: "[0.8, 0.95]", file: file)
-        }
-        c.method = try r.choice("method", Method.self) ?? .conformal
-        return c
+    static var defaults: IntervalConfig { .standard }
+    static var objectWording: String { "an object such as {\"levels\": [0.8, 0.95], \"method\": \"conformal\"}" }
+    static var schema: [ConfigKey<IntervalConfig>] {
+        [.key("levels", \.levels, .probabilities("interval level", example: "[0.8, 0.95]"), "interval levels calibrated for ([] for none)"),
+         .key("method", \.method, .choice(Method.self), "conformal: split-conformal on the validation part; quantile: a quantile model's own")]
     }
 
     /// The quantiles a level's bounds sit at: `(1 - level)/2` and `(1 + level)/2`.
@@ -57,19 +51,20 @@ public struct IntervalConfig: Codable, Equatable, Sendable {
     }
 }
 
-extension ConfigReader {
+extension ConfigFormat where T == [Double] {
     /// A list of distinct numbers in the open interval (0, 1), returned sorted.
-    static func probabilities(_ v: ConfigValue, what: String, example: String, file: String?) throws -> [Double] {
-        let items = try array(v, "a list of numbers in (0, 1) such as \(example)", file: file)
-        var seen: [Double] = []
-        for item in items {
-            let x = try double(item, NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false), file: file)
-            if seen.contains(x) {
-                throw ConfigError.invalid(item, "a \(what) not already in the list", file: file, hint: "remove the repeated \(x)")
+    static func probabilities(_ what: String, example: String) -> Self {
+        let number = ConfigFormat<Double>.number(NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false))
+        let expected = "a list of numbers in (0, 1) such as \(example)"
+        return Self(expected: expected, read: { v, file in
+            var seen: [Double] = []
+            for item in try ConfigReader.array(v, expected, file: file) {
+                let x = try number.read(item, file)
+                if seen.contains(x) { throw ConfigError.invalid(item, "a \(what) not already in the list", file: file, hint: "remove the repeated \(x)") }
+                seen.append(x)
             }
-            seen.append(x)
-        }
-        return seen.sorted()
+            return seen.sorted()
+        }, write: { .array($0.map { ConfigValue(.number($0)) }) })
     }
 }
 
@@ -79,28 +74,16 @@ extension LossConfig {
 
     /// `{"quantile": [..]}`: increasing after sorting, each in (0, 1), none repeated, 0.5 among them.
     static func quantileLoss(_ v: ConfigValue, file: String?) throws -> LossConfig {
-        let r = try ObjectReader(v, allowed: ["quantile"], file: file, what: "{\"quantile\": [0.1, 0.5, 0.9]}")
-        let list = try r.require("quantile", "a list of quantiles in (0, 1) such as [0.1, 0.5, 0.9]")
-        let q = try ConfigReader.probabilities(list, what: "quantile", example: "[0.1, 0.5, 0.9]", file: file)
+        try ConfigReader.checkKeys(v, allowed: ["quantile"], file: file, what: "{\"quantile\": [0.1, 0.5, 0.9]}")
+        let format = ConfigFormat.probabilities("quantile", example: "[0.1, 0.5, 0.9]")
+        guard let list = v["quantile"], !list.isNull else { throw ConfigError.missing(v, "quantile", format.expected, file: file) }
+        let q = try format.read(list, file)
         guard q.contains(medianQuantile) else {
             throw ConfigError.invalid(list, "a list of quantiles that contains 0.5", file: file,
                                       hint: "add 0.5: a quantile model's point forecast (the `value` column, RMSE and the other metrics) is its median")
         }
         return LossConfig(name: "quantile", delta: nil, quantiles: q)
     }
-
-    /// The engine's loss for this config.
-    /// - Throws: `NNError.invalidArgument` for an unknown name or bad settings.
-    public func engineLoss() throws -> Loss {
-        if let quantiles { return try Loss.quantiles(quantiles) }
-        return try Loss(name: name, huberDelta: Float(delta ?? 1))
-    }
-
-    /// Model outputs per forecast step: the number of quantiles, or 1.
-    public var outputsPerStep: Int { quantiles?.count ?? 1 }
-
-    /// The index of the median among the quantiles (nil for a point loss).
-    public var medianIndex: Int? { quantiles?.firstIndex(of: Self.medianQuantile) }
 }
 
 extension RecurConfig {

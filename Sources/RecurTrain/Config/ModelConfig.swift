@@ -1,6 +1,6 @@
 /// `model`: the network, as an explicit list of layers or as the template's width rule.
 /// The output Dense layer is added automatically when needed (see `ModelConfig+Architecture.swift`).
-public enum ModelConfig: Codable, Equatable, Sendable {
+public enum ModelConfig: Equatable, Sendable {
     /// `{"layers": [...]}`.
     case layers([LayerConfig])
     /// `{"width_rule": {...}}`.
@@ -9,41 +9,43 @@ public enum ModelConfig: Codable, Equatable, Sendable {
     /// The default model: one LSTM sized by the `"auto"` rule, then the output Dense.
     public static let standard = ModelConfig.layers([LayerConfig(type: .lstm, units: .auto)])
 
-    static let keys = ["layers", "width_rule"]
+    static var configFormat: ConfigFormat<ModelConfig> {
+        ConfigFormat(expected: "an object", read: decode, write: { model in
+            switch model {
+            case let .layers(l): return .object([.init(key: "layers", value: ConfigValue(.array(l.map { ConfigValue($0.encoded) })))])
+            case let .widthRule(w): return .object([.init(key: "width_rule", value: ConfigValue(w.encoded))])
+            }
+        })
+    }
 
     static func decode(_ value: ConfigValue, file: String?) throws -> ModelConfig {
-        let r = try ObjectReader(value, allowed: keys, file: file)
-        switch (r.value("layers"), r.value("width_rule")) {
+        try ConfigReader.checkKeys(value, allowed: ["layers", "width_rule"], file: file)
+        switch (value["layers"].flatMap { $0.isNull ? nil : $0 }, value["width_rule"].flatMap { $0.isNull ? nil : $0 }) {
         case (_?, let w?):
-            throw ConfigError.conflict(w, "`\(r.path("layers"))` and `\(w.path)` cannot both be given", file: file,
+            throw ConfigError.conflict(w, "`\(value.path).layers` and `\(w.path)` cannot both be given", file: file,
                                        hint: "describe the network either layer by layer or by the width rule")
         case (let l?, nil):
             let items = try ConfigReader.array(l, "an array of layers", file: file)
             guard !items.isEmpty else { throw ConfigError.invalid(l, "a non-empty array of layers", file: file) }
             let layers = try items.map { try LayerConfig.decode($0, file: file) }
-            try checkOutput(layers, items)
+            guard let first = layers.firstIndex(where: { $0.type.isRecurrent }) else {
+                throw ConfigError.invalid(l, "a list with at least one recurrent layer (lstm, gru or simple_rnn)", file: file)
+            }
+            if let bad = layers[..<first].firstIndex(where: { $0.type == .dense }) {
+                throw ConfigError.invalid(items[bad], "a layer after the first recurrent one (a dense layer before it is not supported)", file: file)
+            }
             return .layers(layers)
         case (nil, let w?):
             return .widthRule(try WidthRule.decode(w, file: file))
         case (nil, nil):
-            throw ConfigError(kind: .missingKey, file: file, keyPath: r.path("layers"), location: value.location,
-                              message: "`\(r.path)` needs `layers` (a list of layers) or `width_rule`")
-        }
-
-        func checkOutput(_ layers: [LayerConfig], _ items: [ConfigValue]) throws {
-            guard layers.contains(where: { $0.type.isRecurrent }) else {
-                throw ConfigError.invalid(value["layers"]!, "a list with at least one recurrent layer (lstm, gru or simple_rnn)", file: file)
-            }
-            if let first = layers.firstIndex(where: { $0.type.isRecurrent }),
-               let bad = layers[..<first].firstIndex(where: { $0.type == .dense }) {
-                throw ConfigError.invalid(items[bad], "a layer after the first recurrent one (a dense layer before it is not supported)", file: file)
-            }
+            throw ConfigError(kind: .missingKey, file: file, keyPath: ConfigValue.childPath(value.path, "layers"), location: value.location,
+                              message: "`\(value.path)` needs `layers` (a list of layers) or `width_rule`")
         }
     }
 }
 
 /// One entry of `model.layers`.
-public struct LayerConfig: Codable, Equatable, Sendable {
+public struct LayerConfig: Equatable, Sendable, ConfigSchema {
     /// Layer kinds (`type`).
     public enum LayerType: String, Codable, CaseIterable, Sendable {
         case lstm, gru
@@ -54,80 +56,43 @@ public struct LayerConfig: Codable, Equatable, Sendable {
         public var isRecurrent: Bool { self == .lstm || self == .gru || self == .simpleRNN }
     }
 
-    /// `type`, required.
     public var type: LayerType
-    /// `units`: a count or `"auto"`; required for recurrent layers, nil for dropout, nil for dense
+    /// A count or `"auto"`; required for recurrent layers, nil for dropout, nil for dense
     /// meaning the model's output width.
     public var units: Units?
-    /// `return_sequences`; nil: true when another recurrent layer follows, else false.
+    /// nil: true when another recurrent layer follows, else false.
     public var returnSequences: Bool?
-    /// `activation`; nil: tanh for recurrent layers, linear for dense.
+    /// nil: tanh for recurrent layers, linear for dense.
     public var activation: String?
-    /// `recurrent_activation` (LSTM, GRU); nil: sigmoid.
+    /// nil: sigmoid.
     public var recurrentActivation: String?
-    /// `reset_after` (GRU); nil: true (Keras 3, PyTorch, cuDNN).
+    /// nil: true (Keras 3, PyTorch, cuDNN).
     public var resetAfter: Bool?
-    /// `dropout`: adds a Dropout layer of this rate after this one.
+    /// Adds a Dropout layer of this rate after this one.
     public var dropout: Double?
-    /// `rate` (dropout layers), in [0, 1).
+    /// Dropout layers' rate, in [0, 1).
     public var rate: Double?
-
-    public init(type: LayerType, units: Units? = nil, returnSequences: Bool? = nil, activation: String? = nil,
-                recurrentActivation: String? = nil, resetAfter: Bool? = nil, dropout: Double? = nil, rate: Double? = nil) {
-        self.type = type
-        self.units = units
-        self.returnSequences = returnSequences
-        self.activation = activation
-        self.recurrentActivation = recurrentActivation
-        self.resetAfter = resetAfter
-        self.dropout = dropout
-        self.rate = rate
-    }
 
     /// Activation names the engine knows.
     public static let activations = ["tanh", "sigmoid", "hard_sigmoid", "relu", "linear"]
 
-    static func keys(for type: LayerType) -> [String] {
-        switch type {
-        case .lstm: return ["type", "units", "return_sequences", "activation", "recurrent_activation", "dropout"]
-        case .gru: return ["type", "units", "return_sequences", "activation", "recurrent_activation", "reset_after", "dropout"]
-        case .simpleRNN: return ["type", "units", "return_sequences", "activation", "dropout"]
-        case .dense: return ["type", "units", "activation", "dropout"]
-        case .dropout: return ["type", "rate"]
-        }
+    static var defaults: LayerConfig { LayerConfig(type: .lstm) }
+    static var objectWording: String { "a layer object such as {\"type\": \"lstm\", \"units\": 32}" }
+    static var schema: [ConfigKey<LayerConfig>] {
+        [.key("type", \.type, .choice(LayerType.self), required: true, "layer kind"),
+         .optional("units", \.units, Units.configFormat, "a count or \"auto\"").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("return_sequences", \.returnSequences, .bool, "return every step's output").only("lstm", "gru", "simple_rnn"),
+         .optional("activation", \.activation, .oneOf(activations), "output activation").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("recurrent_activation", \.recurrentActivation, .oneOf(activations), "gate activation").only("lstm", "gru"),
+         .optional("reset_after", \.resetAfter, .bool, "GRU formulation with two biases").only("gru"),
+         .optional("dropout", \.dropout, .number(.rate), "adds a Dropout layer of this rate after this one").only("lstm", "gru", "simple_rnn", "dense"),
+         .optional("rate", \.rate, .number(.rate), "dropout rate").only("dropout")]
     }
 
-    static func decode(_ value: ConfigValue, file: String?) throws -> LayerConfig {
-        guard value.members != nil else { throw ConfigError.wrongType(value, "a layer object such as {\"type\": \"lstm\", \"units\": 32}", file: file) }
-        let typeValue = try ObjectReader(value, allowed: value.members!.map(\.key), file: file)
-            .require("type", "the layer type: " + ConfigReader.alternatives(LayerType.allCases.map(\.rawValue)))
-        let type = try ConfigReader.choice(typeValue, LayerType.self, file: file)
-        let r = try ObjectReader(value, allowed: keys(for: type), file: file)
-        var layer = LayerConfig(type: type)
-        switch type {
-        case .dropout:
-            layer.rate = try ConfigReader.double(try r.require("rate", "the dropout rate, a number in [0, 1)"), .rate, file: file)
-        case .dense:
-            if let u = r.value("units") { layer.units = try Units.decode(u, file: file) }
-        default:
-            layer.units = try Units.decode(try r.require("units", "a positive integer or \"auto\""), file: file)
-        }
-        layer.returnSequences = try r.bool("return_sequences")
-        layer.activation = try activation(r, "activation")
-        layer.recurrentActivation = try activation(r, "recurrent_activation")
-        layer.resetAfter = try r.bool("reset_after")
-        layer.dropout = try r.double("dropout", .rate)
-        return layer
-    }
-
-    static func activation(_ r: ObjectReader, _ key: String) throws -> String? {
-        guard let v = r.value(key) else { return nil }
-        let s = try ConfigReader.string(v, file: r.file)
-        guard activations.contains(s) else {
-            throw ConfigError.invalid(v, "one of " + ConfigReader.alternatives(activations), file: r.file,
-                                      hint: Suggestion.closest(to: s, among: activations).map { "did you mean \"\($0)\"?" })
-        }
-        return s
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: type.rawValue), file: file)
+        if type == .dropout, rate == nil { throw ConfigError.missing(v, "rate", "the dropout rate, a number in [0, 1)", file: file) }
+        if type.isRecurrent, units == nil { throw ConfigError.missing(v, "units", "a positive integer or \"auto\"", file: file) }
     }
 }
 
@@ -162,14 +127,17 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> Units {
-        if case .string("auto") = v.kind { return .auto }
-        guard case .number = v.kind else { throw ConfigError.wrongType(v, "a positive integer or \"auto\"", file: file) }
-        do {
-            return .count(try ConfigReader.int(v, min: 1, file: file))
-        } catch {
-            throw ConfigError.invalid(v, "a positive integer or \"auto\"", file: file)
-        }
+    static var configFormat: ConfigFormat<Units> {
+        let expected = "a positive integer or \"auto\""
+        return ConfigFormat(expected: expected, read: { v, file in
+            if case .string("auto") = v.kind { return .auto }
+            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            guard let n = try? ConfigReader.int(v, min: 1, file: file) else { throw ConfigError.invalid(v, expected, file: file) }
+            return .count(n)
+        }, write: { u in
+            if case let .count(n) = u { return .number(Double(n)) }
+            return .string("auto")
+        })
     }
 }
 
@@ -178,37 +146,56 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
 /// the previous layer's units; the last `last.mult ×` the previous layer's units (units are
 /// rounded to the nearest integer, at least 1). Every recurrent layer is followed by
 /// Dropout(its `dropout`), then comes the output Dense.
-public struct WidthRule: Codable, Equatable, Sendable {
+public struct WidthRule: Equatable, Sendable, ConfigSchema {
     /// One layer group's multiplier and dropout rate.
-    public struct Group: Codable, Equatable, Sendable {
-        /// Units multiplier, > 0 (`mult`, default 2).
-        public var mult: Double
-        /// Rate of the Dropout after each layer, in [0, 1) (`dropout`, default 0.2).
-        public var dropout: Double
-        /// Number of layers (`count`, middle group only, default 2; 0 allowed).
+    public struct Group: Equatable, Sendable, ConfigSchema {
+        /// Number of layers (middle group only; 0 allowed).
         public var count: Int
+        /// Units multiplier, > 0.
+        public var mult: Double
+        /// Rate of the Dropout after each layer, in [0, 1).
+        public var dropout: Double
 
         public init(mult: Double = 2, dropout: Double = 0.2, count: Int = 1) {
-            self.mult = mult
-            self.dropout = dropout
-            self.count = count
+            (self.mult, self.dropout, self.count) = (mult, dropout, count)
+        }
+
+        static var defaults: Group { Group() }
+        static var schema: [ConfigKey<Group>] {
+            [.key("count", \.count, .int(min: 0, max: WidthRule.maxMiddleLayers), "number of middle layers"),
+             .key("mult", \.mult, .number(.positive), "units multiplier"),
+             .key("dropout", \.dropout, .number(.rate), "rate of the Dropout after each layer")]
+        }
+
+        /// The group as `key` of a width rule: `count` only in the middle group; absent keys from `start`.
+        static func configFormat(middle: Bool, start: Group) -> ConfigFormat<Group> {
+            ConfigFormat(expected: "an object", read: { v, file in
+                if !middle { try ConfigReader.checkKeys(v, allowed: ["mult", "dropout"], file: file) }
+                return try decode(v, file: file, from: start)
+            }, write: { g in
+                guard !middle, case let .object(m) = g.encoded else { return g.encoded }
+                return .object(m.filter { $0.key != "count" })
+            })
         }
     }
 
-    /// Recurrent cell type (`cell`), default lstm.
     public var cell: LayerConfig.LayerType
-    /// `first`.
     public var first: Group
-    /// `middle` (uses `count`).
+    /// Uses `count`.
     public var middle: Group
-    /// `last`.
     public var last: Group
 
     public init(cell: LayerConfig.LayerType = .lstm, first: Group = Group(), middle: Group = Group(count: 2), last: Group = Group()) {
-        self.cell = cell
-        self.first = first
-        self.middle = middle
-        self.last = last
+        (self.cell, self.first, self.middle, self.last) = (cell, first, middle, last)
+    }
+
+    static var defaults: WidthRule { WidthRule() }
+    static var schema: [ConfigKey<WidthRule>] {
+        let cells = LayerConfig.LayerType.allCases.filter(\.isRecurrent)
+        return [.key("cell", \.cell, .choice(cells.map { ($0.rawValue, $0) }), "recurrent cell of every layer"),
+                .key("first", \.first, Group.configFormat(middle: false, start: Group()), "first layer: mult × n_past_steps units"),
+                .key("middle", \.middle, Group.configFormat(middle: true, start: Group(count: 2)), "count layers, each mult × the previous"),
+                .key("last", \.last, Group.configFormat(middle: false, start: Group()), "last layer: mult × the previous layer's units")]
     }
 
     /// Where `units(nPastSteps:)` saturates, far beyond any model that fits in memory.
@@ -228,26 +215,5 @@ public struct WidthRule: Codable, Equatable, Sendable {
         for _ in 0..<middle.count { units.append(scaled(middle.mult, units.last!)) }
         units.append(scaled(last.mult, units.last!))
         return units
-    }
-
-    static func decode(_ value: ConfigValue, file: String?) throws -> WidthRule {
-        let r = try ObjectReader(value, allowed: ["cell", "first", "middle", "last"], file: file)
-        var rule = WidthRule()
-        if let c = r.value("cell") {
-            let cell = try ConfigReader.choice(c, LayerConfig.LayerType.self, file: file)
-            guard cell.isRecurrent else { throw ConfigError.invalid(c, "one of \"lstm\", \"gru\" or \"simple_rnn\"", file: file) }
-            rule.cell = cell
-        }
-        func group(_ key: String, _ fallback: Group, withCount: Bool) throws -> Group {
-            guard let v = r.value(key) else { return fallback }
-            let g = try ObjectReader(v, allowed: withCount ? ["count", "mult", "dropout"] : ["mult", "dropout"], file: file)
-            return Group(mult: try g.double("mult", .positive) ?? fallback.mult,
-                         dropout: try g.double("dropout", .rate) ?? fallback.dropout,
-                         count: try g.int("count", min: 0, max: WidthRule.maxMiddleLayers) ?? fallback.count)
-        }
-        rule.first = try group("first", rule.first, withCount: false)
-        rule.middle = try group("middle", rule.middle, withCount: true)
-        rule.last = try group("last", rule.last, withCount: false)
-        return rule
     }
 }

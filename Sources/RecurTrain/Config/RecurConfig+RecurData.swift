@@ -5,39 +5,23 @@ import RecurData
 extension RecurConfig {
     /// Where the series comes from (`data` less its cleaning).
     public var timeSeriesSource: TimeSeriesSource {
-        var source = TimeSeriesSource(path: data.path, timeColumn: data.timeColumn, hourColumn: data.hourColumn,
-                                      minuteColumn: data.minuteColumn, stationColumn: data.stationColumn, station: data.station,
-                                      target: data.target, features: data.features, since: data.since, until: data.until,
-                                      whichMinute: data.whichMinute)
-        if format == .native {
-            source.keyNames = .native
-            if data.datetimeColumn != nil { source.keyNames.time = "data.datetime_column" }
-        } else {
-            source.keyNames = .template
-        }
-        return source
+        TimeSeriesSource(path: data.path, timeColumn: data.timeColumn, hourColumn: data.hourColumn,
+                         minuteColumn: data.minuteColumn, stationColumn: data.stationColumn, station: data.station,
+                         target: data.target, features: data.features, since: data.since, until: data.until,
+                         whichMinute: data.whichMinute)
+    }
+
+    /// The key of this config that sets `setting`, for RecurData's errors (`DataError.naming`):
+    /// the native schema's (`data.target`) or, for a template, the template's (`numeric_var`).
+    public func key(for setting: SourceSetting) -> String {
+        format == .template ? TemplateConfig.key(for: setting) : data.key(for: setting)
     }
 
     /// `data.cleaning` and `data.frequency`.
     public var cleaningPolicy: CleaningPolicy {
         let c = data.cleaning
-        let duplicates: DuplicatePolicy
-        switch c.duplicates {
-        case .first: duplicates = .first
-        case .last: duplicates = .last
-        case .mean: duplicates = .mean
-        case .error: duplicates = .error
-        }
-        let method: GapMethod
-        switch c.gaps {
-        case .interpolate: method = .interpolate
-        case .forwardFill: method = .forwardFill
-        case .drop: method = .drop
-        case .keepRows: method = .keepRows
-        }
-        var policy = CleaningPolicy(duplicates: duplicates, sentinels: c.sentinels,
-                                    invalidCells: c.nonNumeric == .missing ? .missing : .error,
-                                    frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: method, maxGap: c.maxGap))
+        var policy = CleaningPolicy(duplicates: c.duplicates, sentinels: c.sentinels, invalidCells: c.nonNumeric,
+                                    frequencySeconds: data.frequency.seconds, gaps: GapPolicy(method: c.gaps, maxGap: c.maxGap))
         policy.extremeValues = c.extremeValues ?? .error
         return policy
     }
@@ -65,6 +49,28 @@ extension RecurConfig {
         case .standard: return .standard
         case .none: return .none
         case .window: return .window
+        }
+    }
+}
+
+extension DataConfig {
+    /// The native key that sets `setting`: `data.target`, `data.datetime_column`, ...
+    public func key(for setting: SourceSetting) -> String {
+        if setting == .timeColumn { return datetimeColumn != nil ? "data.datetime_column" : "data.date_column" }
+        return "data." + ConfigNames.snakeCase(setting.rawValue)
+    }
+}
+
+extension TemplateConfig {
+    /// The template key that sets `setting` (the template has no minute, feature or date-bound keys;
+    /// those are set with the native keys).
+    static func key(for setting: SourceSetting) -> String {
+        switch setting {
+        case .timeColumn: return "date_col"
+        case .hourColumn: return "hr_col"
+        case .stationColumn: return "sensor_var"
+        case .target: return "numeric_var"
+        default: return "data." + ConfigNames.snakeCase(setting.rawValue)
         }
     }
 }

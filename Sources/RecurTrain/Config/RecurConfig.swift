@@ -2,10 +2,11 @@ import Foundation
 import RecurTensor
 
 /// A complete, checked training configuration: what `recur train` and `recur tune` run, and what
-/// a model package records (Codable; encode with `.convertToSnakeCase` to get the config's key
-/// names). Read one with `RecurConfig.load(path:overrides:)`; the schema is documented in
-/// `docs/config.md`. Paths in it are already resolved against the config file's folder.
-public struct RecurConfig: Codable, Equatable, Sendable {
+/// a model package records (Codable: as its native document, `nativeJSON()`). Read one with
+/// `RecurConfig.load(path:overrides:)`; the schema is documented in `docs/config.md`, checked
+/// against `schema` by `ConfigDocsTests`. Paths in it are already resolved against the config
+/// file's folder.
+public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     /// Which format the file was written in.
     public enum Format: String, Codable, Sendable {
         /// The native schema.
@@ -15,50 +16,38 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     }
 
     /// The format read.
-    public var format: Format
+    public var format = Format.native
     /// The config file, when read from one.
     public var sourceFile: String?
-    /// `description`: free text, e.g. what the experiment is for.
     public var description: String?
-    /// `data`, required.
     public var data: DataConfig
-    /// `window`, required (`n_past_steps` has no default).
     public var window: WindowConfig
-    /// `split`, default fractions 0.6/0.2/0.2.
-    public var split: SplitConfig
-    /// `scaling`, default minmax.
-    public var scaling: ScalingConfig
-    /// `model`, default one LSTM with `"auto"` units.
-    public var model: ModelConfig
-    /// `training`, required (`epochs` has no default).
+    public var split = SplitConfig.standard
+    public var scaling = ScalingConfig.minmax
+    public var model = ModelConfig.standard
     public var training: TrainingConfig
-    /// `output`, default folder "runs/".
-    public var output: OutputConfig
-    /// `search`, for `recur tune`; nil when absent.
+    public var output = OutputConfig()
+    /// For `recur tune`; nil when absent.
     public var search: SearchConfig?
-    /// `intervals`: prediction interval levels and method; nil means the defaults
-    /// (`intervalSettings`).
+    /// nil means the defaults (`intervalSettings`).
     public var intervals: IntervalConfig?
 
-    public init(format: Format = .native, sourceFile: String? = nil, description: String? = nil, data: DataConfig,
-                window: WindowConfig, split: SplitConfig = .standard, scaling: ScalingConfig = .minmax,
-                model: ModelConfig = .standard, training: TrainingConfig, output: OutputConfig = OutputConfig(),
-                search: SearchConfig? = nil) {
-        self.format = format
-        self.sourceFile = sourceFile
-        self.description = description
-        self.data = data
-        self.window = window
-        self.split = split
-        self.scaling = scaling
-        self.model = model
-        self.training = training
-        self.output = output
-        self.search = search
+    static var defaults: RecurConfig {
+        RecurConfig(data: DataConfig(), window: .defaults, training: TrainingConfig(), output: OutputConfig(resultsCSV: ""))
     }
-
-    /// The top-level keys of the native schema.
-    public static let keys = ["description", "data", "window", "split", "scaling", "model", "training", "output", "search", "intervals"]
+    static var objectWording: String { "a JSON object" }
+    static var schema: [ConfigKey<RecurConfig>] {
+        [.optional("description", \.description, .string, "free text, e.g. what the experiment is for"),
+         .key("data", \.data, DataConfig.configFormat, required: true, "the CSV file: path, time columns, target"),
+         .key("window", \.window, WindowConfig.configFormat, required: true, "how samples are cut (at least n_past_steps)"),
+         .key("split", \.split, SplitConfig.configFormat, "training, validation and test parts"),
+         .key("scaling", \.scaling, .choice(ScalingConfig.self), "how features are scaled"),
+         .key("model", \.model, ModelConfig.configFormat, "the network"),
+         .key("training", \.training, TrainingConfig.configFormat, required: true, "the fit loop (at least epochs)"),
+         .key("output", \.output, OutputConfig.configFormat, "where runs are written"),
+         .optional("search", \.search, SearchConfig.configFormat, "the search run by recur tune"),
+         .optional("intervals", \.intervals, IntervalConfig.configFormat, "prediction intervals calibrated")]
+    }
 
     /// Inputs per sample, `n_past_steps × (1 + features.count)`: what `units: "auto"` sizes from.
     public var inputCount: Int { window.inputCount(featureCount: data.featureCount) }
@@ -114,7 +103,7 @@ public struct RecurConfig: Codable, Equatable, Sendable {
         do {
             for text in overrides {
                 let o = try ConfigOverride(text)
-                if isTemplate, case let .key(k)? = o.components.first, keys.contains(k), !TemplateConfig.keys.contains(k) {
+                if isTemplate, case let .key(k)? = o.components.first, keyNames.contains(k), !TemplateConfig.keyNames.contains(k) {
                     native.append(o)
                 } else {
                     tree = try o.apply(to: tree)
@@ -137,24 +126,14 @@ public struct RecurConfig: Codable, Equatable, Sendable {
     /// Checks a parsed (and overridden) tree, template or native.
     public static func decode(_ tree: ConfigValue, file: String? = nil, baseDirectory: String? = nil) throws -> RecurConfig {
         if TemplateConfig.isTemplate(tree) {
-            let template = try TemplateConfig.decode(tree, file: file)
-            let config = template.recurConfig(file: file, baseDirectory: baseDirectory)
+            let config = try TemplateConfig.decode(tree, file: file).recurConfig(file: file, baseDirectory: baseDirectory)
             try config.checkConsistency(tree: nil)
             return config
         }
-        let r = try ObjectReader(tree, allowed: keys, file: file, what: "a JSON object")
-        let data = try DataConfig.decode(try r.require("data", "an object describing the CSV file (path, time columns, target)"),
-                                         file: file, baseDirectory: baseDirectory)
-        let window = try WindowConfig.decode(try r.require("window", "an object with at least `n_past_steps`"), file: file)
-        let training = try TrainingConfig.decode(try r.require("training", "an object with at least `epochs`"), file: file)
-        var config = RecurConfig(format: .native, sourceFile: file, description: try r.string("description"),
-                                 data: data, window: window, training: training)
-        if let s = r.value("split") { config.split = try SplitConfig.decode(s, file: file) }
-        if let s = r.value("scaling") { config.scaling = try ConfigReader.choice(s, ScalingConfig.self, file: file) }
-        if let m = r.value("model") { config.model = try ModelConfig.decode(m, file: file) }
-        config.output = try OutputConfig.decode(r.value("output"), file: file, baseDirectory: baseDirectory)
-        if let s = r.value("search") { config.search = try SearchConfig.decode(s, file: file) }
-        if let i = r.value("intervals") { config.intervals = try IntervalConfig.decode(i, file: file) }
+        var config = try decode(tree, file: file, from: defaults)
+        config.sourceFile = file
+        config.data.path = ConfigPaths.resolve(config.data.path, against: baseDirectory)
+        config.output = config.output.resolved(against: baseDirectory)
         try config.checkConsistency(tree: tree)
         return config
     }
@@ -187,6 +166,31 @@ public struct RecurConfig: Codable, Equatable, Sendable {
                                   hint: "a parameter is named by the key path it sets, e.g. training.optimizer.learning_rate")
             }
         }
+    }
+}
+
+extension RecurConfig: Codable {
+    enum CodingKeys: String, CodingKey { case format, sourceFile, document }
+
+    /// Decoded from its native document (`nativeJSON()`), checked again.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let document = try c.decode(String.self, forKey: .document)
+        do {
+            self = try RecurConfig.parse(document)
+        } catch let error as ConfigError {
+            throw DecodingError.dataCorruptedError(forKey: .document, in: c, debugDescription: error.description)
+        }
+        format = try c.decode(Format.self, forKey: .format)
+        sourceFile = try c.decodeIfPresent(String.self, forKey: .sourceFile)
+    }
+
+    /// The format, the source file and the native document as JSON text (keys in order).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encodeIfPresent(sourceFile, forKey: .sourceFile)
+        try c.encode(nativeJSON(), forKey: .document)
     }
 }
 

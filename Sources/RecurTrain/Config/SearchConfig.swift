@@ -3,7 +3,7 @@ import RecurTensor
 /// `search`: the hyperparameter search run by `recur tune`. Parameters are named by the config
 /// key path they set (e.g. `training.optimizer.learning_rate`, `model.width_rule.first.mult`):
 /// a trial is the config with each sampled value applied like a `--set` override.
-public struct SearchConfig: Codable, Equatable, Sendable {
+public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
     /// Samplers (`sampler`).
     public enum Sampler: String, Codable, CaseIterable, Sendable {
         case tpe, random, grid
@@ -14,70 +14,61 @@ public struct SearchConfig: Codable, Equatable, Sendable {
         case none, median, asha
     }
 
-    /// Trials to finish (`max_evals`), ≥ 1, default 20.
     public var maxEvals: Int
-    /// Default tpe.
     public var sampler: Sampler
-    /// Sampler seed (`seed`); nil: `training.seed`.
+    /// Sampler seed; nil: `training.seed`.
     public var seed: UInt64?
-    /// Random trials before TPE models the results (`startup_trials`), ≥ 0, default 10.
     public var startupTrials: Int
-    /// Default none.
     public var pruner: Pruner
-    /// Trials run at once (`jobs`), ≥ 1, default 1.
     public var jobs: Int
-    /// What is minimized (`objective`): `val_loss` (default) or `val_<metric>`.
+    /// What is minimized: `val_loss` or `val_<metric>`.
     public var objective: String
-    /// The parameters, in file order (`space`).
+    /// The parameters, in file order.
     public var space: [SearchParameter]
+    /// Seconds between a running trial's heartbeats.
+    public var heartbeatSeconds: Double = 10
+    /// Times a trial whose worker died is re-queued.
+    public var maxRetries: Int = 2
 
     public init(maxEvals: Int = 20, sampler: Sampler = .tpe, seed: UInt64? = nil, startupTrials: Int = 10,
                 pruner: Pruner = .none, jobs: Int = 1, objective: String = "val_loss", space: [SearchParameter] = []) {
-        self.maxEvals = maxEvals
-        self.sampler = sampler
-        self.seed = seed
-        self.startupTrials = startupTrials
-        self.pruner = pruner
-        self.jobs = jobs
-        self.objective = objective
-        self.space = space
+        (self.maxEvals, self.sampler, self.seed, self.startupTrials) = (maxEvals, sampler, seed, startupTrials)
+        (self.pruner, self.jobs, self.objective, self.space) = (pruner, jobs, objective, space)
     }
 
     /// The parameter called `name`.
     public func parameter(_ name: String) -> SearchParameter? { space.first { $0.name == name } }
 
-    static let keys = ["max_evals", "sampler", "seed", "startup_trials", "pruner", "jobs", "objective", "space"]
+    static var defaults: SearchConfig { SearchConfig() }
+    static var schema: [ConfigKey<SearchConfig>] {
+        let space = ConfigFormat<[SearchParameter]>(expected: "an object of parameters", read: { v, file in
+            guard let members = v.members else { throw ConfigError.wrongType(v, "an object of parameters", file: file) }
+            guard !members.isEmpty else { throw ConfigError.invalid(v, "at least one parameter", file: file) }
+            return try members.map { try SearchParameter.decode(name: $0.key, $0.value, file: file) }
+        }, write: { .object($0.map { ConfigValue.Member(key: $0.name, value: ConfigValue($0.encoded)) }) })
+        return [
+            .key("max_evals", \.maxEvals, .int(min: 1), "trials to finish"),
+            .key("sampler", \.sampler, .choice(Sampler.self), "grid needs every parameter to be a choice, int or quantized"),
+            .optional("seed", \.seed, ConfigFormat.int(min: 0).map({ UInt64($0) }, { Int(clamping: $0) }), "sampler seed",
+                      defaultNote: "training.seed"),
+            .key("startup_trials", \.startupTrials, .int(min: 0), "random trials before TPE models the results"),
+            .key("pruner", \.pruner, .choice(Pruner.self), "stop hopeless trials early"),
+            .key("jobs", \.jobs, .int(min: 1), "trials run at once"),
+            .key("objective", \.objective, .oneOf(["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 },
+                                                 hint: "the test split is never used to choose; optimize a validation value"), "what is minimized"),
+            .key("heartbeat_seconds", \.heartbeatSeconds, .number(.positive), "seconds between a running trial's heartbeats"),
+            .key("max_retries", \.maxRetries, .int(min: 0), "times a trial whose worker died is re-queued"),
+            .key("space", \.space, space, required: true, "the parameters, named by the key path they set"),
+        ]
+    }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> SearchConfig {
-        let r = try ObjectReader(v, allowed: keys, file: file)
-        var s = SearchConfig()
-        s.maxEvals = try r.int("max_evals", min: 1) ?? 20
-        s.sampler = try r.choice("sampler", Sampler.self) ?? .tpe
-        s.seed = try r.int("seed", min: 0).map(UInt64.init)
-        s.startupTrials = try r.int("startup_trials", min: 0) ?? 10
-        s.pruner = try r.choice("pruner", Pruner.self) ?? .none
-        s.jobs = try r.int("jobs", min: 1) ?? 1
-        if let o = r.value("objective") {
-            let name = try ConfigReader.string(o, file: file)
-            let allowed = ["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 }
-            guard allowed.contains(name) else {
-                throw ConfigError.invalid(o, "one of " + ConfigReader.alternatives(allowed), file: file,
-                                          hint: "the test split is never used to choose; optimize a validation value")
-            }
-            s.objective = name
-        }
-        let spaceValue = try r.require("space", "an object of parameters, e.g. {\"training.optimizer.learning_rate\": {\"log_uniform\": [1e-4, 1e-2]}}")
-        guard let members = spaceValue.members else {
-            throw ConfigError.wrongType(spaceValue, "an object of parameters", file: file)
-        }
-        guard !members.isEmpty else { throw ConfigError.invalid(spaceValue, "at least one parameter", file: file) }
-        s.space = try members.map { try SearchParameter.decode(name: $0.key, $0.value, file: file) }
-        try checkConditions(s.space, members.map(\.value), file: file)
-        if s.sampler == .grid, let k = s.space.firstIndex(where: { $0.distribution.gridValues == nil }) {
-            throw ConfigError.invalid(members[k].value, "a choice, int or quantized range for the grid sampler", file: file,
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        let values = v["space"]!.members!.map(\.value)
+        try Self.checkConditions(space, values, file: file)
+        if sampler == .grid, let k = space.firstIndex(where: { $0.distribution.gridValues == nil }) {
+            throw ConfigError.invalid(values[k], "a choice, int or quantized range for the grid sampler", file: file,
                                       hint: "continuous ranges cannot be enumerated; use tpe or random, or quantize the range")
         }
-        return s
     }
 
     /// Conditions must name another parameter of the space, without cycles.
@@ -121,20 +112,32 @@ public struct SearchParameter: Codable, Equatable, Sendable {
 
     static func decode(name: String, _ v: ConfigValue, file: String?) throws -> SearchParameter {
         let kinds = ["choice", "uniform", "log_uniform", "quantized", "int"]
-        let r = try ObjectReader(v, allowed: kinds + ["condition"], file: file,
-                                 what: "an object with one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
-        let given = kinds.filter(r.has)
+        try ConfigReader.checkKeys(v, allowed: kinds + ["condition"], file: file,
+                                   what: "an object with one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
+        let given = kinds.filter { v[$0].map { !$0.isNull } ?? false }
         guard given.count == 1 else {
             if given.isEmpty {
                 throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
                                   message: "`\(v.path)` needs a distribution: one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
             }
-            throw ConfigError.conflict(r.value(given[1])!, "`\(v.path)` has more than one distribution (\(given.joined(separator: ", ")))", file: file)
+            throw ConfigError.conflict(v[given[1]]!, "`\(v.path)` has more than one distribution (\(given.joined(separator: ", ")))", file: file)
         }
-        let dv = r.value(given[0])!
-        var p = SearchParameter(name: name, distribution: try SearchDistribution.decode(given[0], dv, file: file))
-        if let c = r.value("condition") { p.condition = try SearchCondition.decode(c, file: file) }
+        var p = SearchParameter(name: name, distribution: try SearchDistribution.decode(given[0], v[given[0]]!, file: file))
+        if let c = v["condition"], !c.isNull { p.condition = try SearchCondition.decode(c, file: file) }
         return p
+    }
+
+    /// `{"<distribution>": [...], "condition": {...}}`.
+    var encoded: ConfigValue.Kind {
+        func values(_ v: [SearchValue]) -> ConfigValue { ConfigValue(.array(v.map { ConfigValue($0.kind) })) }
+        var d: [ConfigValue.Member] = [.init(key: distribution.written.key, value: values(distribution.written.values))]
+        if let c = condition {
+            var cm: [ConfigValue.Member] = [.init(key: "parameter", value: ConfigValue(.string(c.parameter)))]
+            if let oneOf = c.oneOf { cm.append(.init(key: "in", value: values(oneOf))) }
+            if let atLeast = c.atLeast { cm.append(.init(key: "at_least", value: ConfigValue(.number(atLeast)))) }
+            d.append(.init(key: "condition", value: ConfigValue(.object(cm))))
+        }
+        return .object(d)
     }
 }
 
@@ -150,6 +153,17 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
     case quantized(low: Double, high: Double, q: Double)
     /// `{"int": [low, high]}`: an integer in [low, high], both included.
     case int(low: Int, high: Int)
+
+    /// The key and values it is written with.
+    var written: (key: String, values: [SearchValue]) {
+        switch self {
+        case let .choice(v): return ("choice", v)
+        case let .uniform(l, h): return ("uniform", [.number(l), .number(h)])
+        case let .logUniform(l, h): return ("log_uniform", [.number(l), .number(h)])
+        case let .quantized(l, h, q): return ("quantized", [.number(l), .number(h), .number(q)])
+        case let .int(l, h): return ("int", [.number(Double(l)), .number(Double(h))])
+        }
+    }
 
     /// All values, for the grid sampler; nil for continuous ranges.
     public var gridValues: [SearchValue]? {
@@ -216,6 +230,15 @@ public enum SearchValue: Codable, Equatable, Hashable, Sendable, CustomStringCon
         }
     }
 
+    /// The value as a config node.
+    var kind: ConfigValue.Kind {
+        switch self {
+        case let .number(x): return .number(x)
+        case let .string(s): return .string(s)
+        case let .bool(b): return .bool(b)
+        }
+    }
+
     static func decode(_ v: ConfigValue, file: String?) throws -> SearchValue {
         switch v.kind {
         case let .number(x): return .number(x)
@@ -252,15 +275,18 @@ public struct SearchCondition: Codable, Equatable, Sendable {
     }
 
     static func decode(_ v: ConfigValue, file: String?) throws -> SearchCondition {
-        let r = try ObjectReader(v, allowed: ["parameter", "in", "at_least"], file: file,
-                                 what: "an object such as {\"parameter\": \"model.width_rule.middle.count\", \"at_least\": 2}")
-        var c = SearchCondition(parameter: try r.requiredString("parameter", "the name of another parameter of the space"))
-        if let list = r.value("in") {
+        try ConfigReader.checkKeys(v, allowed: ["parameter", "in", "at_least"], file: file,
+                                   what: "an object such as {\"parameter\": \"model.width_rule.middle.count\", \"at_least\": 2}")
+        guard let name = v["parameter"], !name.isNull else {
+            throw ConfigError.missing(v, "parameter", "the name of another parameter of the space", file: file)
+        }
+        var c = SearchCondition(parameter: try ConfigReader.string(name, file: file))
+        if let list = v["in"], !list.isNull {
             let items = try ConfigReader.array(list, "a non-empty array of values", file: file)
             guard !items.isEmpty else { throw ConfigError.invalid(list, "a non-empty array of values", file: file) }
             c.oneOf = try items.map { try SearchValue.decode($0, file: file) }
         }
-        c.atLeast = try r.double("at_least")
+        if let a = v["at_least"], !a.isNull { c.atLeast = try ConfigReader.double(a, file: file) }
         if c.oneOf == nil, c.atLeast == nil {
             throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
                               message: "`\(v.path)` needs `in` (a list of values) or `at_least` (a number)")

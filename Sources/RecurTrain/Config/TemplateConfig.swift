@@ -1,171 +1,139 @@
 /// The old platform's configuration template (`seed-config-template.json`), read as it is and
-/// mapped onto `RecurConfig` as DESIGN.md section 2 states. A document is a template when its
-/// top level has `input_csv`, `numeric_var` or `base_config`.
-///
-/// | template key | native setting |
-/// |---|---|
-/// | `input_csv` | `data.path` |
-/// | `date_col`, `hr_col` | `data.date_column`, `data.hour_column` |
-/// | `numeric_var` | `data.target` |
-/// | `sensor_var`, `target_sensor` | `data.station_column`, `data.station` |
-/// | `n_past_steps` | `window.n_past_steps` |
-/// | `epochs`, `early_stop_patience` | `training.epochs`, `training.early_stopping.patience` |
-/// | `base_config.first_layer`, `mid_layers_config`, `base_config.last_layer` | `model.width_rule` (cell lstm) |
-/// | `hyperopt_pars` | `search` (tpe) |
-/// | `model_loss`, `optimizer` | `training.loss`, `training.optimizer` |
-/// | `output_models_path`, `output_results_path`, `output_log_file` | `output.directory`, `output.results_csv`, `output.log_file` |
-///
-/// Everything else takes the native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
-public struct TemplateConfig: Codable, Equatable, Sendable {
+/// mapped onto `RecurConfig` as DESIGN.md section 2 states (the key-by-key table is in
+/// docs/config.md, checked against `schema` by `ConfigDocsTests`). A document is a template when
+/// its top level has `input_csv`, `numeric_var` or `base_config`. Everything else takes the
+/// native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
+public struct TemplateConfig: Equatable, Sendable, ConfigSchema {
     /// One layer group of `base_config` or `mid_layers_config`.
-    public struct LayerGroup: Codable, Equatable, Sendable {
-        /// `mult`: units multiplier.
-        public var mult: Double
-        /// `dropout_rate`: rate of the Dropout after each layer of the group.
-        public var dropoutRate: Double
-        /// `dropout_range`: accepted, not used by training (the search uses `hyperopt_pars`).
+    public struct LayerGroup: Equatable, Sendable, ConfigSchema {
+        /// Units multiplier, > 0; required.
+        public var mult: Double = 1
+        /// Rate of the Dropout after each layer of the group.
+        public var dropoutRate = 0.2
+        /// Accepted, not used by training (the search uses `hyperopt_pars`).
         public var dropoutRange: [Double]?
-        /// `n_layers` (`mid_layers_config` only).
+        /// `mid_layers_config` only, required there.
         public var nLayers: Int?
+
+        static var defaults: LayerGroup { LayerGroup() }
+        static var schema: [ConfigKey<LayerGroup>] {
+            [.key("mult", \.mult, .number(.positive), required: true, "units multiplier"),
+             .key("dropout_rate", \.dropoutRate, .number(.rate), "rate of the Dropout after each layer"),
+             .optional("dropout_range", \.dropoutRange, .list(.number(), "[low, high], two numbers").checked { $0.count == 2 ? nil : "[low, high], two numbers" },
+                       "accepted, unused by training"),
+             .optional("n_layers", \.nLayers, .int(min: 0, max: WidthRule.maxMiddleLayers), "middle layers")]
+        }
+
+        /// `n_layers` only, and then required, in the middle group.
+        static func configFormat(middle: Bool) -> ConfigFormat<LayerGroup> {
+            ConfigFormat(expected: "an object such as {\"mult\": 2, \"dropout_rate\": 0.2\(middle ? ", \"n_layers\": 2" : "")}", read: { v, file in
+                try ConfigReader.checkKeys(v, allowed: keyNames.filter { middle || $0 != "n_layers" }, file: file)
+                let g = try decode(v, file: file)
+                if middle, g.nLayers == nil { throw ConfigError.missing(v, "n_layers", ConfigReader.intDescription(min: 0, max: WidthRule.maxMiddleLayers), file: file) }
+                return g
+            }, write: { $0.encoded })
+        }
+    }
+
+    /// `base_config`.
+    public struct BaseConfig: Equatable, Sendable, ConfigSchema {
+        public var firstLayer = LayerGroup()
+        public var lastLayer = LayerGroup()
+
+        static var defaults: BaseConfig { BaseConfig() }
+        static var schema: [ConfigKey<BaseConfig>] {
+            [.key("first_layer", \.firstLayer, LayerGroup.configFormat(middle: false), required: true, "model.width_rule.first"),
+             .key("last_layer", \.lastLayer, LayerGroup.configFormat(middle: false), required: true, "model.width_rule.last")]
+        }
     }
 
     /// `hyperopt_pars`.
-    public struct Hyperopt: Codable, Equatable, Sendable {
-        /// `mid_layers`: choices for the number of middle layers.
-        public var midLayers: [Int]
-        /// `mults`: choices of multiplier, for each of the first, middle and last groups.
-        public var mults: [Double]
-        /// `dropout_rate_range`: [low, high] of the uniform dropout rate of each group.
-        public var dropoutRateRange: [Double]
-        /// `max_evals`: trials.
-        public var maxEvals: Int
+    public struct Hyperopt: Equatable, Sendable, ConfigSchema {
+        /// Choices for the number of middle layers.
+        public var midLayers: [Int] = []
+        /// Choices of multiplier, for each of the first, middle and last groups.
+        public var mults: [Double] = []
+        /// [low, high] of the uniform dropout rate of each group.
+        public var dropoutRateRange: [Double] = []
+        /// Trials.
+        public var maxEvals = 1
+
+        static var defaults: Hyperopt { Hyperopt() }
+        static var schema: [ConfigKey<Hyperopt>] {
+            func nonEmpty<E>(_ f: ConfigFormat<E>) -> ConfigFormat<[E]> {
+                ConfigFormat<[E]>.list(f, "a non-empty array of numbers").checked({ $0.isEmpty ? "a non-empty array of numbers" : nil },
+                                                                             hint: { _ in "an empty choice list leaves nothing to try" })
+            }
+            let range = ConfigFormat<[Double]>.list(.number(.rate), "[low, high], two numbers in [0, 1)")
+                .checked({ $0.count == 2 ? nil : "[low, high], two numbers in [0, 1)" })
+                .checked({ $0[0] <= $0[1] ? nil : "a range with low ≤ high" }, hint: { _ in "the range is empty; swap the bounds" })
+            return [.key("mid_layers", \.midLayers, nonEmpty(.int(min: 0)), required: true, "choices of the number of middle layers"),
+                    .key("mults", \.mults, nonEmpty(.number(.positive)), required: true, "choices of multiplier"),
+                    .key("dropout_rate_range", \.dropoutRateRange, range, required: true, "[low, high] of the dropout rates tried"),
+                    .key("max_evals", \.maxEvals, .int(min: 1), required: true, "trials")]
+        }
     }
 
-    /// `input_csv`.
-    public var inputCSV: String
-    /// `output_log_file`.
+    public var inputCSV = ""
     public var outputLogFile: String?
-    /// `output_models_path`.
     public var outputModelsPath: String?
-    /// `output_results_path`.
     public var outputResultsPath: String?
-    /// `n_past_steps`.
-    public var nPastSteps: Int
-    /// `date_col`.
-    public var dateCol: String
-    /// `hr_col`.
+    public var nPastSteps = 1
+    public var dateCol = ""
     public var hrCol: String?
-    /// `numeric_var`: the target column.
-    public var numericVar: String
-    /// `sensor_var`: the station column.
+    /// The target column.
+    public var numericVar = ""
+    /// The station column.
     public var sensorVar: String?
-    /// `target_sensor`: the station kept.
+    /// The station kept.
     public var targetSensor: String?
-    /// `early_stop_patience`; nil: no early stopping.
+    /// nil: no early stopping.
     public var earlyStopPatience: Int?
-    /// `epochs`.
-    public var epochs: Int
-    /// `base_config.first_layer`.
-    public var firstLayer: LayerGroup
-    /// `base_config.last_layer`.
-    public var lastLayer: LayerGroup
-    /// `mid_layers_config`.
-    public var midLayers: LayerGroup
-    /// `hyperopt_pars`.
+    public var epochs = 1
+    public var baseConfig = BaseConfig()
+    public var midLayers = LayerGroup()
     public var hyperopt: Hyperopt?
-    /// `model_loss` (default mean_squared_error).
-    public var modelLoss: String
-    /// `optimizer` (default adam).
-    public var optimizer: String
-
-    // Spelled so that `.convertToSnakeCase` / `.convertFromSnakeCase` round-trip (input_csv).
-    enum CodingKeys: String, CodingKey {
-        case outputLogFile, outputModelsPath, outputResultsPath, nPastSteps, dateCol, hrCol, numericVar, sensorVar
-        case targetSensor, earlyStopPatience, epochs, firstLayer, lastLayer, midLayers, hyperopt, modelLoss, optimizer
-        case inputCSV = "inputCsv"
-    }
+    /// A loss name, as written.
+    public var modelLoss = "mean_squared_error"
+    /// An optimizer name.
+    public var optimizer = "adam"
 
     /// Keys that mark a document as a template.
     public static let markers = ["input_csv", "numeric_var", "base_config"]
-    /// Every top-level key of the template.
-    public static let keys = ["input_csv", "output_log_file", "output_models_path", "output_results_path", "n_past_steps",
-                              "date_col", "hr_col", "numeric_var", "sensor_var", "target_sensor", "early_stop_patience",
-                              "epochs", "base_config", "mid_layers_config", "hyperopt_pars", "model_loss", "optimizer"]
+
+    static var defaults: TemplateConfig { TemplateConfig() }
+    static var objectWording: String { "a JSON object" }
+    static var schema: [ConfigKey<TemplateConfig>] {
+        let loss = ConfigFormat<String>.string.checked { LossConfig.canonical($0) == nil ? LossConfig.expected : nil }
+        let optimizer = ConfigFormat<OptimizerConfig.Name>.choice(OptimizerConfig.Name.self).map({ $0.rawValue }, { OptimizerConfig.Name(rawValue: $0) ?? .adam })
+        return [.key("input_csv", \.inputCSV, .string, required: true, "data.path"),
+                .optional("output_log_file", \.outputLogFile, .string, "output.log_file"),
+                .optional("output_models_path", \.outputModelsPath, .string, "output.directory (default models/)"),
+                .optional("output_results_path", \.outputResultsPath, .string, "output.results_csv: a .csv file or a folder"),
+                .key("n_past_steps", \.nPastSteps, .int(min: 1), required: true, "window.n_past_steps"),
+                .key("date_col", \.dateCol, .string, required: true, "data.date_column"),
+                .optional("hr_col", \.hrCol, .string, "data.hour_column"),
+                .key("numeric_var", \.numericVar, .string, required: true, "data.target"),
+                .optional("sensor_var", \.sensorVar, .string, "data.station_column"),
+                .optional("target_sensor", \.targetSensor, .string, "data.station"),
+                .optional("early_stop_patience", \.earlyStopPatience, .int(min: 0), "training.early_stopping.patience"),
+                .key("epochs", \.epochs, .int(min: 1), required: true, "training.epochs"),
+                .key("base_config", \.baseConfig, BaseConfig.configFormat, required: true, "model.width_rule first and last"),
+                .key("mid_layers_config", \.midLayers, LayerGroup.configFormat(middle: true), required: true, "model.width_rule.middle"),
+                .optional("hyperopt_pars", \.hyperopt, Hyperopt.configFormat, "search (tpe)"),
+                .key("model_loss", \.modelLoss, loss, "training.loss"),
+                .key("optimizer", \.optimizer, optimizer, "training.optimizer")]
+    }
+
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        if sensorVar != nil, targetSensor == nil { throw ConfigError.missing(v, "target_sensor", "the station to keep, since `sensor_var` is given", file: file) }
+        if targetSensor != nil, sensorVar == nil { throw ConfigError.missing(v, "sensor_var", "the station column, since `target_sensor` is given", file: file) }
+    }
 
     /// Whether `tree` is a template rather than a native config.
     public static func isTemplate(_ tree: ConfigValue) -> Bool {
         guard let members = tree.members else { return false }
         return members.contains { markers.contains($0.key) }
-    }
-
-    /// Reads and checks a template document; errors name the template's own keys.
-    public static func decode(_ tree: ConfigValue, file: String?) throws -> TemplateConfig {
-        let r = try ObjectReader(tree, allowed: keys, file: file, what: "a JSON object")
-        func group(_ v: ConfigValue?, _ path: String, middle: Bool) throws -> LayerGroup {
-            guard let v else {
-                throw ConfigError(kind: .missingKey, file: file, keyPath: path, location: tree.location,
-                                  message: "`\(path)` is required: {\"mult\": …, \"dropout_rate\": …\(middle ? ", \"n_layers\": …" : "")}")
-            }
-            let g = try ObjectReader(v, allowed: ["mult", "dropout_rate", "dropout_range"] + (middle ? ["n_layers"] : []), file: file)
-            var range: [Double]? = nil
-            if let dr = g.value("dropout_range") {
-                let items = try ConfigReader.array(dr, "[low, high], two numbers", file: file)
-                guard items.count == 2 else { throw ConfigError.wrongType(dr, "[low, high], two numbers", file: file) }
-                range = try items.map { try ConfigReader.double($0, file: file) }
-            }
-            return LayerGroup(mult: try ConfigReader.double(try g.require("mult", "the units multiplier, a number > 0"), .positive, file: file),
-                              dropoutRate: try g.double("dropout_rate", .rate) ?? 0.2,
-                              dropoutRange: range,
-                              nLayers: middle ? try g.requiredInt("n_layers", min: 0, max: WidthRule.maxMiddleLayers) : nil)
-        }
-        let base = try r.require("base_config", "{\"first_layer\": {…}, \"last_layer\": {…}}")
-        let b = try ObjectReader(base, allowed: ["first_layer", "last_layer"], file: file)
-        var hyperopt: Hyperopt? = nil
-        if let h = r.value("hyperopt_pars") {
-            let hr = try ObjectReader(h, allowed: ["mid_layers", "mults", "dropout_rate_range", "max_evals"], file: file)
-            func nonEmpty(_ key: String) throws -> [ConfigValue] {
-                let v = try hr.require(key, "a non-empty array")
-                let a = try ConfigReader.array(v, "a non-empty array of numbers", file: file)
-                guard !a.isEmpty else { throw ConfigError.invalid(v, "a non-empty array of numbers", file: file, hint: "an empty choice list leaves nothing to try") }
-                return a
-            }
-            let rangeValue = try hr.require("dropout_rate_range", "[low, high] of the dropout rates tried")
-            let range = try ConfigReader.array(rangeValue, "[low, high], two numbers in [0, 1)", file: file)
-            guard range.count == 2 else { throw ConfigError.wrongType(rangeValue, "[low, high], two numbers in [0, 1)", file: file) }
-            let rates = try range.map { try ConfigReader.double($0, .rate, file: file) }
-            guard rates[0] <= rates[1] else { throw ConfigError.invalid(rangeValue, "a range with low ≤ high", file: file, hint: "the range is empty; swap the bounds") }
-            hyperopt = Hyperopt(midLayers: try nonEmpty("mid_layers").map { try ConfigReader.int($0, min: 0, file: file) },
-                                mults: try nonEmpty("mults").map { try ConfigReader.double($0, .positive, file: file) },
-                                dropoutRateRange: rates,
-                                maxEvals: try hr.requiredInt("max_evals", min: 1))
-        }
-        let lossValue = r.value("model_loss")
-        var loss = "mean_squared_error"
-        if let lossValue {
-            loss = try ConfigReader.string(lossValue, file: file)
-            guard LossConfig.canonical(loss) != nil else { throw ConfigError.invalid(lossValue, LossConfig.expected, file: file) }
-        }
-        var optimizer = "adam"
-        if let o = r.value("optimizer") { optimizer = try ConfigReader.choice(o, OptimizerConfig.Name.self, file: file).rawValue }
-        let sensorVar = try r.string("sensor_var"), targetSensor = try r.string("target_sensor")
-        if sensorVar != nil, targetSensor == nil { _ = try r.require("target_sensor", "the station to keep, since `sensor_var` is given") }
-        if targetSensor != nil, sensorVar == nil { _ = try r.require("sensor_var", "the station column, since `target_sensor` is given") }
-        return TemplateConfig(
-            inputCSV: try r.requiredString("input_csv", "the CSV file to read"),
-            outputLogFile: try r.string("output_log_file"),
-            outputModelsPath: try r.string("output_models_path"),
-            outputResultsPath: try r.string("output_results_path"),
-            nPastSteps: try r.requiredInt("n_past_steps", min: 1),
-            dateCol: try r.requiredString("date_col", "the date column"),
-            hrCol: try r.string("hr_col"),
-            numericVar: try r.requiredString("numeric_var", "the column to forecast"),
-            sensorVar: sensorVar, targetSensor: targetSensor,
-            earlyStopPatience: try r.int("early_stop_patience", min: 0),
-            epochs: try r.requiredInt("epochs", min: 1),
-            firstLayer: try group(b.value("first_layer"), b.path("first_layer"), middle: false),
-            lastLayer: try group(b.value("last_layer"), b.path("last_layer"), middle: false),
-            midLayers: try group(r.value("mid_layers_config"), r.path("mid_layers_config"), middle: true),
-            hyperopt: hyperopt, modelLoss: loss, optimizer: optimizer)
     }
 
     /// The search parameter names the template's `hyperopt_pars` maps to.
@@ -184,9 +152,9 @@ public struct TemplateConfig: Codable, Equatable, Sendable {
         let data = DataConfig(path: ConfigPaths.resolve(inputCSV, against: baseDirectory), dateColumn: dateCol, hourColumn: hrCol,
                               stationColumn: sensorVar, station: targetSensor, target: numericVar)
         let rule = WidthRule(cell: .lstm,
-                             first: .init(mult: firstLayer.mult, dropout: firstLayer.dropoutRate, count: 1),
+                             first: .init(mult: baseConfig.firstLayer.mult, dropout: baseConfig.firstLayer.dropoutRate, count: 1),
                              middle: .init(mult: midLayers.mult, dropout: midLayers.dropoutRate, count: midLayers.nLayers ?? 0),
-                             last: .init(mult: lastLayer.mult, dropout: lastLayer.dropoutRate, count: 1))
+                             last: .init(mult: baseConfig.lastLayer.mult, dropout: baseConfig.lastLayer.dropoutRate, count: 1))
         var training = TrainingConfig(epochs: epochs)
         training.loss = LossConfig(name: LossConfig.canonical(modelLoss) ?? "mse")
         training.optimizer = OptimizerConfig(name: OptimizerConfig.Name(rawValue: optimizer) ?? .adam)

@@ -1,113 +1,75 @@
+import RecurNN
+
 /// `training`: the fit loop, its loss and optimizer, and its callbacks.
-public struct TrainingConfig: Codable, Equatable, Sendable {
-    /// Passes over the training samples (`epochs`), ≥ 1; required.
-    public var epochs: Int
-    /// Samples per gradient step (`batch_size`), ≥ 1, default 32 (Keras's `fit` default).
-    public var batchSize: Int
-    /// Shuffle the training samples every epoch (`shuffle`), default true (Keras's default).
-    public var shuffle: Bool
-    /// `loss`, default mse.
-    public var loss: LossConfig
-    /// `optimizer`, default adam with its defaults.
-    public var optimizer: OptimizerConfig
-    /// Seed of weights, shuffling and dropout (`seed`), default 42.
-    public var seed: UInt64
-    /// `early_stopping`; nil (the default): off.
+public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
+    /// Passes over the training samples, ≥ 1; required.
+    public var epochs = 1
+    public var batchSize = 32
+    public var shuffle = true
+    public var loss = LossConfig()
+    public var optimizer = OptimizerConfig()
+    /// Seed of weights, shuffling and dropout.
+    public var seed: UInt64 = 42
+    /// nil: off.
     public var earlyStopping: EarlyStoppingConfig?
-    /// `reduce_lr_on_plateau`; nil (the default): off.
+    /// nil: off.
     public var reduceLROnPlateau: ReduceLROnPlateauConfig?
-    /// Keep the best model so far on disk (`checkpoint`), default true.
-    public var checkpoint: Bool
-    /// TensorBoard log folder (`tensorboard`: true means "tensorboard" in the run folder, a
-    /// string names the folder); nil (the default, or false): none.
+    public var checkpoint = true
+    /// TensorBoard log folder (`true` in a config means "tensorboard"); nil: none.
     public var tensorboard: String?
-    /// Write the per-epoch history as CSV (`history_csv`), default true.
-    public var historyCSV: Bool
-    /// Evaluate on the validation part every this many epochs (`validation_every`), ≥ 1, default 1.
-    public var validationEvery: Int
-
-    public init(epochs: Int, batchSize: Int = 32, shuffle: Bool = true, loss: LossConfig = LossConfig(),
-                optimizer: OptimizerConfig = OptimizerConfig(), seed: UInt64 = 42,
-                earlyStopping: EarlyStoppingConfig? = nil, reduceLROnPlateau: ReduceLROnPlateauConfig? = nil,
-                checkpoint: Bool = true, tensorboard: String? = nil, historyCSV: Bool = true, validationEvery: Int = 1) {
-        self.epochs = epochs
-        self.batchSize = batchSize
-        self.shuffle = shuffle
-        self.loss = loss
-        self.optimizer = optimizer
-        self.seed = seed
-        self.earlyStopping = earlyStopping
-        self.reduceLROnPlateau = reduceLROnPlateau
-        self.checkpoint = checkpoint
-        self.tensorboard = tensorboard
-        self.historyCSV = historyCSV
-        self.validationEvery = validationEvery
-    }
-
-    // Spelled so that `.convertToSnakeCase` / `.convertFromSnakeCase` round-trip (history_csv, reduce_lr_on_plateau).
-    enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, shuffle, loss, optimizer, seed, earlyStopping, checkpoint, tensorboard, validationEvery
-        case reduceLROnPlateau = "reduceLrOnPlateau"
-        case historyCSV = "historyCsv"
-    }
+    public var historyCSV = true
+    public var validationEvery = 1
 
     /// Metrics that can be monitored or optimized (as `val_<metric>`).
     public static let metrics = ["rmse", "mae", "r2", "max_error", "mape", "smape", "mase"]
     /// Accepted `monitor` values: `loss`, `val_loss` and `val_<metric>`.
     public static let monitors = ["loss", "val_loss"] + metrics.map { "val_" + $0 }
 
-    static let keys = ["epochs", "batch_size", "shuffle", "loss", "optimizer", "seed", "early_stopping",
-                       "reduce_lr_on_plateau", "checkpoint", "tensorboard", "history_csv", "validation_every"]
-
-    static func decode(_ value: ConfigValue, file: String?) throws -> TrainingConfig {
-        let r = try ObjectReader(value, allowed: keys, file: file)
-        var t = TrainingConfig(epochs: try r.requiredInt("epochs", min: 1))
-        t.batchSize = try r.int("batch_size", min: 1) ?? 32
-        t.shuffle = try r.bool("shuffle") ?? true
-        if let l = r.value("loss") { t.loss = try LossConfig.decode(l, file: file) }
-        if let o = r.value("optimizer") { t.optimizer = try OptimizerConfig.decode(o, file: file) }
-        if let s = try r.int("seed", min: 0) { t.seed = UInt64(s) }
-        if let e = r.value("early_stopping") { t.earlyStopping = try EarlyStoppingConfig.decode(e, file: file) }
-        if let p = r.value("reduce_lr_on_plateau") { t.reduceLROnPlateau = try ReduceLROnPlateauConfig.decode(p, file: file) }
-        t.checkpoint = try r.bool("checkpoint") ?? true
-        if let tb = r.value("tensorboard") {
-            switch tb.kind {
-            case let .bool(b): t.tensorboard = b ? "tensorboard" : nil
-            case let .string(s) where !s.isEmpty: t.tensorboard = s
-            default: throw ConfigError.wrongType(tb, "true, false or a folder name", file: file)
+    static var defaults: TrainingConfig { TrainingConfig() }
+    static var schema: [ConfigKey<TrainingConfig>] {
+        let tensorboard = ConfigFormat<String?>(expected: "true, false or a folder name", read: { v, file in
+            switch v.kind {
+            case let .bool(b): return b ? "tensorboard" : nil
+            case let .string(s) where !s.isEmpty: return s
+            default: throw ConfigError.wrongType(v, "true, false or a folder name", file: file)
             }
-        }
-        t.historyCSV = try r.bool("history_csv") ?? true
-        t.validationEvery = try r.int("validation_every", min: 1) ?? 1
-        return t
+        }, write: { $0.map { .string($0) } ?? .bool(false) })
+        return [
+            .key("epochs", \.epochs, .int(min: 1), required: true, "passes over the training samples"),
+            .key("batch_size", \.batchSize, .int(min: 1), "samples per gradient step (Keras's fit default)"),
+            .key("shuffle", \.shuffle, .bool, "shuffle the training samples every epoch"),
+            .key("loss", \.loss, LossConfig.configFormat, "the loss"),
+            .key("optimizer", \.optimizer, OptimizerConfig.configFormat, "the optimizer", defaultNote: "\"adam\""),
+            .key("seed", \.seed, ConfigFormat.int(min: 0).map({ UInt64($0) }, { Int(clamping: $0) }), "seeds weights, shuffling and dropout"),
+            .key("early_stopping", \.earlyStopping, .nullable(EarlyStoppingConfig.configFormat), "stop when the monitored value stops improving"),
+            .key("reduce_lr_on_plateau", \.reduceLROnPlateau, .nullable(ReduceLROnPlateauConfig.configFormat), "reduce the learning rate on a plateau"),
+            .key("checkpoint", \.checkpoint, .bool, "keep the best model so far on disk"),
+            .key("tensorboard", \.tensorboard, tensorboard, "TensorBoard log folder"),
+            .key("history_csv", \.historyCSV, .bool, "write the per-epoch history as CSV"),
+            .key("validation_every", \.validationEvery, .int(min: 1), "evaluate on the validation part every this many epochs"),
+        ]
     }
+}
 
-    static func monitor(_ r: ObjectReader, _ key: String) throws -> String {
-        guard let v = r.value(key) else { return "val_loss" }
-        let s = try ConfigReader.string(v, file: r.file)
-        guard monitors.contains(s) else {
-            throw ConfigError.invalid(v, "one of " + ConfigReader.alternatives(monitors), file: r.file,
-                                      hint: Suggestion.closest(to: s, among: monitors).map { "did you mean \"\($0)\"?" })
-        }
-        return s
+extension ConfigFormat {
+    /// `format`'s value or nil, written as `null` when nil.
+    static func nullable<W>(_ format: ConfigFormat<W>) -> Self where T == W? {
+        Self(expected: format.expected, read: { try format.read($0, $1) }, write: { $0.map(format.write) ?? .null })
     }
 }
 
 /// `training.loss`: a name (`"mse"`), `{"name": "huber", "delta": 1.0}`, or a quantile loss
-/// `{"quantile": [0.1, 0.5, 0.9]}` (see `QuantileLossConfig.swift`).
-public struct LossConfig: Codable, Equatable, Sendable {
+/// `{"quantile": [0.1, 0.5, 0.9]}` (`IntervalConfig.swift`).
+public struct LossConfig: Equatable, Sendable {
     /// The canonical short name: mse, mae, huber, binary_crossentropy or quantile.
     public var name: String
     /// Huber's delta, > 0, default 1.
     public var delta: Double?
-    /// The quantile loss's quantiles, increasing, each in (0, 1), 0.5 among them; nil for
-    /// the other losses.
+    /// The quantile loss's quantiles, increasing, each in (0, 1), 0.5 among them; nil for the others.
     public var quantiles: [Double]?
 
     public init(name: String = "mse", delta: Double? = nil, quantiles: [Double]? = nil) {
-        self.name = name
-        self.delta = delta
-        self.quantiles = quantiles
+        (self.name, self.delta, self.quantiles) = (name, delta, quantiles)
     }
 
     /// Accepted names (any case) and their canonical short names.
@@ -123,187 +85,148 @@ public struct LossConfig: Codable, Equatable, Sendable {
 
     static let expected = "one of \"mse\", \"mae\", \"huber\", \"binary_crossentropy\" (or the Keras names \"mean_squared_error\", \"mean_absolute_error\", \"huber_loss\")"
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> LossConfig {
-        func named(_ nv: ConfigValue) throws -> String {
-            let s = try ConfigReader.string(nv, file: file)
+    /// A loss name, checked and made canonical.
+    static var nameFormat: ConfigFormat<String> {
+        ConfigFormat(expected: expected, read: { v, file in
+            let s = try ConfigReader.string(v, file: file)
             guard let c = canonical(s) else {
-                throw ConfigError.invalid(nv, expected, file: file,
-                                          hint: Suggestion.closest(to: s, among: Array(aliases.keys).sorted()).map { "did you mean \"\($0)\"?" })
+                throw ConfigError.invalid(v, expected, file: file, hint: Suggestion.closest(to: s, among: aliases.keys.sorted()).map { "did you mean \"\($0)\"?" })
             }
             return c
-        }
-        switch v.kind {
-        case .string: return LossConfig(name: try named(v))
-        case .object where v["quantile"] != nil:
-            return try quantileLoss(v, file: file)
-        case .object:
-            let r = try ObjectReader(v, allowed: ["name", "delta"], file: file)
-            var loss = LossConfig(name: try named(try r.require("name", expected)))
-            loss.delta = try r.double("delta", .positive)
-            if let d = r.value("delta"), loss.name != "huber" {
-                throw ConfigError.conflict(d, "`\(d.path)` applies to the huber loss only", file: file)
+        }, write: { .string($0) })
+    }
+
+    static var configFormat: ConfigFormat<LossConfig> {
+        ConfigFormat(expected: "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", read: { v, file in
+            switch v.kind {
+            case .string: return LossConfig(name: try nameFormat.read(v, file))
+            case .object where v["quantile"] != nil: return try quantileLoss(v, file: file)
+            case .object:
+                try ConfigReader.checkKeys(v, allowed: ["name", "delta"], file: file)
+                guard let n = v["name"], !n.isNull else { throw ConfigError.missing(v, "name", expected, file: file) }
+                var loss = LossConfig(name: try nameFormat.read(n, file))
+                if let d = v["delta"], !d.isNull {
+                    loss.delta = try ConfigFormat.number(.positive).read(d, file)
+                    if loss.name != "huber" { throw ConfigError.conflict(d, "`\(d.path)` applies to the huber loss only", file: file) }
+                }
+                return loss
+            default:
+                throw ConfigError.wrongType(v, "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", file: file)
             }
-            return loss
-        default:
-            throw ConfigError.wrongType(v, "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", file: file)
-        }
+        }, write: { loss in
+            if let q = loss.quantiles { return .object([.init(key: "quantile", value: ConfigValue(.array(q.map { ConfigValue(.number($0)) })))]) }
+            guard let d = loss.delta else { return .string(loss.name) }
+            return .object([.init(key: "name", value: ConfigValue(.string(loss.name))), .init(key: "delta", value: ConfigValue(.number(d)))])
+        })
     }
 }
 
 /// `training.optimizer`: a name (`"adam"`) or an object with `name`, `learning_rate`, the
-/// optimizer's own keys, gradient clipping and regularisation. Absent values take the
-/// optimizer's defaults (Keras's).
-public struct OptimizerConfig: Codable, Equatable, Sendable {
-    /// The optimizers and their own keys.
+/// optimizer's own keys, gradient clipping and regularisation. Absent values take the engine
+/// optimizer's defaults (`OptimizerConfig+Engine.swift`).
+public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
+    /// The optimizers (the keys each takes are declared in `schema`).
     public enum Name: String, Codable, CaseIterable, Sendable {
         case sgd, adam, adamw, rmsprop, adagrad, adadelta
-
-        /// Keys this optimizer accepts besides the common ones.
-        public var ownKeys: [String] {
-            switch self {
-            case .sgd: return ["momentum", "nesterov"]
-            case .adam, .adamw: return ["beta1", "beta2", "epsilon"]
-            case .rmsprop: return ["rho", "epsilon", "momentum", "centered"]
-            case .adagrad: return ["initial_accumulator", "epsilon"]
-            case .adadelta: return ["rho", "epsilon"]
-            }
-        }
     }
 
-    /// Epsilon placement and defaults (`style`).
-    public enum Style: String, Codable, CaseIterable, Sendable {
-        case keras, pytorch
-    }
-
-    public var name: Name
-    /// `learning_rate`, > 0; nil: the optimizer's default (0.001; 0.01 for sgd).
+    public var name: Name = .adam
     public var learningRate: Double?
-    /// `momentum` (sgd, rmsprop), in [0, 1).
     public var momentum: Double?
-    /// `nesterov` (sgd).
     public var nesterov: Bool?
-    /// `beta1`, `beta2` (adam, adamw), in [0, 1).
     public var beta1: Double?
     public var beta2: Double?
-    /// `epsilon`, > 0.
     public var epsilon: Double?
-    /// `rho` (rmsprop, adadelta), in [0, 1).
     public var rho: Double?
-    /// `centered` (rmsprop).
     public var centered: Bool?
-    /// `initial_accumulator` (adagrad), ≥ 0.
     public var initialAccumulator: Double?
-    /// `clip_norm`: clip the global gradient norm to this, > 0.
     public var clipNorm: Double?
-    /// `clip_value`: clip every gradient element to ±this, > 0.
     public var clipValue: Double?
-    /// `l2`: L2 penalty added to the loss, ≥ 0.
     public var l2: Double?
-    /// `weight_decay`: decoupled weight decay, ≥ 0 (adamw's default 0.01).
     public var weightDecay: Double?
-    /// `style`: keras (default) or pytorch.
-    public var style: Style?
+    /// Epsilon placement and defaults; nil: keras.
+    public var style: OptimizerStyle?
 
     public init(name: Name = .adam, learningRate: Double? = nil) {
         self.name = name
         self.learningRate = learningRate
     }
 
-    static let commonKeys = ["name", "learning_rate", "clip_norm", "clip_value", "l2", "weight_decay", "style"]
+    static var defaults: OptimizerConfig { OptimizerConfig() }
+    static var schema: [ConfigKey<OptimizerConfig>] {
+        [.key("name", \.name, .choice(Name.self), required: true, "the optimizer"),
+         .optional("learning_rate", \.learningRate, .number(.positive), "step size; default 0.001 (sgd 0.01)"),
+         .optional("momentum", \.momentum, .number(.rate), "momentum").only("sgd", "rmsprop"),
+         .optional("nesterov", \.nesterov, .bool, "Nesterov momentum; needs momentum > 0").only("sgd"),
+         .optional("beta1", \.beta1, .number(.rate), "first-moment decay").only("adam", "adamw"),
+         .optional("beta2", \.beta2, .number(.rate), "second-moment decay").only("adam", "adamw"),
+         .optional("epsilon", \.epsilon, .number(.positive), "default depends on style").only("adam", "adamw", "rmsprop", "adagrad", "adadelta"),
+         .optional("rho", \.rho, .number(.rate), "moving-average decay").only("rmsprop", "adadelta"),
+         .optional("centered", \.centered, .bool, "centered RMSprop").only("rmsprop"),
+         .optional("initial_accumulator", \.initialAccumulator, .number(.nonNegative), "starting accumulator").only("adagrad"),
+         .optional("clip_norm", \.clipNorm, .number(.positive), "clip the global gradient norm"),
+         .optional("clip_value", \.clipValue, .number(.positive), "clip each gradient element to ±value"),
+         .optional("l2", \.l2, .number(.nonNegative), "L2 penalty added to the loss"),
+         .optional("weight_decay", \.weightDecay, .number(.nonNegative), "decoupled weight decay"),
+         .optional("style", \.style, .choice([("keras", OptimizerStyle.keras), ("pytorch", .torch)]), "epsilon placement and default")]
+    }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> OptimizerConfig {
-        switch v.kind {
-        case .string: return OptimizerConfig(name: try ConfigReader.choice(v, Name.self, file: file))
-        case .object: break
-        default: throw ConfigError.wrongType(v, "an optimizer name or an object with `name` and settings", file: file)
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: name.rawValue), file: file)
+        if nesterov == true, (momentum ?? 0) == 0 {
+            throw ConfigError.conflict(v["nesterov"]!, "`\(v.path).nesterov` needs `\(v.path).momentum` > 0", file: file)
         }
-        let nameValue = try ObjectReader(v, allowed: v.members!.map(\.key), file: file)
-            .require("name", "the optimizer: " + ConfigReader.alternatives(Name.allCases.map(\.rawValue)))
-        let name = try ConfigReader.choice(nameValue, Name.self, file: file)
-        let r = try ObjectReader(v, allowed: commonKeys + name.ownKeys, file: file)
-        var o = OptimizerConfig(name: name, learningRate: try r.double("learning_rate", .positive))
-        o.momentum = try r.double("momentum", .rate)
-        o.nesterov = try r.bool("nesterov")
-        o.beta1 = try r.double("beta1", .rate)
-        o.beta2 = try r.double("beta2", .rate)
-        o.epsilon = try r.double("epsilon", .positive)
-        o.rho = try r.double("rho", .rate)
-        o.centered = try r.bool("centered")
-        o.initialAccumulator = try r.double("initial_accumulator", .nonNegative)
-        o.clipNorm = try r.double("clip_norm", .positive)
-        o.clipValue = try r.double("clip_value", .positive)
-        o.l2 = try r.double("l2", .nonNegative)
-        o.weightDecay = try r.double("weight_decay", .nonNegative)
-        o.style = try r.choice("style", Style.self)
-        if o.nesterov == true, (o.momentum ?? 0) == 0 {
-            throw ConfigError.conflict(r.value("nesterov")!, "`\(r.path("nesterov"))` needs `\(r.path("momentum"))` > 0", file: file)
-        }
-        return o
+    }
+
+    /// A name, or an object whose keys are checked against its optimizer's.
+    static var configFormat: ConfigFormat<OptimizerConfig> {
+        let name = ConfigFormat.choice(Name.self)
+        return ConfigFormat(expected: "an optimizer name or an object with `name` and settings", read: { v, file in
+            switch v.kind {
+            case .string: return OptimizerConfig(name: try name.read(v, file))
+            case .object: return try decode(v, file: file)
+            default: throw ConfigError.wrongType(v, "an optimizer name or an object with `name` and settings", file: file)
+            }
+        }, write: { $0.encoded })
     }
 }
 
 /// `training.early_stopping`: stop when the monitored value stops improving.
-public struct EarlyStoppingConfig: Codable, Equatable, Sendable {
-    /// `monitor`, default val_loss.
-    public var monitor: String
-    /// Epochs without improvement before stopping (`patience`), ≥ 0, default 10.
-    public var patience: Int
-    /// Smallest change that counts as improvement (`min_delta`), ≥ 0, default 0.
-    public var minDelta: Double
-    /// Put back the best epoch's weights at the end (`restore_best_weights`), default true.
-    public var restoreBestWeights: Bool
+public struct EarlyStoppingConfig: Equatable, Sendable, ConfigSchema {
+    public var monitor = "val_loss"
+    public var patience = 10
+    public var minDelta: Double = 0
+    public var restoreBestWeights = true
 
-    public init(monitor: String = "val_loss", patience: Int = 10, minDelta: Double = 0, restoreBestWeights: Bool = true) {
-        self.monitor = monitor
-        self.patience = patience
-        self.minDelta = minDelta
-        self.restoreBestWeights = restoreBestWeights
-    }
-
-    static func decode(_ v: ConfigValue, file: String?) throws -> EarlyStoppingConfig {
-        let r = try ObjectReader(v, allowed: ["monitor", "patience", "min_delta", "restore_best_weights"], file: file,
-                                 what: "an object such as {\"patience\": 10}, or null")
-        return EarlyStoppingConfig(monitor: try TrainingConfig.monitor(r, "monitor"),
-                                   patience: try r.int("patience", min: 0) ?? 10,
-                                   minDelta: try r.double("min_delta", .nonNegative) ?? 0,
-                                   restoreBestWeights: try r.bool("restore_best_weights") ?? true)
+    static var defaults: EarlyStoppingConfig { EarlyStoppingConfig() }
+    static var objectWording: String { "an object such as {\"patience\": 10}, or null" }
+    static var schema: [ConfigKey<EarlyStoppingConfig>] {
+        [.key("monitor", \.monitor, .oneOf(TrainingConfig.monitors), "the value watched"),
+         .key("patience", \.patience, .int(min: 0), "epochs without improvement before stopping"),
+         .key("min_delta", \.minDelta, .number(.nonNegative), "smallest change that counts as improvement"),
+         .key("restore_best_weights", \.restoreBestWeights, .bool, "put back the best epoch's weights at the end")]
     }
 }
 
 /// `training.reduce_lr_on_plateau`: multiply the learning rate by `factor` when the monitored
 /// value stops improving (Keras's defaults).
-public struct ReduceLROnPlateauConfig: Codable, Equatable, Sendable {
-    /// `monitor`, default val_loss.
-    public var monitor: String
-    /// `factor`, in (0, 1), default 0.1.
-    public var factor: Double
-    /// `patience`, ≥ 0, default 10.
-    public var patience: Int
-    /// `min_lr`, ≥ 0, default 0.
-    public var minLearningRate: Double
-    /// `min_delta`, ≥ 0, default 1e-4.
-    public var minDelta: Double
-    /// `cooldown`: epochs to wait after a reduction, ≥ 0, default 0.
-    public var cooldown: Int
+public struct ReduceLROnPlateauConfig: Equatable, Sendable, ConfigSchema {
+    public var monitor = "val_loss"
+    public var factor = 0.1
+    public var patience = 10
+    public var minLearningRate: Double = 0
+    public var minDelta = 1e-4
+    /// Epochs to wait after a reduction.
+    public var cooldown = 0
 
-    public init(monitor: String = "val_loss", factor: Double = 0.1, patience: Int = 10, minLearningRate: Double = 0,
-                minDelta: Double = 1e-4, cooldown: Int = 0) {
-        self.monitor = monitor
-        self.factor = factor
-        self.patience = patience
-        self.minLearningRate = minLearningRate
-        self.minDelta = minDelta
-        self.cooldown = cooldown
-    }
-
-    static func decode(_ v: ConfigValue, file: String?) throws -> ReduceLROnPlateauConfig {
-        let r = try ObjectReader(v, allowed: ["monitor", "factor", "patience", "min_lr", "min_delta", "cooldown"], file: file,
-                                 what: "an object such as {\"factor\": 0.5, \"patience\": 5}, or null")
-        return ReduceLROnPlateauConfig(monitor: try TrainingConfig.monitor(r, "monitor"),
-                                       factor: try r.double("factor", NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false)) ?? 0.1,
-                                       patience: try r.int("patience", min: 0) ?? 10,
-                                       minLearningRate: try r.double("min_lr", .nonNegative) ?? 0,
-                                       minDelta: try r.double("min_delta", .nonNegative) ?? 1e-4,
-                                       cooldown: try r.int("cooldown", min: 0) ?? 0)
+    static var defaults: ReduceLROnPlateauConfig { ReduceLROnPlateauConfig() }
+    static var objectWording: String { "an object such as {\"factor\": 0.5, \"patience\": 5}, or null" }
+    static var schema: [ConfigKey<ReduceLROnPlateauConfig>] {
+        [.key("monitor", \.monitor, .oneOf(TrainingConfig.monitors), "the value watched"),
+         .key("factor", \.factor, .number(NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false)), "learning-rate multiplier"),
+         .key("patience", \.patience, .int(min: 0), "epochs without improvement before reducing"),
+         .key("min_lr", \.minLearningRate, .number(.nonNegative), "lowest learning rate"),
+         .key("min_delta", \.minDelta, .number(.nonNegative), "smallest change that counts as improvement"),
+         .key("cooldown", \.cooldown, .int(min: 0), "epochs to wait after a reduction")]
     }
 }

@@ -1,5 +1,5 @@
 /// `window`: how samples are cut from the series.
-public struct WindowConfig: Codable, Equatable, Sendable {
+public struct WindowConfig: Codable, Equatable, Sendable, ConfigSchema {
     /// How forecasts longer than one step are made (`strategy`).
     public enum Strategy: String, Codable, CaseIterable, Sendable {
         /// One model output per horizon step (default).
@@ -16,23 +16,20 @@ public struct WindowConfig: Codable, Equatable, Sendable {
         case features
     }
 
-    /// Input steps per sample (`n_past_steps`), ≥ 1; required.
+    /// Input steps per sample, ≥ 1; required.
     public var nPastSteps: Int
-    /// Steps forecast per sample (`horizon`), ≥ 1, default 1.
-    public var horizon: Int
-    /// Default `.direct`.
-    public var strategy: Strategy
-    /// Default `.steps`.
-    public var layout: Layout
-    /// Steps between the starts of consecutive samples (`stride`), ≥ 1, default 1.
-    public var stride: Int
+    public var horizon = 1
+    public var strategy = Strategy.direct
+    public var layout = Layout.steps
+    public var stride = 1
 
-    public init(nPastSteps: Int, horizon: Int = 1, strategy: Strategy = .direct, layout: Layout = .steps, stride: Int = 1) {
-        self.nPastSteps = nPastSteps
-        self.horizon = horizon
-        self.strategy = strategy
-        self.layout = layout
-        self.stride = stride
+    static var defaults: WindowConfig { WindowConfig(nPastSteps: 1) }
+    static var schema: [ConfigKey<WindowConfig>] {
+        [.key("n_past_steps", \.nPastSteps, .int(min: 1), required: true, "input steps per sample"),
+         .key("horizon", \.horizon, .int(min: 1), "steps forecast per sample"),
+         .key("strategy", \.strategy, .choice(Strategy.self), "direct: one output per horizon step; recursive: a one-step model fed its forecasts"),
+         .key("layout", \.layout, .choice(Layout.self), "steps: n_past_steps timesteps; features: one timestep of all lags"),
+         .key("stride", \.stride, .int(min: 1), "steps between the starts of consecutive samples")]
     }
 
     /// Network outputs per sample: `horizon` for the direct strategy, 1 for the recursive one.
@@ -43,16 +40,54 @@ public struct WindowConfig: Codable, Equatable, Sendable {
 
     /// Inputs per sample, `nPastSteps × featureCount` (what `units: "auto"` sizes from).
     public func inputCount(featureCount: Int) -> Int { nPastSteps * featureCount }
+}
 
-    static let keys = ["n_past_steps", "horizon", "strategy", "layout", "stride"]
+/// `scaling`: how features are scaled, fitted on the training part only (bridged to RecurData's
+/// `ScalerKind` in `RecurConfig+RecurData.swift`).
+public enum ScalingConfig: String, Codable, CaseIterable, Sendable {
+    /// To [0, 1] by the training part's min and max (default).
+    case minmax
+    /// To mean 0 and standard deviation 1 of the training part.
+    case standard
+    /// Left as they are.
+    case none
+    /// Each sample relative to its own window: the target minus the window's last observed
+    /// value, over the training part's RMS one-step change (`WindowScaler.swift`).
+    case window
+    /// Trains with `minmax` and with `window` (same seed) and keeps the lower validation RMSE in
+    /// original units (`AutoScaling`).
+    case auto
+}
 
-    static func decode(_ value: ConfigValue, file: String?) throws -> WindowConfig {
-        let r = try ObjectReader(value, allowed: keys, file: file)
-        var w = WindowConfig(nPastSteps: try r.requiredInt("n_past_steps", min: 1))
-        w.horizon = try r.int("horizon", min: 1) ?? 1
-        w.strategy = try r.choice("strategy", Strategy.self) ?? .direct
-        w.layout = try r.choice("layout", Layout.self) ?? .steps
-        w.stride = try r.int("stride", min: 1) ?? 1
-        return w
+/// `output`: where runs are written.
+public struct OutputConfig: Equatable, Sendable, ConfigSchema {
+    /// Folder for model packages and run files.
+    public var directory: String
+    /// CSV file gaining one row per run, default `<directory>/results.csv`.
+    public var resultsCSV: String
+    /// Log file; nil: logs go to stderr only.
+    public var logFile: String?
+
+    public init(directory: String = "runs/", resultsCSV: String? = nil, logFile: String? = nil) {
+        self.directory = directory
+        self.resultsCSV = resultsCSV ?? ConfigPaths.join(directory, "results.csv")
+        self.logFile = logFile
+    }
+
+    static var defaults: OutputConfig { OutputConfig(resultsCSV: "") }
+    static var schema: [ConfigKey<OutputConfig>] {
+        [.key("directory", \.directory, .string, "folder for model packages and run files"),
+         // Left out when it is the default, so that overriding the directory moves it too.
+         ConfigKey(name: "results_csv", doc: "CSV gaining one row per run", expected: "a string", isRequired: false,
+                   defaultNote: "<directory>/results.csv", read: { $0.resultsCSV = try ConfigReader.string($1, file: $2) },
+                   write: { $0.resultsCSV.isEmpty || $0.resultsCSV == ConfigPaths.join($0.directory, "results.csv") ? nil : .string($0.resultsCSV) }),
+         .optional("log_file", \.logFile, .string, "log file, besides stderr")]
+    }
+
+    /// Paths resolved against the config's folder; an absent `results_csv` goes in the directory.
+    func resolved(against base: String?) -> OutputConfig {
+        let directory = ConfigPaths.resolve(directory, against: base)
+        return OutputConfig(directory: directory, resultsCSV: resultsCSV.isEmpty ? nil : ConfigPaths.resolve(resultsCSV, against: base),
+                            logFile: logFile.map { ConfigPaths.resolve($0, against: base) })
     }
 }

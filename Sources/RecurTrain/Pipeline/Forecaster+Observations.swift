@@ -23,7 +23,8 @@ extension Forecaster {
     public func load(table: CSVTable, source: TimeSeriesSource) throws -> CleaningResult {
         var policy = manifest.data.cleaning
         policy.frequencySeconds = manifest.data.frequencySeconds
-        let raw = try SeriesLoader.load(source, table: table, policy: policy)
+        // Errors name the package's keys (the package records a native `data`).
+        let raw = try DataError.naming({ "the package's " + manifest.config.data.key(for: $0) }) { try SeriesLoader.load(source, table: table, policy: policy) }
         return try SeriesCleaner.clean(raw, policy: policy)
     }
 

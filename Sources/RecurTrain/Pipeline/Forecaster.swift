@@ -154,7 +154,6 @@ public struct Forecaster {
     func settings(csv path: String) -> (TimeSeriesSource, CleaningPolicy) {
         var source = manifest.data.source
         source.path = path
-        source.keyNames = .package
         source.since = nil
         source.until = nil
         var policy = manifest.data.cleaning

@@ -42,7 +42,7 @@ public enum DataPreparation {
     ///   `TrainingError.invalidData` when a part holds no complete window.
     public static func prepare(_ config: RecurConfig) throws -> PreparedData {
         var policy = config.cleaningPolicy
-        let raw = try SeriesLoader.load(config.timeSeriesSource, policy: policy)
+        let raw = try DataError.naming(config.key) { try SeriesLoader.load(config.timeSeriesSource, policy: policy) }
         var detected: [Double] = []
         if config.data.cleaning.detectSentinels {
             let values = raw.targetValues.filter { !policy.isSentinel($0) }
