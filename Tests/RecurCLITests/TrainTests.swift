@@ -86,7 +86,7 @@ final class TrainTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: packagePath + "/" + file), file)
         }
         let manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: packagePath + "/manifest.json"))) as? [String: Any])
-        XCTAssertEqual(manifest["format_version"] as? Int, 1)
+        XCTAssertEqual(manifest["format_version"] as? Int, 2)
         XCTAssertEqual((manifest["training"] as? [String: Any])?["seed"] as? Int, 3)
     }
 

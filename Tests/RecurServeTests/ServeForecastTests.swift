@@ -116,7 +116,7 @@ final class ServeForecastTests: XCTestCase {
         XCTAssertEqual(m["n_past_steps"] as? Int, 6)
         XCTAssertEqual(m["horizon"] as? Int, 2)
         XCTAssertEqual(m["frequency_seconds"] as? Int, 3600)
-        XCTAssertEqual(m["format_version"] as? Int, 1)
+        XCTAssertEqual(m["format_version"] as? Int, 2)
         XCTAssertEqual(m["intervals"] as? [Double], [0.8, 0.95])  // the default levels, calibrated at training
         XCTAssertNotNil(m["test_metrics"] as? [String: Any])
         XCTAssertNotNil((m["baseline_test_metrics"] as? [String: Any])?["persistence"])

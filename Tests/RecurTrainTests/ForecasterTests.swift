@@ -139,12 +139,29 @@ final class ForecasterTests: XCTestCase {
         let path = try trainPackage(data: data).path
         let manifest = (path as NSString).appendingPathComponent(ModelPackage.manifestFile)
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
-        XCTAssertTrue(text.contains("\"format_version\" : 1"), String(text.prefix(400)))
-        try text.replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 99")
+        XCTAssertTrue(text.contains("\"format_version\" : 2"), String(text.prefix(400)))
+        try text.replacingOccurrences(of: "\"format_version\" : 2", with: "\"format_version\" : 99")
             .write(toFile: manifest, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ModelPackage.load(path)) { error in
             XCTAssertTrue("\(error)".contains("newer"), "\(error)")
             XCTAssertTrue("\(error)".contains("99"), "\(error)")
+        }
+    }
+
+    /// A format-1 package (its config recorded in the old Swift-structure form) is refused by
+    /// version with what to do, not reported as damaged.
+    func testFormatOnePackageIsRefusedWithTheFix() throws {
+        let data = try writeSeries()
+        let path = try trainPackage(data: data).path
+        let manifest = (path as NSString).appendingPathComponent(ModelPackage.manifestFile)
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"format_version\" : 2", with: "\"format_version\" : 1")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ModelPackage.load(path)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("format version 1 was written by an older recur"), message)
+            XCTAssertTrue(message.contains("recur train"), message)
+            XCTAssertFalse(message.contains("damaged"), message)
         }
     }
 

@@ -8,7 +8,7 @@ import Foundation
 extension PackageManifest {
     /// Decodes and checks manifest bytes; `path` (the manifest file) names it in errors.
     /// - Throws: `PackageError` naming `path`: `.notAPackage` for JSON that is not a Recur
-    ///   manifest, `.unsupportedVersion`, `.corrupt` for a manifest that does not decode or whose
+    ///   manifest, `.unsupportedVersion`, `.retiredVersion`, `.corrupt` for a manifest that does not decode or whose
     ///   parts disagree.
     public static func decode(_ data: Data, path: String) throws -> PackageManifest {
         let file = (path as NSString).lastPathComponent
@@ -19,8 +19,11 @@ extension PackageManifest {
         guard header.format == formatName, let version = header.formatVersion else {
             throw PackageError.notAPackage(path: path, reason: "\(file) does not describe a Recur model package")
         }
-        guard version <= currentFormatVersion, version >= 1 else {
+        guard version <= currentFormatVersion else {
             throw PackageError.unsupportedVersion(path: path, found: version, supported: currentFormatVersion)
+        }
+        guard version >= oldestFormatVersion else {
+            throw PackageError.retiredVersion(path: path, found: version, oldest: oldestFormatVersion)
         }
         let manifest: PackageManifest
         do {

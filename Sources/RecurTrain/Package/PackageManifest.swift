@@ -4,8 +4,12 @@ import RecurData
 /// `manifest.json` of a model package: everything `predict` needs besides the weights, and the
 /// record of how the model was made. JSON keys are snake_case.
 public struct PackageManifest: Codable, Sendable {
-    /// The format version this build writes and the newest it reads.
-    public static let currentFormatVersion = 1
+    /// The format version this build writes and the newest it reads. Version 2 records
+    /// `config` as its native document (`{format, source_file, document}`, the schema config
+    /// layer); version 1 recorded the config's Swift structure, which this build cannot read.
+    public static let currentFormatVersion = 2
+    /// The oldest format version this build reads.
+    public static let oldestFormatVersion = 2
     /// Always `recur-model-package`.
     public static let formatName = "recur-model-package"
 
