@@ -15,7 +15,7 @@
 #   RECUR_THREADS      Recur's engine threads (default: the cores, at most 2)
 #   RECUR_BENCH_REPEATS  rounds of W2 and W3 (Recur, PyTorch, Keras in turn), each one's best kept (default 3)
 #   RECUR_BENCH_LATENCY_CALLS       Recur's timed one-sample forecasts per network (default 10000)
-#   RECUR_BENCH_PEER_LATENCY_CALLS  PyTorch's (eager and torch.jit; default 2000: about 10 ms each for W2)
+#   RECUR_BENCH_PEER_LATENCY_CALLS  PyTorch's (eager and torch.jit; default 500: W2 takes 10-20 ms a forecast there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -117,7 +117,7 @@ log "profile: W2 and W3 training steps phase by phase"
 log "latency: one-sample forecasts in-process (Recur, then PyTorch eager and torch.jit)"
 "$BENCH" latency --json --calls "${RECUR_BENCH_LATENCY_CALLS:-10000}" > "$OUT/recur_latency.json" || log "latency failed"
 if [[ $PEERS == 1 ]]; then
-  "$VENV/bin/python" scripts/bench_peers.py latency --calls "${RECUR_BENCH_PEER_LATENCY_CALLS:-2000}" \
+  "$VENV/bin/python" scripts/bench_peers.py latency --calls "${RECUR_BENCH_PEER_LATENCY_CALLS:-500}" \
     > "$OUT/torch_latency.json" 2> "$OUT/torch_latency.log" || log "torch latency failed (see $OUT/torch_latency.log)"
 fi
 

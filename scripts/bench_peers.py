@@ -454,7 +454,7 @@ def main():
     r.add_argument("--epochs", type=int)
     r.set_defaults(fn=cmd_run)
     la = sub.add_parser("latency")
-    la.add_argument("--calls", type=int, default=2000)
+    la.add_argument("--calls", type=int, default=500)
     la.set_defaults(fn=cmd_latency)
     ks = sub.add_parser("keras-save")
     ks.add_argument("workload", choices=["W2"])

@@ -1,4 +1,3 @@
-import Foundation
 import RecurKernels
 import RecurTensor
 
@@ -27,7 +26,6 @@ public final class Dropout: Layer {
     /// Whether forward scans the input for NaN/Inf.
     public var checksInput = true
 
-    nonisolated(unsafe) static var legacyMasks = ProcessInfo.processInfo.environment["RECUR_DROPOUT_LEGACY"] == "1"
     private var rng: RandomGenerator
     private let seed: UInt64
     private let mask = Tensor(shape: [0])     // same shape as the input: 0 or 1 / (1 − rate)
@@ -85,13 +83,6 @@ public final class Dropout: Layer {
         // element's index (RecurKernels), so the mask is the same whichever thread or ISA
         // computes which elements; large tensors are split across the cores.
         mask.resize(input.shape)
-        if Dropout.legacyMasks {  // TEMPORARY A/B: the sequential generator, one draw per element
-            let keep = 1 / (1 - rate), m = mask.data
-            for i in 0..<n { m[i] = rng.nextUniform() < rate ? 0 : keep }
-            for i in 0..<n { y[i] = x[i] * m[i] }
-            hasMask = true
-            return output
-        }
         let key = rng.next(), k0 = UInt32(truncatingIfNeeded: key), k1 = UInt32(truncatingIfNeeded: key >> 32)
         let keep = 1 / (1 - rate), rate = self.rate, m = mask.data
         let parts = n >= 262_144 ? Parallel.parts(rows: n / 4096, work: .infinity) : 1
