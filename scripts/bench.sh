@@ -14,6 +14,8 @@
 #   RECUR_BENCH_BUILD  SwiftPM build path (default .build)
 #   RECUR_THREADS      Recur's engine threads (default: the cores, at most 2)
 #   RECUR_BENCH_REPEATS  rounds of W2 and W3 (Recur, PyTorch, Keras in turn), each one's best kept (default 3)
+#   RECUR_BENCH_LATENCY_CALLS       Recur's timed one-sample forecasts per network (default 10000)
+#   RECUR_BENCH_PEER_LATENCY_CALLS  PyTorch's (eager and torch.jit; default 500: W2 takes 10-20 ms a forecast there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -107,6 +109,18 @@ for w in W1 W2 W3; do
   fi
 done
 
+# One W2 and one W3 training step phase by phase (a profiled epoch after a timed one).
+log "profile: W2 and W3 training steps phase by phase"
+"$BENCH" W2 W3 --profile --json --data "$DATA" > "$OUT/recur_profile.json" || log "profile failed"
+
+# Serving latency: one-sample forecasts in-process, Recur's InferenceContext and PyTorch eager / torch.jit.
+log "latency: one-sample forecasts in-process (Recur, then PyTorch eager and torch.jit)"
+"$BENCH" latency --json --calls "${RECUR_BENCH_LATENCY_CALLS:-10000}" > "$OUT/recur_latency.json" || log "latency failed"
+if [[ $PEERS == 1 ]]; then
+  "$VENV/bin/python" scripts/bench_peers.py latency --calls "${RECUR_BENCH_PEER_LATENCY_CALLS:-500}" \
+    > "$OUT/torch_latency.json" 2> "$OUT/torch_latency.log" || log "torch latency failed (see $OUT/torch_latency.log)"
+fi
+
 # W4: `recur predict` of 24 steps from a trained W2 package (wall time of the whole command).
 if [[ $HAVE_RECUR == 1 ]] && "$BUILD/release/recur" predict --help >/dev/null 2>&1; then
   log "W4: training a W2 package (1 epoch) for recur predict"
@@ -149,6 +163,24 @@ for _ in range(22):
 times = sorted(times[2:])
 json.dump({"min_ms": 1e3 * times[0], "median_ms": 1e3 * times[len(times) // 2]}, open(sys.argv[1], "w"))
 PY
+      # The old platform's way beside it: a Python process that loads a saved Keras model (the
+      # same W2 network), reads the whole CSV and predicts 24 steps recursively.
+      if [[ $PEERS == 1 ]]; then
+        log "W4 peer: a Python process loading a saved Keras model and predicting 24 steps"
+        if "$VENV/bin/python" scripts/bench_peers.py keras-save W2 "$PKGDIR/w2.keras" 2>"$PKGDIR/keras_save.log"; then
+          python3 - "$OUT/keras_W4.json" "$VENV/bin/python" scripts/bench_peers.py keras-predict "$PKGDIR/w2.keras" \
+              --input "$A620" --steps 24 <<'PY' || log "W4 peer failed"
+import json, subprocess, sys, time
+times = []
+for _ in range(6):
+    t0 = time.perf_counter(); subprocess.run(sys.argv[2:], check=True, capture_output=True); times.append(time.perf_counter() - t0)
+times = sorted(times[1:])
+json.dump({"median_ms": 1e3 * times[len(times) // 2], "min_ms": 1e3 * times[0], "runs": len(times)}, open(sys.argv[1], "w"))
+PY
+        else
+          log "W4 peer: keras-save failed (see $PKGDIR/keras_save.log)"
+        fi
+      fi
     else
       log "W4: recur predict failed (see $PKGDIR/predict.err)"
     fi

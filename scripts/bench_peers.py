@@ -5,6 +5,14 @@ RecurBench prepared (`RecurBench --export DIR` writes DIR/W*_train_x.npy etc.).
     bench_peers.py run torch|keras W1|W2|W3 --data DIR [--batches N] [--epochs N]
         trains one workload in one framework in this process and prints a JSON line
         (samples/s, seconds, peak RSS, threads, and W1's test RMSE);
+    bench_peers.py latency --calls N
+        the serving latency of RecurBench's `latency` networks (the W2 template net, 24 steps
+        recursive; the Melbourne calendar net, 1 step) in eager PyTorch and torch.jit, one sample,
+        batch 1, in this process: median and p99 microseconds per forecast (JSON line);
+    bench_peers.py keras-save W2 PATH / keras-predict PATH --input CSV --steps 24
+        W4's old-platform way: save the W2 template net as a Keras model; then, in a fresh
+        process, load it, read the whole CSV, and predict 24 steps recursively (the harness
+        times the whole keras-predict process);
     bench_peers.py report DIR
         prints the table from DIR/recur_W*.json and DIR/{torch,keras}_W*.json (stdlib only);
         W5's peer (hyperopt + Keras) is scripts/bench_peer_tune.py, written to DIR/keras_W5.json.
@@ -179,6 +187,122 @@ def cmd_run(args):
     print(json.dumps(out))
 
 
+# The latency networks, as RecurBench's LatencyNetwork.all: (name, steps, features, horizon, layers).
+LATENCY_NETS = [("W2", 12, 1, 24, [24, 48, 96, 192]), ("Melbourne", 14, 3, 1, [32])]
+
+
+def cmd_latency(args):
+    import numpy as np
+    import torch
+    from torch import nn
+    torch.manual_seed(42)
+
+    class Net(nn.Module):
+        """LSTMs then Linear on the last step (Dropout is the identity at inference)."""
+
+        def __init__(self, features, layers):
+            super().__init__()
+            self.lstms = nn.ModuleList()
+            inp = features
+            for units in layers:
+                self.lstms.append(nn.LSTM(inp, units, batch_first=True))
+                inp = units
+            self.dense = nn.Linear(inp, 1)
+
+        def forward(self, v):
+            for lstm in self.lstms:
+                v, _ = lstm(v)
+            return self.dense(v[:, -1, :])
+
+    class Recursive(nn.Module):
+        """The recursive forecast: predict, move the window on, the prediction in feature 0."""
+
+        def __init__(self, net, horizon: int):
+            super().__init__()
+            self.net = net
+            self.horizon = horizon
+
+        def forward(self, window):
+            out = torch.empty(self.horizon)
+            w = window
+            for k in range(self.horizon):
+                y = self.net(w)[0, 0]
+                out[k] = y
+                last = w[:, -1:, :].clone()
+                last[0, 0, 0] = y
+                w = torch.cat([w[:, 1:, :], last], dim=1)
+            return out
+
+    def timed(fn, window, calls):
+        for _ in range(min(50, calls)):
+            fn(window)
+        times = []
+        for _ in range(calls):
+            t0 = time.perf_counter_ns()
+            fn(window)
+            times.append((time.perf_counter_ns() - t0) / 1e3)
+        times.sort()
+        q = lambda p: times[min(len(times) - 1, max(0, int(np.ceil(p * len(times))) - 1))]
+        return {"calls": calls, "median_us": q(0.5), "p99_us": q(0.99), "mean_us": sum(times) / len(times), "min_us": times[0]}
+
+    results = []
+    with torch.inference_mode():
+        for name, steps, features, horizon, layers in LATENCY_NETS:
+            t = np.arange(steps)[:, None] / 24 * 2 * np.pi + np.arange(features)[None, :]
+            window = torch.from_numpy((0.5 + 0.3 * np.sin(t)).astype(np.float32))[None]
+            model = Recursive(Net(features, layers).eval(), horizon).eval()
+            eager = timed(model, window, args.calls)
+            try:
+                scripted = torch.jit.freeze(torch.jit.script(model))
+                jit = timed(scripted, window, args.calls)
+            except Exception as e:  # noqa: BLE001 - reported, not hidden
+                jit = {"error": str(e)[:200]}
+            results.append({"network": name, "steps": steps, "features": features, "horizon": horizon,
+                            "eager": eager, "jit": jit})
+    print(json.dumps({"framework": "torch", "version": f"PyTorch {torch.__version__}", "threads": torch.get_num_threads(),
+                      "networks": results}))
+
+
+def a620_series(path):
+    """The A620 CSV's temp column, whole file, sentinel 0.0 dropped (the old platform's read)."""
+    import csv
+    values = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            v = float(row["temp"])
+            if v != 0.0:
+                values.append(v)
+    return values
+
+
+def cmd_keras_save(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+    keras.utils.set_random_seed(42)
+    layers = [keras.Input((12, 1))]
+    for i, (units, seq, rate) in enumerate(ARCH[args.workload]):
+        layers += [keras.layers.LSTM(units, return_sequences=seq), keras.layers.Dropout(rate)]
+    model = keras.Sequential(layers + [keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mae")
+    model.save(args.path)
+
+
+def cmd_keras_predict(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import numpy as np
+    import keras
+    model = keras.models.load_model(args.path)
+    series = np.asarray(a620_series(args.input), dtype=np.float32)
+    lo, hi = float(series.min()), float(series.max())
+    window = ((series[-12:] - lo) / (hi - lo)).reshape(1, 12, 1)
+    out = []
+    for _ in range(args.steps):
+        y = float(model(window, training=False)[0, 0])
+        out.append(y * (hi - lo) + lo)
+        window = np.concatenate([window[:, 1:, :], np.full((1, 1, 1), y, np.float32)], axis=1)
+    print(json.dumps({"forecast": out}))
+
+
 def cmd_report(args):
     d = args.dir
 
@@ -253,6 +377,11 @@ def cmd_report(args):
               f"(same forecast: {ph['tail_equals_full']}); model, 24 steps {ph['model_24_steps_ms']:.2f} ms | | | | | |")
     if st:
         print(f"| W4 | process start-up (`recur --version`) | {st['median_ms']:.1f} ms (min {st['min_ms']:.1f}) | | | | | |")
+    k4 = get("keras", "W4")
+    if w4 and st and "median_ms" in w4:
+        keras = f"{k4['median_ms']:.0f} ms median ({k4['runs']} runs): {k4['median_ms'] / w4['median_ms']:.0f}x Recur's" if k4 else ""
+        print(f"| W4 | `recur predict` / `recur --version`, medians of the same run | {w4['median_ms'] / st['median_ms']:.2f}x start-up "
+              f"({w4['median_ms']:.1f} / {st['median_ms']:.1f} ms) | | {keras} | | | |")
     r5, k5 = get("recur", "W5"), get("keras", "W5")
     if r5 or k5:
         rs = f"{r5['seconds']:.1f} s" if r5 else "failed (see the harness log)"
@@ -265,6 +394,44 @@ def cmd_report(args):
         print(f"| W5 | peak RSS | {mem(r5)} | | {mem(k5)} | | | |")
     else:
         print("| W5 | tuning wall time: 10 trials x 3 epochs | not measured (see the harness log) | | | | | >= 10x |")
+    lat, tl = get("recur", "latency"), get("torch", "latency")
+    if lat:
+        peers = {n["network"]: n for n in (tl or {}).get("networks", [])}
+        print()
+        print("Serving latency, one sample in-process (microseconds per forecast; Recur: a reused InferenceContext; "
+              f"PyTorch: {tl['version'] if tl else 'n/a'}, {tl['threads'] if tl else '?'} threads, inference_mode):")
+        print()
+        print("| network | forecast | Recur median / p99 | Recur via Sequential.predict median | PyTorch eager median / p99 | torch.jit median / p99 | eager / Recur | jit / Recur |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in lat.get("workloads", []):
+            if r.get("workload") is not None:
+                continue
+            t = peers.get(r["network"], {})
+            e, j = t.get("eager") or {}, t.get("jit") or {}
+            mp = lambda x: f"{x['median_us']:,.0f} / {x['p99_us']:,.0f} ({x['calls']:,} calls)" if "median_us" in x else (x.get("error", "n/a")[:60] if x else "n/a")
+            ratio = lambda x: f"{x['median_us'] / r['median_us']:.1f}x" if "median_us" in x else "n/a"
+            print(f"| {r['network']} | {r['horizon']} step{'s' if r['horizon'] > 1 else ''}, {r['steps']} x {r['features']} window | "
+                  f"{r['median_us']:,.1f} / {r['p99_us']:,.1f} ({r['calls']:,} calls; workspace growths after the first: {r['workspace_growths_during_calls']}) | "
+                  f"{r['sequential_median_us']:,.1f} (same forecast: {r['identical_to_sequential']}) | {mp(e)} | {mp(j)} | {ratio(e)} | {ratio(j)} |")
+    prof = get("recur", "profile")
+    if prof:
+        for r in prof.get("workloads", []):
+            p = r.get("profile")
+            if not p:
+                continue
+            print()
+            print(f"{r['workload']}, one training step phase by phase (a profiled epoch of {p['steps']} steps, "
+                  f"{p['samples_per_second']:,.0f} samples/s with the probes; the timed run beside it {r['samples_per_second']:,.0f}):")
+            print()
+            print("| phase | ms per step | share of step |")
+            print("|---|---|---|")
+            for ph in p["phases"]:
+                if ph["ms_per_step"] > 0 or not ph["nested"]:
+                    print(f"| {ph['label']} | {ph['ms_per_step']:.3f} | {100 * ph['share_of_step']:.1f}% |")
+            print(f"| other (batches, transposes, scans, zeroing) | {p['other_ms_per_step']:.3f} | {100 * p['other_ms_per_step'] / p['ms_per_step']:.1f}% |")
+            print(f"| step (wall) | {p['ms_per_step']:.3f} | 100% |")
+            print(f"| second core: busy / idle | {p['helper_busy_ms_per_step']:.3f} / {p['ms_per_step'] - p['helper_busy_ms_per_step']:.3f} | idle {100 * p['second_core_idle_share']:.1f}% |")
+            print(f"| calling thread's CPU time / wall time | | {100 * p.get('calling_thread_cpu_share', 0):.0f}% (below 100%: the machine was loaded) |")
     print()
     print("Timed: Recur W1 all 25 epochs, W2 one full epoch, W3 32 batches; PyTorch W1 all 25 epochs; "
           "Keras W1 2 epochs extrapolated to 25 (no RMSE); peers W2 200 batches, W3 16 batches; W2 and W3: the best of several runs (each a process) for every framework (same shapes, "
@@ -286,6 +453,18 @@ def main():
     r.add_argument("--batches", type=int)
     r.add_argument("--epochs", type=int)
     r.set_defaults(fn=cmd_run)
+    la = sub.add_parser("latency")
+    la.add_argument("--calls", type=int, default=500)
+    la.set_defaults(fn=cmd_latency)
+    ks = sub.add_parser("keras-save")
+    ks.add_argument("workload", choices=["W2"])
+    ks.add_argument("path")
+    ks.set_defaults(fn=cmd_keras_save)
+    kp = sub.add_parser("keras-predict")
+    kp.add_argument("path")
+    kp.add_argument("--input", required=True)
+    kp.add_argument("--steps", type=int, default=24)
+    kp.set_defaults(fn=cmd_keras_predict)
     s = sub.add_parser("report")
     s.add_argument("dir")
     s.set_defaults(fn=cmd_report)

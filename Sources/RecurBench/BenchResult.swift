@@ -30,12 +30,14 @@ enum WorkloadResult: Encodable {
     case training(TrainingResult)
     case predictPhases(PredictPhasesResult)
     case tuningSliceExport(TuningSliceExport)
+    case latency(LatencyResult)
 
     func encode(to encoder: Encoder) throws {
         switch self {
         case .training(let r): try r.encode(to: encoder)
         case .predictPhases(let r): try r.encode(to: encoder)
         case .tuningSliceExport(let r): try r.encode(to: encoder)
+        case .latency(let r): try r.encode(to: encoder)
         }
     }
 }
@@ -61,12 +63,14 @@ struct TrainingResult: Encodable {
     /// W1 only: test RMSE in original units (degrees).
     var testRMSE: Double?
     var peakRSSMegabytes: Double
+    /// With `--profile`: one more epoch of the same samples, phase by phase.
+    var profile: StepProfile?
 
     enum CodingKeys: String, CodingKey {
         case workload, summary, seconds, samples, parameters, epochs, data
         case samplesPerSecond = "samples_per_second", finalLoss = "final_loss", achievedGflops = "achieved_gflops"
         case batchesPerEpoch = "batches_per_epoch", trainSamplesAvailable = "train_samples_available"
-        case testRMSE = "test_rmse", peakRSSMegabytes = "peak_rss_mb"
+        case testRMSE = "test_rmse", peakRSSMegabytes = "peak_rss_mb", profile
     }
 }
 

@@ -26,7 +26,7 @@ struct RecurBench: ParsableCommand {
         abstract: "Recur's benchmark workloads (DESIGN.md section 4); scripts/bench.sh runs them beside the peers.",
         discussion: [
             "Data: by default the real data sets, prepared exactly as `recur train` prepares them: W1 from examples/melbourne-seed.json, W2 from examples/a620-template-native.json (A620 cleaned, MinMax on the training part, 12 steps), W3 from the same config with window.n_past_steps=48. Each workload trains through the product's FitLoop (shuffled batches, Adam). W2-GRU and W2-RNN (run only when named) are W2 with GRU or SimpleRNN layers.",
-            "W4-phases --package PKG --input CSV times recur predict's phases in this process; W5 --export DIR writes the tuning slice's samples for the hyperopt + Keras peer; env prints only the machine line. Run one workload per process to read its peak memory in isolation. Threads: as `recur` (RECUR_THREADS).",
+            "W4-phases --package PKG --input CSV times recur predict's phases in this process; latency times one-sample forecasts (the W2 network, 24 steps recursive, and the Melbourne calendar network) through a reused InferenceContext, --calls each (median, p99); W5 --export DIR writes the tuning slice's samples for the hyperopt + Keras peer; env prints only the machine line. Run one workload per process to read its peak memory in isolation. Threads: as `recur` (RECUR_THREADS).",
         ].joined(separator: "\n\n"))
 
     @Argument(help: "Workloads to run: \(Self.knownNames.joined(separator: ", ")) (default: W1 W2 W3).")
@@ -47,13 +47,25 @@ struct RecurBench: ParsableCommand {
     @Option(help: "Write each workload's prepared arrays (.npy) and settings (JSON) here, for the peers.")
     var export: String?
 
+    @Flag(help: "After each training workload's timed run, train its samples once more with per-phase timing (input projection, per-step products, gate passes, backward products, weight gradients, Dropout, Dense, loss, optimizer, the second core's idle time) and report it.")
+    var profile = false
+
+    @Flag(help: "With --profile: skip the timed run (a quick profile alone).")
+    var profileOnly = false
+
+    @Option(help: "With --profile: profile at most this many training steps (default: the timed run's).")
+    var profileSteps: Int?
+
     @Option(help: "W4-phases: the model package.")
     var package: String?
 
     @Option(help: "W4-phases: the input CSV.")
     var input: String?
 
-    static let knownNames = workloads.map(\.name) + ["W4-phases", "W5", "env"]
+    @Option(help: "latency: one-sample forecasts timed per network.")
+    var calls = 10_000
+
+    static let knownNames = workloads.map(\.name) + ["W4-phases", "W5", "latency", "env"]
 
     func validate() throws {
         for name in names where !Self.knownNames.contains(name) {
@@ -74,17 +86,42 @@ struct RecurBench: ParsableCommand {
         if names.contains("W4-phases"), let package, let input {
             results.append(.predictPhases(try measured("W4-phases") { try predictPhases(package: package, input: input) }))
         }
+        if names.contains("latency") {
+            for net in LatencyNetwork.all {
+                let r = try measured("latency \(net.name)") { try measureLatency(net, calls: calls) }
+                results.append(.latency(r))
+                if !json {
+                    print(String(format: "latency %@: median %.1f us, p99 %.1f us, mean %.1f us over %d calls (%d-step forecast; %d workspace growths during the calls); Sequential.predict per step: median %.1f us, p99 %.1f us; identical: %@ | %@",
+                                 net.name, r.medianMicroseconds, r.p99Microseconds, r.meanMicroseconds, r.calls, r.horizon,
+                                 r.workspaceGrowthsDuringCalls, r.sequentialMedianMicroseconds, r.sequentialP99Microseconds,
+                                 r.identicalToSequential ? "yes" : "no (max diff \(r.maxDifferenceToSequential))", net.summary))
+                }
+            }
+        }
         if names.contains("W5") {
             results.append(.tuningSliceExport(try measured("W5") { try exportTuningSlice(options: options) }))
         }
         for w in workloads where names.isEmpty ? !w.extra : names.contains(w.name) {
-            let r = try measured(w.name) { try trainWorkload(w, options: options) }
+            if profile && profileOnly {
+                let p = try measured("\(w.name) profile") { try profileWorkload(w, options: options, maxSteps: profileSteps) }
+                print(String(format: "%@ per training step (profiled, %d steps, %.1f samples/s):\n\n%@\n", w.name, p.steps,
+                             p.samplesPerSecond, p.table))
+                continue
+            }
+            var r = try measured(w.name) { try trainWorkload(w, options: options) }
+            if profile {
+                r.profile = try measured("\(w.name) profile") { try profileWorkload(w, options: options, maxSteps: profileSteps) }
+            }
             results.append(.training(r))
             if !json {
                 let rmse = r.testRMSE.map { String(format: "  test RMSE %.3f", $0) } ?? ""
                 print(String(format: "%@  %10.1f samples/s  %8.2f s  %6.1f GFLOP/s  loss %.4f%@  RSS %.0f MB | %@",
                              w.name, r.samplesPerSecond, r.seconds, r.achievedGflops, r.finalLoss, rmse,
                              r.peakRSSMegabytes, w.summary))
+                if let p = r.profile {
+                    print(String(format: "\n%@ per training step (profiled epoch, %d steps, %.1f samples/s):\n", w.name, p.steps, p.samplesPerSecond))
+                    print(p.table + "\n")
+                }
             }
         }
         let info = BLAS.info, cpu = CPUFeatures.current

@@ -108,6 +108,12 @@ void recur_adam_step(long n, float *w, const float *g, float *m, float *v, float
     current->adam(n, w, g, m, v, alpha, c1, c2, eps);
 }
 
+void recur_dropout(long n, long offset, unsigned k0, unsigned k1, float rate, float keep, const float *x, float *mask,
+                   float *y) {
+    if (n <= 0) return;
+    current->dropout(n, offset, k0, k1, rate, keep, x, mask, y);
+}
+
 long recur_first_nonfinite(long n, const float *x) {
     if (n <= 0) return -1;
     return current->first_nonfinite(n, x);

@@ -335,6 +335,48 @@ static long NAME(first_nonfinite)(long n, const float *x) {
     return -1;
 }
 
+// Dropout: element i's uniform draw is a counter-based hash of (offset + i) and the key
+// (murmur3's 32-bit finalizer, twice), 24 bits, so any split of the elements gives the same mask
+// and every ISA the same bits (integer arithmetic, exact conversions).
+typedef uint32_t vu __attribute__((ext_vector_type(VW), aligned(4)));
+static inline __attribute__((always_inline)) vu NAME(fmix)(vu h) {
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+static inline __attribute__((always_inline)) uint32_t NAME(fmix1)(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+static void NAME(dropout)(long n, long offset, uint32_t k0, uint32_t k1, float rate, float keep, const float *x,
+                          float *mask, float *y) {
+    vu lane;
+    for (int j = 0; j < VW; j++) lane[j] = (uint32_t)j;
+    long i = 0;
+    for (; i + VW <= n; i += VW) {
+        vu idx = (vu)(uint32_t)(offset + i) + lane;
+        vu h = NAME(fmix)(NAME(fmix)(idx ^ k0) + k1);
+        vf u = __builtin_convertvector((vi)(h >> 8), vf) * 0x1p-24f;
+        vf m = NAME(select)(u < rate, NAME(splat)(0.0f), NAME(splat)(keep));
+        NAME(store)(mask + i, m);
+        NAME(store)(y + i, NAME(load)(x + i) * m);
+    }
+    for (; i < n; i++) {
+        uint32_t h = NAME(fmix1)(NAME(fmix1)((uint32_t)(offset + i) ^ k0) + k1);
+        float u = (float)(int32_t)(h >> 8) * 0x1p-24f;
+        float m = u < rate ? 0.0f : keep;
+        mask[i] = m;
+        y[i] = x[i] * m;
+    }
+}
+
 // The ISA file's table entry.
 static const struct recur_kernel_table NAME(table) = {
     NAME(gemm_packed),
@@ -346,4 +388,5 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(column_sums),
     NAME(adam),
     NAME(first_nonfinite),
+    NAME(dropout),
 };

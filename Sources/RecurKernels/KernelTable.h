@@ -2,6 +2,7 @@
 #ifndef RECUR_KERNEL_TABLE_H
 #define RECUR_KERNEL_TABLE_H
 #include "include/RecurKernels.h"
+#include <stdint.h>
 
 struct recur_kernel_table {
     void (*gemm_packed)(int m, int n, int k, const float *a, int lda, const float *packed, float *c,
@@ -20,6 +21,8 @@ struct recur_kernel_table {
     void (*adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,
                  float eps);
     long (*first_nonfinite)(long n, const float *x);
+    void (*dropout)(long n, long offset, uint32_t k0, uint32_t k1, float rate, float keep, const float *x,
+                    float *mask, float *y);
 };
 
 extern const struct recur_kernel_table *recur_table_generic(void);

@@ -32,14 +32,16 @@ public final class BatchTrainer {
     public func step(input: Tensor, target: Tensor) throws -> Float {
         let prediction = try model.forward(input, training: true)
         dPrediction.resize(prediction.shape)
-        let value = try loss.valueAndGradient(prediction: prediction, target: target, into: dPrediction)
+        let value = try Profiler.measure(.loss) {
+            try loss.valueAndGradient(prediction: prediction, target: target, into: dPrediction)
+        }
         guard value.isFinite else {
             throw NNError.nonFinite(what: "\(loss.name) loss", index: [], value: value)
         }
         let penalty = optimizer.penalty(model.parameters)
         model.parameters.zeroGradients()
         _ = model.backward(dPrediction)
-        try optimizer.step(model.parameters)
+        try Profiler.measure(.optimizer) { try optimizer.step(model.parameters) }
         return value + penalty
     }
 

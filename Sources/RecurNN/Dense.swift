@@ -58,6 +58,8 @@ public final class Dense: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let start = Profiler.now()
+        defer { Profiler.add(.dense, since: start) }
         let shape = try outputShape(for: input.shape)
         if checksInput { try LayerChecks.finite(input, layer: name) }
         self.input = input
@@ -76,6 +78,8 @@ public final class Dense: Layer {
 
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard let input else { preconditionFailure("\(name): backward called before forward") }
+        let start = Profiler.now()
+        defer { Profiler.add(.dense, since: start) }
         precondition(dOutput.count == output.count, "\(name): dOutput \(dOutput.shape) vs output \(output.shape)")
         let rows = input.count / inputSize
         var dz = UnsafePointer(dOutput.data)

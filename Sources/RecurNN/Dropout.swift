@@ -1,3 +1,4 @@
+import RecurKernels
 import RecurTensor
 
 /// Inverted dropout: in training, each element is zeroed with probability `rate` and the
@@ -5,7 +6,8 @@ import RecurTensor
 ///
 /// Shapes: any input whose last dimension is `size`; the output has the same shape.
 /// The mask comes from the layer's own generator, seeded at construction: the same seed gives
-/// the same sequence of masks, and each training forward draws a new one.
+/// the same sequence of masks, and each training forward draws a new one (one draw keys a
+/// counter-based hash of each element's index, so the mask does not depend on threads).
 public final class Dropout: Layer {
     public var name: String
     public let kind = LayerKind.dropout
@@ -63,25 +65,39 @@ public final class Dropout: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let start = Profiler.now()
+        defer { Profiler.add(.dropout, since: start) }
         _ = try outputShape(for: input.shape)
         if checksInput { try LayerChecks.finite(input, layer: name) }
         lastWasTraining = training && rate > 0
         guard lastWasTraining else { return input }
         let n = input.count
-        if !(freezeMask && hasMask && mask.count == n) {
-            mask.resize(input.shape)
-            let keep = 1 / (1 - rate), m = mask.data
-            for i in 0..<n { m[i] = rng.nextUniform() < rate ? 0 : keep }
-            hasMask = true
-        }
         output.resize(input.shape)
-        let x = input.data, y = output.data, m = mask.data
-        for i in 0..<n { y[i] = x[i] * m[i] }
+        let x = UnsafePointer(input.data), y = output.data
+        if freezeMask && hasMask && mask.count == n {
+            let m = mask.data
+            for i in 0..<n { y[i] = x[i] * m[i] }
+            return output
+        }
+        // A new mask: one draw of the layer's generator keys a counter-based hash of each
+        // element's index (RecurKernels), so the mask is the same whichever thread or ISA
+        // computes which elements; large tensors are split across the cores.
+        mask.resize(input.shape)
+        let key = rng.next(), k0 = UInt32(truncatingIfNeeded: key), k1 = UInt32(truncatingIfNeeded: key >> 32)
+        let keep = 1 / (1 - rate), rate = self.rate, m = mask.data
+        let parts = n >= 262_144 ? Parallel.parts(rows: n / 4096, work: .infinity) : 1
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: n, align: 64), i = r.lowerBound
+            recur_dropout(r.count, i, k0, k1, rate, keep, x + i, m + i, y + i)
+        }
+        hasMask = true
         return output
     }
 
     public func backward(_ dOutput: Tensor) -> Tensor {
         guard lastWasTraining else { return dOutput }
+        let start = Profiler.now()
+        defer { Profiler.add(.dropout, since: start) }
         precondition(dOutput.count == mask.count, "\(name): dOutput \(dOutput.shape) vs mask \(mask.shape)")
         dInput.resize(dOutput.shape)
         let d = dOutput.data, dx = dInput.data, m = mask.data

@@ -98,13 +98,15 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
         // part runs every step on its own rows (no barrier between steps).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
-        packedU.pack(U, ld: G, k: H, n: G, parts: parts)
+        Profiler.measure(.packing) { self.packedU.pack(U, ld: G, k: H, n: G, parts: parts) }
         let packedU = self.packedU
         let x = UnsafePointer(input.data)
         let fused = activation == .tanh && recurrentActivation == .sigmoid
         let act = activation, ra = recurrentActivation
         // All steps' input projections: [T*B, In] x [In, 4H] (rows split between the parts).
         RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
+        let loopStart = Profiler.now()
+        defer { Profiler.add(.forwardLoop, since: loopStart) }
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
@@ -112,7 +114,11 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             for t in 0..<T {
                 let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
                 let gt = gs + t * B * G, ac = acs + t * BH
+                let t0 = Profiler.now()
                 packedU.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: gt + r0 * G, ldc: G, accumulate: true)
+                Profiler.add(.stepProducts, since: t0, part: part)
+                let t1 = Profiler.now()
+                defer { Profiler.add(.forwardGates, since: t1, part: part) }
                 if fused {
                     recur_lstm_forward_gates(Int32(nb), Int32(H), gt + r0 * G, bias, cPrev + r0 * H,
                                              c + r0 * H, ac + r0 * H, h + r0 * H)
@@ -155,8 +161,11 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         let act = activation, ra = recurrentActivation
         let fused = activation == .tanh && recurrentActivation == .sigmoid
         let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
-        packedUT.pack(recurrentKernel.value.data, ld: G, k: G, n: H, transposed: true, parts: parts)
+        Profiler.measure(.packing) {
+            self.packedUT.pack(recurrentKernel.value.data, ld: G, k: G, n: H, transposed: true, parts: parts)
+        }
         let packedUT = self.packedUT
+        let loopStart = Profiler.now()
         Parallel.run(parts) { part in
             let rows = Parallel.range(part, of: parts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
@@ -164,6 +173,7 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
             for t in stride(from: T - 1, through: 0, by: -1) {
                 let cPrev = cs + t * BH, gt = gs + t * B * G, dgt = dgs + t * B * G, ac = acs + t * BH
                 let dOutT: UnsafePointer<Float>? = returnSequences ? UnsafePointer(dOut + t * BH) : nil
+                let t0 = Profiler.now()
                 if fused {
                     recur_lstm_backward_gates(Int32(nb), Int32(H), gt + r0 * G, cPrev + r0 * H, ac + r0 * H,
                                               dOutT.map { $0 + r0 * H }, dh + r0 * H, dc + r0 * H, dgt + r0 * G)
@@ -183,10 +193,14 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
                         }
                     }
                 }
+                Profiler.add(.backwardGates, since: t0, part: part)
+                let t1 = Profiler.now()
                 // dh_{t−1} = dz_t · recurrent_kernelᵀ: [nb, 4H] x [4H, H]
                 packedUT.multiply(m: nb, a: dgt + r0 * G, lda: G, c: dh + r0 * H, ldc: H)
+                Profiler.add(.backwardProducts, since: t1, part: part)
             }
         }
+        Profiler.add(.backwardLoop, since: loopStart)
         let rows = T * B
         let dU = recurrentKernel.gradient.data, dB = bias.gradient.data
         // d recurrent_kernel += [h₀ … h_{T−1}]ᵀ · dz over all steps: [H, T*B] x [T*B, 4H]; the

@@ -208,6 +208,8 @@ enum RecurrentProducts {
     /// split into `parts`.
     static func projectInputs(parts: Int, rows: Int, inputSize In: Int, G: Int, x: UnsafePointer<Float>,
                               kernel W: UnsafePointer<Float>, into z: UnsafeMutablePointer<Float>, ldz: Int) {
+        let start = Profiler.now()
+        defer { Profiler.add(.inputProjection, since: start) }
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: rows)
             BLAS.gemm(m: r.count, n: G, k: In, a: x + r.lowerBound * In, lda: In, b: W, ldb: G,
@@ -235,6 +237,8 @@ enum RecurrentProducts {
                           dz: UnsafePointer<Float>, kernel W: UnsafePointer<Float>, kernelGradient dW: UnsafeMutablePointer<Float>,
                           biasRows: [UnsafeMutablePointer<Float>], dInput: UnsafeMutablePointer<Float>,
                           recurrent: (Range<Int>) -> Void) {
+        let start = Profiler.now()
+        defer { Profiler.add(.weightGradients, since: start) }
         let parts = Parallel.parts(rows: G / 8, work: 4 * Double(rows) * Double(In + H) * Double(G))
         Parallel.run(parts) { part in
             let cols = Parallel.range(part, of: parts, count: G, align: 8)

@@ -67,6 +67,18 @@ public enum Parallel {
     /// Which thread runs a part never changes what it computes.
     public static func run(_ parts: Int, _ body: (Int) -> Void) {
         if parts <= 1 { body(0); return }
+        if Profiler.enabled {
+            runParts(parts) { k in
+                let t0 = Profiler.now()
+                body(k)
+                Profiler.addHelper(part: k, since: t0)
+            }
+        } else {
+            runParts(parts, body)
+        }
+    }
+
+    private static func runParts(_ parts: Int, _ body: (Int) -> Void) {
         let threads = Swift.max(2, Swift.min(parts, threadCount))
         let ran = usePool && withoutActuallyEscaping(body) { escapable -> Bool in
             var task = escapable

@@ -160,6 +160,36 @@ final class KernelLevelTests: XCTestCase {
 
     /// Keras-style Adam over 103 values (16-lane chunks and a tail), three steps with changing
     /// gradients, against the formula in Double, at every level.
+    /// Dropout's mask is a function of the seed and the element's index only: the same at
+    /// every ISA level and with the elements split across threads or not; about `rate` dropped.
+    func testDropoutMaskIsTheSameAtEveryLevelAndThreadCount() throws {
+        let n = 300_001  // above the split threshold, not a multiple of the vector width
+        let x = Tensor(shape: [n / 7 + 1, 7])
+        for i in 0..<x.count { x.data[i] = Float(i % 97) * 0.01 + 1 }
+        func masks(threads: Int) throws -> [Float] {
+            Parallel.threadCount = threads
+            let layer = try Dropout(size: 7, rate: 0.25, seed: 3)
+            let a = try layer.forward(x, training: true).scalars
+            let b = try layer.forward(x, training: true).scalars  // the next draw
+            return a + b
+        }
+        KernelLevel.select(.best)
+        let reference = try masks(threads: 1)
+        for level in KernelLevel.supported {
+            KernelLevel.select(level)
+            for threads in [1, 2] {
+                XCTAssertEqual(try masks(threads: threads), reference, "\(level.name), \(threads) threads")
+            }
+        }
+        let first = reference[0..<x.count], second = reference[x.count...]
+        XCTAssertNotEqual(Array(first), Array(second), "each training forward draws a new mask")
+        let dropped = first.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(dropped) / Double(x.count), 0.25, accuracy: 0.005)
+        for (i, y) in first.enumerated() where y != 0 {
+            XCTAssertEqual(y, x.data[i] / 0.75, accuracy: 1e-6 * y)
+        }
+    }
+
     func testKerasAdamMatchesTheFormulaAtEveryLevel() throws {
         let n = 103, lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7
         var rng = RandomGenerator(seed: 4)

@@ -96,6 +96,13 @@ void recur_column_sums(int rows, int cols, int ldm, const float *m, float *sums)
 void recur_adam_step(long n, float *w, const float *g, float *m, float *v, float alpha, float c1,
                      float c2, float eps);
 
+/// Inverted dropout over elements offset..<offset + n of a tensor: element i's draw u is a
+/// 24-bit uniform from a counter-based hash of its index and the key (k0, k1); mask[i] = 0 when
+/// u < rate, else keep; y[i] = x[i]·mask[i]. The same key gives the same mask whatever the
+/// split of the elements or the ISA level.
+void recur_dropout(long n, long offset, unsigned k0, unsigned k1, float rate, float keep, const float *x, float *mask,
+                   float *y);
+
 /// The index of the first NaN or infinity among x[0..<n], or -1 when all are finite.
 long recur_first_nonfinite(long n, const float *x);
 
