@@ -19,7 +19,7 @@ final class StudyRunnerTests: XCTestCase {
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, progress: { lines.append($0) }))
         let summary = try runner.run()
         XCTAssertEqual(summary.trials, ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), [0, 1, 2])
         XCTAssertTrue(trials.allSatisfy { $0.record.intermediate.count == 2 && $0.value == $0.record.intermediate.values.min() })
         XCTAssertTrue(trials.allSatisfy { $0.metrics?.validation != nil && $0.metrics?.test == nil }, "no test metrics per trial")
@@ -58,7 +58,7 @@ final class StudyRunnerTests: XCTestCase {
             let path = fixture.dir.appendingPathComponent("s\(k).study.sqlite").path
             let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: path))
             _ = try runner.run()
-            proposals.append(try runner.storage.trials().map(\.params))
+            proposals.append(try runner.store.trials().map(\.params))
         }
         XCTAssertEqual(proposals[0], proposals[1])
     }
@@ -95,7 +95,7 @@ final class StudyRunnerTests: XCTestCase {
         let config = try fixture.config(search: #"{"max_evals": 5, "sampler": "random", "seed": 1, "space": {"window.n_past_steps": {"choice": [10000, 4]}}}"#)
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.count, 5)
         XCTAssertEqual(summary.trials["running"], 0)
         let failed = trials.filter { $0.state == .failed }, complete = trials.filter { $0.state == .complete }
@@ -117,7 +117,7 @@ final class StudyRunnerTests: XCTestCase {
         let summary = try runner.run()
         XCTAssertEqual(summary.trials["complete"], 6)
         XCTAssertEqual(summary.trials["running"], 0)
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), Array(0..<6))
         XCTAssertEqual(Set(trials.map { ParamsJSON.encode($0.params) }).count, 6, "no point proposed twice")
         XCTAssertNotNil(summary.best?.package)
@@ -128,7 +128,7 @@ final class StudyRunnerTests: XCTestCase {
         let config = try fixture.config(search: #"{"max_evals": 1, "objective": "val_rmse", "space": {\#(learningRate)}}"#)
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
-        let trial = try XCTUnwrap(try runner.storage.trials().first)
+        let trial = try XCTUnwrap(try runner.store.trials().first)
         XCTAssertEqual(trial.record.intermediate.count, 2)
         // The RMSE of each epoch's model in degrees, not the scaled loss: the last epoch's is
         // the final model's validation RMSE.

@@ -30,6 +30,11 @@ public struct SearchConfig: Codable, Equatable, Sendable {
     public var objective: String
     /// The parameters, in file order (`space`).
     public var space: [SearchParameter]
+    /// Seconds between a running trial's heartbeats (`heartbeat_seconds`), > 0, default 10; a
+    /// trial silent for 3 intervals is taken from its worker and run again.
+    public var heartbeatSeconds: Double = 10
+    /// Times a trial whose worker was lost is run again (`max_retries`), ≥ 0, default 2.
+    public var maxRetries: Int = 2
 
     public init(maxEvals: Int = 20, sampler: Sampler = .tpe, seed: UInt64? = nil, startupTrials: Int = 10,
                 pruner: Pruner = .none, jobs: Int = 1, objective: String = "val_loss", space: [SearchParameter] = []) {
@@ -46,7 +51,7 @@ public struct SearchConfig: Codable, Equatable, Sendable {
     /// The parameter called `name`.
     public func parameter(_ name: String) -> SearchParameter? { space.first { $0.name == name } }
 
-    static let keys = ["max_evals", "sampler", "seed", "startup_trials", "pruner", "jobs", "objective", "space"]
+    static let keys = ["max_evals", "sampler", "seed", "startup_trials", "pruner", "jobs", "objective", "space", "heartbeat_seconds", "max_retries"]
 
     static func decode(_ v: ConfigValue, file: String?) throws -> SearchConfig {
         let r = try ObjectReader(v, allowed: keys, file: file)
@@ -57,6 +62,8 @@ public struct SearchConfig: Codable, Equatable, Sendable {
         s.startupTrials = try r.int("startup_trials", min: 0) ?? 10
         s.pruner = try r.choice("pruner", Pruner.self) ?? .none
         s.jobs = try r.int("jobs", min: 1) ?? 1
+        s.heartbeatSeconds = try r.double("heartbeat_seconds", .positive) ?? 10
+        s.maxRetries = try r.int("max_retries", min: 0) ?? 2
         if let o = r.value("objective") {
             let name = try ConfigReader.string(o, file: file)
             let allowed = ["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 }
