@@ -67,7 +67,9 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         let found = try pool.run { s in
             try s.query("SELECT id FROM recur_study WHERE name = \(name)").first.map { try $0.decode(Int.self) }
         }
-        guard let found else { throw TuneError.noStudy(path: "\(location) (study \(name))") }
+        guard let found else {
+            throw PostgresStoreError.noStudy(url: location, name: name, known: (try? Self.list(url: url).map(\.name)) ?? [])
+        }
         lock.withLock { studyID = found }
         return found
     }

@@ -98,6 +98,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     case query(endpoint: String, reason: String)
     /// The database holds a newer schema than this Recur.
     case newerSchema(endpoint: String, found: Int, supported: Int)
+    /// No study of that name in the database (`known`: the names it holds).
+    case noStudy(url: String, name: String, known: [String])
 
     public var description: String {
         switch self {
@@ -109,13 +111,16 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
             return "PostgreSQL at \(endpoint): \(reason)"
         case let .newerSchema(endpoint, found, supported):
             return "the study schema in PostgreSQL at \(endpoint) has version \(found), newer than this Recur reads (\(supported)); upgrade recur"
+        case let .noStudy(url, name, known):
+            return "no study `\(name)` in \(url)" + (known.isEmpty ? " (it holds none yet; `recur tune CONFIG --storage \(url) --study \(name)` creates it)"
+                : "; it holds: \(known.joined(separator: ", ")) (--study NAME)")
         }
     }
 
     /// Bad input or setup (exit 2) rather than a failure during the run.
     public var isUsage: Bool {
         switch self {
-        case .badURL, .cannotConnect, .newerSchema: return true
+        case .badURL, .cannotConnect, .newerSchema, .noStudy: return true
         case .query: return false
         }
     }

@@ -145,7 +145,7 @@ final class StudyRunnerTests: XCTestCase {
         let storage = try StudyStorage.open(path: fixture.storagePath, create: true)
         let me = WorkerIdentity.current()
         _ = try storage.claimTrial(maxEvals: 1, worker: me, staleAfter: 300) { _, _ in (["x": .number(1)], 1) }
-        let callback = TrialPruningCallback(storage: storage, number: 0, params: ["x": .number(1)], token: me.token,
+        let callback = TrialPruningCallback(store: storage, number: 0, params: ["x": .number(1)], token: me.token,
                                             objective: "val_loss", pruner: Always())
         let model = try config.architecture().build(seed: 1)
         let optimizer = try OptimizerConfig(name: .adam).makeOptimizer()
