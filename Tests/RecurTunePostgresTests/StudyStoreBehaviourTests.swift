@@ -28,7 +28,10 @@ class StudyStoreBehaviourTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func tearDownWithError() throws {
+        for t in tokens { LiveWorkers.remove(t) }
+        try? FileManager.default.removeItem(at: dir)
+    }
 
     /// Both stores, each with a new study called `name`.
     func stores(_ name: String) throws -> [(String, any StudyStore)] {
@@ -45,7 +48,14 @@ class StudyStoreBehaviourTests: XCTestCase {
                     seed: 1, maxEvals: maxEvals, bestPackage: dir.appendingPathComponent("\(name).study.best").path)
     }
 
-    func worker(_ token: String) -> WorkerIdentity { WorkerIdentity(pid: getpid(), host: "test-host", token: token) }
+    var tokens: [String] = []
+
+    /// A worker of this process, alive (as a runner registers itself) until the test ends.
+    func worker(_ token: String) -> WorkerIdentity {
+        LiveWorkers.insert(token)
+        tokens.append(token)
+        return WorkerIdentity(pid: getpid(), host: "test-host", token: token)
+    }
 
     func propose(_ trials: [TrialRecord], _ number: Int) -> (params: [String: SearchValue], seed: UInt64) {
         (["x": .number(Double(number))], UInt64(100 + number))
