@@ -221,4 +221,31 @@ final class FleetTests: XCTestCase {
         XCTAssertEqual(noDatabase.status, 2, noDatabase.stderr)
         XCTAssertTrue(noDatabase.stderr.contains("createdb"), noDatabase.stderr)
     }
+
+    func testAnEnqueuedTrialRunsNextAndTheBestPackageExportsOnBothStorages() throws {
+        let config = try writeConfig(name: "queued", maxEvals: 2, epochs: 1)
+        for storage in [dir.appendingPathComponent("queued.study.sqlite").path, url] {
+            let first = try ChildProcess.run(Self.binary, ["tune", config, "--storage", storage, "--trials", "1", "--quiet"])
+            XCTAssertEqual(first.status, 0, first.stderr)
+            let bad = try ChildProcess.run(Self.binary, ["study", "enqueue", storage, "--study", "queued", "--params", "{\"model.nope\": 1}"])
+            XCTAssertEqual(bad.status, 2, bad.stderr)
+            XCTAssertTrue(bad.stderr.contains("model.nope") && bad.stderr.contains("training.optimizer.learning_rate"), bad.stderr)
+            let queued = try ChildProcess.run(Self.binary, ["study", "enqueue", storage, "--study", "queued",
+                                                            "--params", "{\"training.optimizer.learning_rate\": 0.0123}"])
+            XCTAssertEqual(queued.status, 0, queued.stderr)
+            let second = try ChildProcess.run(Self.binary, ["tune", config, "--storage", storage, "--trials", "2", "--quiet"])
+            XCTAssertEqual(second.status, 0, second.stderr)
+            let show = try ChildProcess.run(Self.binary, ["study", "show", storage, "--study", "queued", "--json"])
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any], show.stderr)
+            let trials = try XCTUnwrap(object["trials"] as? [[String: Any]])
+            XCTAssertEqual(trials.count, 2, storage)
+            XCTAssertEqual((trials.last?["params"] as? [String: Any])?["training.optimizer.learning_rate"] as? Double, 0.0123, storage)
+            let export = dir.appendingPathComponent("export-\(trials.count)-\(UUID().uuidString.prefix(4))").path
+            let best = try ChildProcess.run(Self.binary, ["study", "best", storage, "--study", "queued", "--export", export])
+            XCTAssertEqual(best.status, 0, best.stderr)
+            XCTAssertNoThrow(try ModelPackage.load(export), storage)
+            let list = try ChildProcess.run(Self.binary, ["study", "list", storage, "--json"])
+            XCTAssertTrue(list.stdout.contains("\"queued\""), list.stdout + list.stderr)
+        }
+    }
 }
