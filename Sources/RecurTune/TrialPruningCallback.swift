@@ -38,6 +38,8 @@ public final class TrialPruningCallback: TrainingCallback {
         intermediate[record.epoch] = value
         do {
             try store.reportIntermediate(number: number, epoch: record.epoch, value: value, token: token)
+            // Without a pruner there is nothing to decide: no need to read the whole study.
+            if pruner is NoPruner { return .proceed }
             let others = try store.trials().map(\.record).filter { $0.number != number }
             let me = TrialRecord(number: number, params: params, state: .running, value: nil, intermediate: intermediate)
             if pruner.shouldPrune(trial: me, step: record.epoch, trials: others + [me]) {
