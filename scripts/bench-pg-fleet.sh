@@ -40,3 +40,21 @@ run() {  # storage, workers, study
 }
 for n in ${WORKERS:-1 2 4 8}; do run "$url" "$n" "fleet-$n" postgresql; done
 for n in ${SQLITE_WORKERS:-1 2}; do run "$work/sqlite-$n.study.sqlite" "$n" "x" sqlite; done
+# Loading a 10,000-trial study (LOAD=1): 9,999 synthetic trials (10 epochs each) added by SQL
+# to a one-trial study, then `recur study show --json` timed (it reads every trial and value).
+if [ "${LOAD:-0}" = 1 ]; then
+    "$recur" tune "$work/tiny.json" --storage "$url" --study big --trials 1 --quiet >/dev/null 2>&1
+    psql -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" "$PGDATABASE" <<'SQL'
+INSERT INTO recur_trial (study, number, state, params_json, value, started_at, finished_at, seconds, seed, attempts)
+SELECT s.id, n, 'complete', '{"training.optimizer.learning_rate":' || (0.001 + n * 1e-6) || '}', 1.0 / n, 0, 1, 1, n, 1
+FROM recur_study s, generate_series(1, 9999) n WHERE s.name = 'big';
+INSERT INTO recur_intermediate (study, trial, epoch, value)
+SELECT s.id, n, e, 1.0 / (n + e) FROM recur_study s, generate_series(1, 9999) n, generate_series(1, 10) e WHERE s.name = 'big';
+SQL
+    for k in 1 2 3; do
+        start=$(date +%s.%N)
+        "$recur" study show "$url" --study big --json >/dev/null
+        end=$(date +%s.%N)
+        python3 -c "print('study show --json, 10,000 trials, 100,000 values: %.2f s' % ($end - $start))"
+    done
+fi
