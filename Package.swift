@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.9.0"..<"5.0.0"),
     ],
     targets: [
         .target(name: "RecurKernels"),
@@ -31,6 +34,13 @@ let package = Package(
         .target(name: "RecurData"),
         .target(name: "RecurTrain", dependencies: ["RecurNN", "RecurData", "RecurPlatform", .product(name: "Logging", package: "swift-log")]),
         .target(name: "RecurTune", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "RecurTunePostgres",
+            dependencies: ["RecurTune", "RecurTrain", "CZlib", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "Logging", package: "swift-log")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "RecurStore", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "RecurServe",
@@ -51,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurStore", "RecurServe",
+                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurTunePostgres", "RecurStore", "RecurServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -67,6 +77,7 @@ let package = Package(
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport"]),
+        .testTarget(name: "RecurTunePostgresTests", dependencies: ["RecurTunePostgres", "RecurTune", "RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurData", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
         .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),

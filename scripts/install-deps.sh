@@ -6,6 +6,8 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0' || need+=(libopenblas0 libopenblas-dev)
 # SQLite (studies of `recur tune`, through GRDB).
 [ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+# zlib: compressed best packages of PostgreSQL studies (RecurTunePostgres, CZlib).
+[ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
 # curl: the HTTP client of the `recur serve` tests.
 command -v curl >/dev/null || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then

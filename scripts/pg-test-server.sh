@@ -42,6 +42,17 @@ as_user() {
     else su -s /bin/sh "$user" -c "$(printf '%q ' "$@")"; fi
 }
 
+# The server outlives this script: it must not keep open any descriptor this script inherited
+# beyond stdin/stdout/stderr (a caller's pipe, or the socket by which Foundation's Process
+# sees its child end: held by the server, the caller would wait for ever). Run in a subshell.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+}
+
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -62,8 +73,8 @@ start() {
     local tries
     for tries in 1 2 3 4 5; do
         port=$(free_port)
-        if as_user "$user" "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 30 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c fsync=off -c max_connections=200" start >&2; then
+        if (close_inherited_fds; as_user "$user" "$bin/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -w -t 30 \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/run -c fsync=off -c max_connections=200" start </dev/null >&2); then
             break
         fi
         port=""
@@ -87,8 +98,8 @@ stop() {
 restart() {
     local dir=$1
     . "$dir/env"
-    as_user "$PG_TEST_USER" "$PG_TEST_BIN/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -m fast -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $dir/run -c fsync=off -c max_connections=200" restart >&2
+    (close_inherited_fds; as_user "$PG_TEST_USER" "$PG_TEST_BIN/pg_ctl" -D "$dir/data" -l "$dir/run/server.log" -m fast -w -t 30 \
+        -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $dir/run -c fsync=off -c max_connections=200" restart </dev/null >&2)
 }
 
 case "${1:-}" in

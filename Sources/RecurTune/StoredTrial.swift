@@ -29,6 +29,24 @@ public struct StoredTrial: Equatable, Sendable {
     /// How many times the trial was started (> 1 when re-run after a dead worker).
     public var attempts: Int
 
+    public init(record: TrialRecord, started: Double, finished: Double? = nil, seconds: Double? = nil, seed: UInt64,
+                error: String? = nil, metrics: SplitMetrics? = nil, epochs: Int? = nil, workerPID: Int32? = nil,
+                workerHost: String? = nil, workerToken: String? = nil, heartbeat: Double? = nil, attempts: Int) {
+        self.record = record
+        self.started = started
+        self.finished = finished
+        self.seconds = seconds
+        self.seed = seed
+        self.error = error
+        self.metrics = metrics
+        self.epochs = epochs
+        self.workerPID = workerPID
+        self.workerHost = workerHost
+        self.workerToken = workerToken
+        self.heartbeat = heartbeat
+        self.attempts = attempts
+    }
+
     public var number: Int { record.number }
     public var state: TrialState { record.state }
     public var params: [String: SearchValue] { record.params }

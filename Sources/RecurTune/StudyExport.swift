@@ -43,7 +43,8 @@ public enum StudyExport {
     }
 
     /// The study and every trial as one JSON object.
-    public static func json(study: StudyRecord, trials: [StoredTrial], path: String) throws -> String {
+    /// `local`: the study is a file (false: in a database server, without a trials CSV).
+    public static func json(study: StudyRecord, trials: [StoredTrial], path: String, local: Bool = true) throws -> String {
         func num(_ v: Double?) -> Any { v.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }
         let iso = ISO8601DateFormatter()
         func time(_ t: Double?) -> Any { t.map { iso.string(from: Date(timeIntervalSince1970: $0)) as Any } ?? NSNull() }
@@ -51,7 +52,7 @@ public enum StudyExport {
             guard let m, let data = try? JSONEncoder().encode(m), let o = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
             return o
         }
-        let summary = StudySummary.of(study: study, trials: trials, path: path)
+        let summary = StudySummary.of(study: study, trials: trials, path: path, local: local)
         var best: Any = NSNull()
         if let b = summary.best {
             best = ["number": b.number, "params": b.params.mapValues(ParamsJSON.plain), "value": b.value,
@@ -60,7 +61,7 @@ public enum StudyExport {
         let object: [String: Any] = [
             "study": path, "name": study.name, "objective": study.objective, "sampler": study.sampler,
             "seed": study.seed, "max_evals": study.maxEvals, "config_hash": study.configHash, "created": time(study.created),
-            "trials_csv": summary.trialsCsv, "counts": summary.trials, "best": best,
+            "trials_csv": summary.trialsCsv as Any? ?? NSNull(), "counts": summary.trials, "best": best,
             "trials": trials.map { t -> [String: Any] in
                 [
                     "number": t.number, "state": t.state.rawValue, "params": t.params.mapValues(ParamsJSON.plain),

@@ -51,6 +51,10 @@ public enum StudyConfigKey {
         var c = config
         c.search?.maxEvals = 1
         c.search?.jobs = 1
+        // How workers lease trials is not part of what is searched: a fleet may change it.
+        let defaults = SearchConfig()
+        c.search?.heartbeatSeconds = defaults.heartbeatSeconds
+        c.search?.maxRetries = defaults.maxRetries
         c.output = OutputConfig(directory: "")
         c.description = nil
         c.sourceFile = nil
@@ -68,6 +72,18 @@ public enum StudyConfigKey {
             h = h &* 0x0000_0100_0000_01B3
         }
         return "fnv1a64:" + String(h, radix: 16).leftPadded(to: 16)
+    }
+
+    /// Checks that a stored study's search-relevant config is `current`'s: the same hash, or
+    /// (a study written by an earlier Recur, whose echo had other keys or another order) the
+    /// stored JSON read again by this Recur's schema gives `current`'s JSON.
+    /// - Throws: `TuneError.differentConfig` at `location`, naming the key paths that differ.
+    public static func check(stored: StudyRecord, current: StudyRecord, location: String) throws {
+        guard stored.configHash != current.configHash else { return }
+        if let again = try? RecurConfig.parse(stored.configJSON), json(again) == current.configJSON { return }
+        var differences = differences(stored: stored.configJSON, current: current.configJSON)
+        if differences.isEmpty { differences = ["config hash \(stored.configHash) in the study, \(current.configHash) now"] }
+        throw TuneError.differentConfig(path: location, differences: differences)
     }
 
     /// Key paths whose values differ between two config JSON texts, as `path: stored → now`.

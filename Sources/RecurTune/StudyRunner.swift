@@ -10,10 +10,20 @@ public struct StudyOptions: Sendable {
     public var maxEvals: Int?
     /// Overrides `search.jobs` (`--jobs`).
     public var jobs: Int?
-    /// A running trial whose worker has not beaten its heart for this long is taken as dead.
-    public var staleAfter: Double = 300
-    /// How often a runner beats the heart of the trials it holds.
-    public var heartbeatInterval: Double = 15
+    /// The study's store when it is not the SQLite file at `storagePath` (a PostgreSQL
+    /// database: `storagePath` is then its URL, for display); nil: open or create the file.
+    public var store: (any StudyStore)?
+    /// The study's name in a shared store (default: the config file's stem); a SQLite
+    /// study's name is its file's.
+    public var studyName: String?
+    /// A running trial whose worker has not beaten its heart for this long is taken as dead
+    /// (default: 3 × `search.heartbeat_seconds`).
+    public var staleAfter: Double?
+    /// How often a runner beats the heart of the trials it holds (default:
+    /// `search.heartbeat_seconds`).
+    public var heartbeatInterval: Double?
+    /// Warnings that do not stop the run (a late result refused); default: stderr.
+    public var warning: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     /// One line per finished trial (progress); nil: silent.
     public var progress: (@Sendable (String) -> Void)?
 
@@ -65,8 +75,12 @@ public struct StudyPaths: Sendable, Equatable {
 
     /// `<output.directory>/<config file name>.study.sqlite` (`<target>.study.sqlite` without a file).
     public static func defaultStorage(for config: RecurConfig) -> String {
-        let base = config.sourceFile.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? config.data.target
-        return ConfigPaths.join(config.output.directory, base + ".study.sqlite")
+        ConfigPaths.join(config.output.directory, defaultName(for: config) + ".study.sqlite")
+    }
+
+    /// A study's default name: the config file's stem (the target without a file).
+    public static func defaultName(for config: RecurConfig) -> String {
+        config.sourceFile.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension } ?? config.data.target
     }
 }
 
@@ -98,7 +112,7 @@ public struct StudySummary: Encodable, Sendable {
         }
     }
 
-    /// The storage path.
+    /// The storage path or URL.
     public var study: String
     public var name: String
     public var objective: String
@@ -106,26 +120,26 @@ public struct StudySummary: Encodable, Sendable {
     /// Trials by state (`running`, `complete`, `pruned`, `failed`), every state present.
     public var trials: [String: Int]
     public var best: Best?
-    /// The CSV of all trials.
-    public var trialsCsv: String
+    /// The CSV of all trials (nil for a study in a database server: `recur study export`).
+    public var trialsCsv: String?
 
-    /// The summary of what `storage` holds.
-    public static func of(_ storage: StudyStorage) throws -> StudySummary {
-        guard let study = try storage.study() else { throw TuneError.notAStudy(path: storage.path, reason: "it holds no study yet") }
-        return of(study: study, trials: try storage.trials(), path: storage.path)
+    /// The summary of what `store` holds.
+    public static func of(_ store: any StudyStore) throws -> StudySummary {
+        guard let study = try store.study() else { throw TuneError.notAStudy(path: store.location, reason: "it holds no study yet") }
+        return of(study: study, trials: try store.trials(), path: store.location, local: store.localFiles != nil)
     }
 
-    public static func of(study: StudyRecord, trials: [StoredTrial], path: String) -> StudySummary {
+    public static func of(study: StudyRecord, trials: [StoredTrial], path: String, local: Bool = true) -> StudySummary {
         var counts: [String: Int] = [:]
         for s in TrialState.allCases { counts[s.rawValue] = trials.filter { $0.state == s }.count }
         let best = StudyRunner.bestTrial(trials).map { t in
             Best(number: t.number, params: t.params, value: t.value!,
                  package: study.bestTrial == t.number ? study.bestPackage : nil,
                  testMetrics: study.bestTrial == t.number ? study.bestTestMetrics : nil,
-                 worseThanPersistence: study.bestTrial == t.number ? HonestyGuard.recorded(packagePath: study.bestPackage) : nil)
+                 worseThanPersistence: study.bestTrial == t.number && local ? HonestyGuard.recorded(packagePath: study.bestPackage) : nil)
         }
         return StudySummary(study: path, name: study.name, objective: study.objective, maxEvals: study.maxEvals, trials: counts,
-                            best: best, trialsCsv: StudyPaths(storage: path).trialsCSV)
+                            best: best, trialsCsv: local ? StudyPaths(storage: path).trialsCSV : nil)
     }
 }
 
@@ -147,7 +161,7 @@ public final class StudyRunner: @unchecked Sendable {
     public let search: SearchConfig
     public let options: StudyOptions
     public let paths: StudyPaths
-    public let storage: StudyStorage
+    public let store: any StudyStore
     public let space: SearchSpace
     let sampler: any Sampler
     let pruner: any Pruner
@@ -155,6 +169,8 @@ public final class StudyRunner: @unchecked Sendable {
     let jobs: Int
     let seed: UInt64
     let worker: WorkerIdentity
+    let lease: TrialLease
+    let heartbeatInterval: Double
     /// This runner's folder of running trials and its lock of life.
     let scratch: RunnerScratch
 
@@ -184,7 +200,16 @@ public final class StudyRunner: @unchecked Sendable {
         self.config = config
         self.search = search
         self.options = options
-        self.paths = StudyPaths(storage: options.storagePath)
+        if let shared = options.store {
+            // A study in a server: only scratch is local (a folder of this host's temp space).
+            let name = options.studyName ?? StudyPaths.defaultName(for: config)
+            var paths = StudyPaths(storage: ConfigPaths.join(ConfigPaths.join(NSTemporaryDirectory(), "recur-\(getuid())"), name + ".study"))
+            paths.name = name
+            paths.bestPackage = shared.location
+            self.paths = paths
+        } else {
+            self.paths = StudyPaths(storage: options.storagePath)
+        }
         let worker = WorkerIdentity.current()
         self.worker = worker
         scratch = RunnerScratch(root: paths.scratch, token: worker.token)
@@ -196,11 +221,20 @@ public final class StudyRunner: @unchecked Sendable {
         if search.sampler == .grid, let size = space.gridSize, size < budget { budget = size }
         maxEvals = budget
         jobs = search.jobs
-        storage = try StudyStorage.open(path: options.storagePath, create: true)
+        heartbeatInterval = options.heartbeatInterval ?? search.heartbeatSeconds
+        let store = try options.store ?? StudyStorage.open(path: options.storagePath, create: true)
+        self.store = store
+        lease = TrialLease(staleAfter: options.staleAfter ?? TrialLease.grace(heartbeatSeconds: heartbeatInterval),
+                           maxRetries: search.maxRetries, scratch: store.localFiles == nil ? nil : paths.scratch)
         let paths = self.paths
-        try StudyFileLock(path: paths.lock).withLock { _ = try storage.attach(StudyRecord(name: paths.name, configHash: StudyConfigKey.hash(config), configJSON: StudyConfigKey.json(config),
-                                       objective: search.objective, sampler: search.sampler.rawValue, seed: seed,
-                                       maxEvals: search.maxEvals, bestPackage: paths.bestPackage)) }
+        let record = StudyRecord(name: paths.name, configHash: StudyConfigKey.hash(config), configJSON: StudyConfigKey.json(config),
+                                 objective: search.objective, sampler: search.sampler.rawValue, seed: seed,
+                                 maxEvals: search.maxEvals, bestPackage: paths.bestPackage)
+        if let files = store.localFiles {
+            try StudyFileLock(path: files.lock).withLock { _ = try store.attach(record) }
+        } else {
+            _ = try store.attach(record)
+        }
     }
 
     /// The complete trial with the lowest value (the lowest number among ties).
@@ -224,14 +258,14 @@ public final class StudyRunner: @unchecked Sendable {
         }
         LiveWorkers.insert(worker.token)
         defer { LiveWorkers.remove(worker.token) }
-        let heart = Heartbeat(storage: storage, token: worker.token, interval: options.heartbeatInterval)
+        let heart = Heartbeat(store: store, token: worker.token, interval: heartbeatInterval)
         heart.start()
         defer { heart.stop() }
         // This runner's own scratch folder and lock of life; what dead runners left goes.
         try scratch.acquire()
         defer { scratch.release() }
         RunnerScratch.sweep(root: paths.scratch)
-        OwnedLeftovers.sweep(folder: (paths.bestPackage as NSString).deletingLastPathComponent)
+        if store.localFiles != nil { OwnedLeftovers.sweep(folder: (paths.bestPackage as NSString).deletingLastPathComponent) }
 
         if jobs == 1 {
             workLoop()
@@ -250,15 +284,22 @@ public final class StudyRunner: @unchecked Sendable {
             group.wait()
         }
         if let error = lock.withLock({ workerError }) { throw error }
-        try StudyFileLock(path: paths.lock).withLock { try writeCSV() }
-        return try StudySummary.of(storage)
+        try writeCSVIfLocal()
+        return try StudySummary.of(store)
     }
 
     /// One worker: claims trials and runs them until none is left.
     private func workLoop() {
         while !lock.withLock({ stopping }) {
             do {
-                guard let claim = try claim() else { return }
+                guard let claim = try claim() else {
+                    // A shared study's budget may be held by trials running elsewhere: a worker
+                    // stays until they finish, or until their heartbeat lapses and it re-runs
+                    // them, so that a lost worker's trial is never left behind.
+                    guard store.localFiles == nil, try store.trials().contains(where: { $0.state == .running && $0.workerToken != worker.token }) else { return }
+                    Thread.sleep(forTimeInterval: min(heartbeatInterval, 1))
+                    continue
+                }
                 try runTrial(claim)
             } catch {
                 lock.withLock {
@@ -270,9 +311,9 @@ public final class StudyRunner: @unchecked Sendable {
         }
     }
 
-    private func claim() throws -> StudyStorage.Claim? {
+    private func claim() throws -> StudyClaim? {
         do {
-            return try storage.claimTrial(maxEvals: maxEvals, worker: worker, staleAfter: options.staleAfter, scratch: paths.scratch) { trials, number in
+            return try store.claimTrial(maxEvals: maxEvals, worker: worker, lease: lease) { trials, number in
                 let params = try sampler.propose(space: space, trials: trials, number: number, seed: seed)
                 let trialSeed = (try? trialConfig(params))?.training.seed ?? config.training.seed
                 return (params, trialSeed)
@@ -303,9 +344,9 @@ public final class StudyRunner: @unchecked Sendable {
         return ["data", "window", "split", "scaling"].map { document[$0]?.description ?? "" }.joined(separator: "\n")
     }
 
-    private func runTrial(_ claim: StudyStorage.Claim) throws {
+    private func runTrial(_ claim: StudyClaim) throws {
         let start = Date()
-        let callback = TrialPruningCallback(storage: storage, number: claim.number, params: claim.params, token: worker.token,
+        let callback = TrialPruningCallback(store: store, number: claim.number, params: claim.params, token: worker.token,
                                             objective: search.objective, pruner: pruner)
         var trained: TrainedPackage?
         var outcome: TrainingOutcome?
@@ -331,9 +372,9 @@ public final class StudyRunner: @unchecked Sendable {
             if let storageError = callback.storageError {
                 // The study database cannot be written (a full disk): record the trial failed
                 // if it still can be, then stop; it is never left running by a live process.
-                _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil,
-                                        seconds: Date().timeIntervalSince(start),
-                                        error: "the study's storage failed: \(Self.describe(storageError))")
+                _ = try? store.finish(TrialResult(number: claim.number, state: .failed, value: nil,
+                                                  seconds: Date().timeIntervalSince(start),
+                                                  error: "the study's storage failed: \(Self.describe(storageError))"), token: worker.token)
                 throw storageError
             }
             failure = Self.describe(error)
@@ -364,36 +405,38 @@ public final class StudyRunner: @unchecked Sendable {
         metrics?.test = nil
         let epochs = outcome?.epochsRun
 
-        // Commit; a new best's package is written first (atomically), so the study never names
-        // a package it does not have. The file lock makes the check and the write one step for
-        // every process sharing the study.
-        // A package that cannot be written (a full disk) fails the trial, recorded as such, and
-        // then stops the run: the trial is never left running.
-        do { try lock.withLock { try StudyFileLock(path: paths.lock).withLock {
-            if state == .complete, let value, let trained {
-                let current = Self.bestTrial(try storage.trials())
-                if current.map({ value < $0.value! }) ?? true {
-                    do {
-                        try trained.write(to: paths.bestPackage)
-                        try storage.setBest(trial: claim.number, testMetrics: trained.manifest.metrics.test)
-                    } catch {
-                        commitError = error
-                        state = .failed
-                        failure = "cannot keep its package as the study's best: \(Self.describe(error))"
-                    }
-                }
-            }
-            if state == .failed { value = nil }
-            try storage.finish(number: claim.number, token: worker.token, state: state, value: value, seconds: seconds,
-                               error: failure, metrics: metrics, epochs: epochs)
-            try writeCSV()
-        } } } catch {
-            _ = try? storage.finish(number: claim.number, token: worker.token, state: .failed, value: nil, seconds: seconds,
-                                    error: "cannot record the trial: \(Self.describe(error))")
+        // Commit: the store refuses a trial taken from this worker, and keeps a better complete
+        // trial's package as the study's best in the same step (SQLite: written atomically
+        // before the trial is committed, under the study's file lock; PostgreSQL: in the
+        // commit's transaction). A package that cannot be kept (a full disk) fails the trial,
+        // recorded as such, and then stops the run: the trial is never left running.
+        if state == .failed { value = nil }
+        let result = TrialResult(number: claim.number, state: state, value: value, seconds: seconds, error: failure,
+                                 metrics: metrics, epochs: epochs)
+        let candidate = state == .complete ? trained.map { t in BestCandidate(write: { try t.write(to: $0) }, testMetrics: t.manifest.metrics.test) } : nil
+        let committed: CommitOutcome
+        do {
+            committed = try lock.withLock { try store.commit(result, token: worker.token, best: candidate) }
+            try writeCSVIfLocal()
+        } catch {
+            _ = try? store.finish(TrialResult(number: claim.number, state: .failed, value: nil, seconds: seconds,
+                                              error: "cannot record the trial: \(Self.describe(error))"), token: worker.token)
             throw error
         }
+        switch committed {
+        case .recorded: break
+        case .refused:
+            // Its heartbeat lapsed (this process was paused, or cut off from the database) and the
+            // trial went to another worker: this late result is dropped, the run goes on.
+            options.warning("trial \(claim.number): result refused: the trial was taken from this worker (no heartbeat for over \(String(format: "%g", lease.staleAfter)) s) and runs elsewhere; nothing recorded")
+            return
+        case let .packageFailed(reason):
+            state = .failed
+            failure = reason
+            commitError = TuneError.storage(path: paths.bestPackage, reason: reason)
+        }
         if let progress = options.progress {
-            let trials = try storage.trials()
+            let trials = try store.trials()
             let finished = trials.filter { $0.state != .running }.count
             var line = "trial \(claim.number) \(state.rawValue)"
             if let value { line += String(format: ": %@ %.6g", search.objective, value) }
@@ -428,9 +471,15 @@ public final class StudyRunner: @unchecked Sendable {
 
     // MARK: The trials CSV
 
+    /// Rewrites the CSV of all trials (atomically) when the study is a local file.
+    func writeCSVIfLocal() throws {
+        guard let files = store.localFiles else { return }
+        try StudyFileLock(path: files.lock).withLock { try writeCSV() }
+    }
+
     /// Rewrites the CSV of all trials (atomically).
     public func writeCSV() throws {
-        let text = StudyExport.csv(study: try storage.study(), trials: try storage.trials(), space: space)
+        let text = StudyExport.csv(study: try store.study(), trials: try store.trials(), space: space)
         do {
             try FileManager.default.createDirectory(atPath: (paths.trialsCSV as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: paths.trialsCSV, atomically: true, encoding: .utf8)
@@ -448,15 +497,15 @@ final class PreparedDataBox: @unchecked Sendable {
 
 /// Beats the heart of a runner's trials every `interval` seconds on its own thread.
 final class Heartbeat: @unchecked Sendable {
-    let storage: StudyStorage
+    let store: any StudyStore
     let token: String
     let interval: Double
     private let condition = NSCondition()
     private var stopped = false
     private var finished = false
 
-    init(storage: StudyStorage, token: String, interval: Double) {
-        self.storage = storage
+    init(store: any StudyStore, token: String, interval: Double) {
+        self.store = store
         self.token = token
         self.interval = interval
     }
@@ -468,7 +517,7 @@ final class Heartbeat: @unchecked Sendable {
                 _ = condition.wait(until: Date().addingTimeInterval(interval))
                 if stopped { break }
                 condition.unlock()
-                try? storage.heartbeat(token: token)
+                try? store.heartbeat(token: token)
                 condition.lock()
             }
             finished = true

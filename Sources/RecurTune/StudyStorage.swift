@@ -31,7 +31,7 @@ import Darwin
 /// one of its intermediate values. See `StudyReader`.
 ///
 /// Times are seconds since 1970 (REAL); seeds are stored as their 64-bit pattern.
-public final class StudyStorage: Sendable {
+public final class StudyStorage: StudyStore, Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
@@ -39,6 +39,9 @@ public final class StudyStorage: Sendable {
     /// The schema version this Recur writes and reads.
     public static let schemaVersion = 1
     static let formatName = "recur-study"
+
+    public var location: String { path }
+    public var localFiles: StudyPaths? { StudyPaths(storage: path) }
 
     private init(path: String, pool: DatabasePool) {
         self.path = path
@@ -200,6 +203,13 @@ public final class StudyStorage: Sendable {
                 """)
         }
         m.registerMigration("change_seq") { db in try db.execute(sql: changeSequenceSQL) }
+        m.registerMigration("queue") { db in
+            // Trials queued by `recur study enqueue`, run before any new one (additive).
+            try db.execute(sql: """
+                CREATE TABLE queued_trial (id INTEGER PRIMARY KEY AUTOINCREMENT, params_json TEXT NOT NULL, seed INTEGER NOT NULL,
+                                           enqueued_at REAL NOT NULL)
+                """)
+        }
         return m
     }
 
@@ -248,11 +258,7 @@ public final class StudyStorage: Sendable {
         try wrap {
             try pool.write { db in
                 if var stored = try Self.study(db) {
-                    guard stored.configHash == study.configHash else {
-                        var differences = StudyConfigKey.differences(stored: stored.configJSON, current: study.configJSON)
-                        if differences.isEmpty { differences = ["config hash \(stored.configHash) in the study, \(study.configHash) now"] }
-                        throw TuneError.differentConfig(path: path, differences: differences)
-                    }
+                    try StudyConfigKey.check(stored: stored, current: study, location: path)
                     stored.maxEvals = study.maxEvals
                     try db.execute(sql: "UPDATE study SET max_evals = ? WHERE id = 1", arguments: [study.maxEvals])
                     return stored
@@ -311,28 +317,38 @@ public final class StudyStorage: Sendable {
     }
 
     /// A trial handed to a worker.
-    public struct Claim: Sendable, Equatable {
-        public var number: Int
-        public var params: [String: SearchValue]
-        public var seed: UInt64
-        /// Whether it was left `running` by a dead worker and is run again.
-        public var isRerun: Bool
+    public typealias Claim = StudyClaim
+
+    /// `claimTrial` with a lease of `staleAfter` seconds and no limit on re-runs.
+    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double, scratch: String? = nil,
+                           propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
+        try claimTrial(maxEvals: maxEvals, worker: worker, lease: TrialLease(staleAfter: staleAfter, maxRetries: Int.max, scratch: scratch),
+                       propose: propose)
     }
 
-    /// In one transaction: hands `worker` a trial left running by a dead worker (same number
-    /// and parameters), or, while fewer than `maxEvals` trials are finished or running, a new
-    /// trial numbered after the last with the parameters `propose` returns (it sees every
-    /// trial, running ones included); nil when the budget is spent.
+    /// In one transaction: hands `worker` a trial left running by a dead worker (same number,
+    /// parameters and seed; one dead more than `lease.maxRetries` times is recorded failed
+    /// instead), or, while fewer than `maxEvals` trials are finished or running, a queued trial
+    /// (`enqueue`) or a new one, numbered after the last, with the parameters `propose` returns
+    /// (it sees every trial, running ones included); nil when the budget is spent.
     ///
-    /// `scratch` is the study's folder of running trials (`StudyPaths.scratch`), where live
+    /// `lease.scratch` is the study's folder of running trials (`StudyPaths.scratch`), where live
     /// runners hold their lock files (`RunnerScratch`): a worker whose lock is free is dead.
-    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double, scratch: String? = nil,
+    public func claimTrial(maxEvals: Int, worker: WorkerIdentity, lease: TrialLease,
                            propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
         try wrap {
             try pool.write { db in
                 let now = Date().timeIntervalSince1970
-                let all = try Self.trials(db)
-                if let dead = all.first(where: { $0.state == .running && worker.considersDead($0, now: now, staleAfter: staleAfter, scratch: scratch) }) {
+                var all = try Self.trials(db)
+                for dead in all where dead.state == .running
+                    && worker.considersDead(dead, now: now, staleAfter: lease.staleAfter, scratch: lease.scratch) {
+                    if dead.attempts > lease.maxRetries {
+                        try db.execute(sql: """
+                            UPDATE trial SET state = 'failed', value = NULL, finished_at = ?, heartbeat_at = NULL, error = ?
+                            WHERE number = ?
+                            """, arguments: [now, TrialLease.lostMessage(attempts: dead.attempts, maxRetries: lease.maxRetries), dead.number])
+                        continue
+                    }
                     try db.execute(sql: "DELETE FROM intermediate WHERE trial = ?", arguments: [dead.number])
                     try db.execute(sql: """
                         UPDATE trial SET started_at = ?, heartbeat_at = ?, worker_pid = ?, worker_host = ?, worker_token = ?,
@@ -341,16 +357,80 @@ public final class StudyStorage: Sendable {
                         """, arguments: [now, now, worker.pid, worker.host, worker.token, dead.number])
                     return Claim(number: dead.number, params: dead.params, seed: dead.seed, isRerun: true)
                 }
+                all = try Self.trials(db)
                 guard all.count < maxEvals else { return nil }
                 let number = (all.map(\.number).max() ?? -1) + 1
-                let (params, seed) = try propose(all.map(\.record), number)
+                var params: [String: SearchValue]
+                var seed: UInt64
+                var queued = false
+                if let row = try Row.fetchOne(db, sql: "SELECT id, params_json, seed FROM queued_trial ORDER BY id LIMIT 1") {
+                    try db.execute(sql: "DELETE FROM queued_trial WHERE id = ?", arguments: [row["id"] as Int64])
+                    params = try ParamsJSON.decode(row["params_json"])
+                    seed = UInt64(bitPattern: row["seed"] as Int64)
+                    queued = true
+                } else {
+                    (params, seed) = try propose(all.map(\.record), number)
+                }
                 try db.execute(sql: """
                     INSERT INTO trial (number, state, params_json, started_at, seed, worker_pid, worker_host, worker_token, heartbeat_at)
                     VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [number, ParamsJSON.encode(params), now, Int64(bitPattern: seed), worker.pid, worker.host,
                                      worker.token, now])
-                return Claim(number: number, params: params, seed: seed, isRerun: false)
+                return Claim(number: number, params: params, seed: seed, isRerun: false, wasQueued: queued)
             }
+        }
+    }
+
+    @discardableResult
+    public func enqueue(params: [String: SearchValue], seed: UInt64) throws -> Int {
+        try wrap {
+            try pool.write { db in
+                try db.execute(sql: "INSERT INTO queued_trial (params_json, seed, enqueued_at) VALUES (?, ?, ?)",
+                               arguments: [ParamsJSON.encode(params), Int64(bitPattern: seed), Date().timeIntervalSince1970])
+                return Int(db.lastInsertedRowID)
+            }
+        }
+    }
+
+    public func queuedCount() throws -> Int {
+        try wrap { try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM queued_trial") ?? 0 } }
+    }
+
+    /// Under the study's file lock: refuses a trial this worker no longer holds; keeps a better
+    /// complete trial's package at `localFiles.bestPackage` (written atomically before the trial
+    /// is committed, so the study never names a package it does not have); finishes the trial.
+    public func commit(_ result: TrialResult, token: String, best: BestCandidate?) throws -> CommitOutcome {
+        let paths = StudyPaths(storage: path)
+        return try StudyFileLock(path: paths.lock).withLock {
+            let held = try wrap {
+                try pool.read { db in
+                    try Row.fetchOne(db, sql: "SELECT 1 FROM trial WHERE number = ? AND state = 'running' AND worker_token = ?",
+                                     arguments: [result.number, token]) != nil
+                }
+            }
+            guard held else { return .refused }
+            var result = result
+            var newBest = false
+            var packageFailure: String?
+            if let best, result.state == .complete, let value = result.value {
+                let current = StudyRunner.bestTrial(try trials())
+                if current.map({ value < $0.value! }) ?? true {
+                    do {
+                        try best.write(paths.bestPackage)
+                        try setBest(trial: result.number, testMetrics: best.testMetrics)
+                        newBest = true
+                    } catch {
+                        let reason = "cannot keep its package as the study's best: \(error)"
+                        packageFailure = reason
+                        result = TrialResult(number: result.number, state: .failed, value: nil, seconds: result.seconds, error: reason,
+                                             metrics: result.metrics, epochs: result.epochs)
+                    }
+                }
+            }
+            let recorded = try finish(number: result.number, token: token, state: result.state, value: result.value,
+                                      seconds: result.seconds, error: result.error, metrics: result.metrics, epochs: result.epochs)
+            if let packageFailure { return .packageFailed(reason: packageFailure) }
+            return recorded ? .recorded(newBest: newBest) : .refused
         }
     }
 
@@ -378,7 +458,11 @@ public final class StudyStorage: Sendable {
         guard value.isFinite else { return }
         try wrap {
             try pool.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO intermediate (trial, epoch, value) VALUES (?, ?, ?)", arguments: [number, epoch, value])
+                // Only the worker holding the trial records values (a late worker's are dropped).
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO intermediate (trial, epoch, value)
+                    SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM trial WHERE number = ? AND state = 'running' AND worker_token = ?)
+                    """, arguments: [number, epoch, value, number, token])
                 try db.execute(sql: "UPDATE trial SET heartbeat_at = ? WHERE number = ? AND worker_token = ?",
                                arguments: [Date().timeIntervalSince1970, number, token])
             }

@@ -8,7 +8,7 @@ public final class TrialPruningCallback: TrainingCallback {
     /// The stop reason recorded in the history of a pruned trial.
     public static let prunedReason = "pruned"
 
-    let storage: StudyStorage
+    let store: any StudyStore
     let number: Int
     let params: [String: SearchValue]
     let token: String
@@ -21,8 +21,8 @@ public final class TrialPruningCallback: TrainingCallback {
     /// A storage failure met while training (the trial cannot be recorded; the study stops).
     public private(set) var storageError: Error?
 
-    public init(storage: StudyStorage, number: Int, params: [String: SearchValue], token: String, objective: String, pruner: any Pruner) {
-        self.storage = storage
+    public init(store: any StudyStore, number: Int, params: [String: SearchValue], token: String, objective: String, pruner: any Pruner) {
+        self.store = store
         self.number = number
         self.params = params
         self.token = token
@@ -37,8 +37,10 @@ public final class TrialPruningCallback: TrainingCallback {
         guard let value = record.value(of: objective), value.isFinite else { return .proceed }
         intermediate[record.epoch] = value
         do {
-            try storage.reportIntermediate(number: number, epoch: record.epoch, value: value, token: token)
-            let others = try storage.trials().map(\.record).filter { $0.number != number }
+            try store.reportIntermediate(number: number, epoch: record.epoch, value: value, token: token)
+            // Without a pruner there is nothing to decide: no need to read the whole study.
+            if pruner is NoPruner { return .proceed }
+            let others = try store.trials().map(\.record).filter { $0.number != number }
             let me = TrialRecord(number: number, params: params, state: .running, value: nil, intermediate: intermediate)
             if pruner.shouldPrune(trial: me, step: record.epoch, trials: others + [me]) {
                 pruned = true

@@ -7,6 +7,7 @@ import RecurStore
 import RecurTensor
 import RecurTrain
 import RecurTune
+import RecurTunePostgres
 
 /// The `recur` command: train, tune and serve recurrent forecasting models.
 ///
@@ -72,6 +73,9 @@ enum CLIExit {
             return e.isUsage ? 2 : 1
         case let e as StoreError:
             return e.isUsage ? 2 : 1
+        case let e as PostgresStoreError:
+            return e.isUsage ? 2 : 1
+        case is ArtifactError: return 1
         case is ServeError: return 2
         case is TensorError: return 2
         default:
@@ -89,7 +93,7 @@ enum CLIExit {
             if let e = error as? ConfigError { return e.description.hasPrefix("error:") || e.description.contains(": error: ") ? e.description : "error: \(e.description)" }
             if error is ConfigError || error is DataError || error is NNError || error is TrainingError
                 || error is PackageError || error is TensorError || error is UsageError || error is TuneError || error is CommandFailure
-                || error is StoreError || error is ServeError {
+                || error is StoreError || error is ServeError || error is PostgresStoreError || error is ArtifactError {
                 return "error: \(e.description)"
             }
             return Recur.fullMessage(for: error)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RecurTrain
 import RecurTune
+import RecurTunePostgres
 
 /// `recur tune CONFIG`: the hyperparameter search of the config's `search` section (or the
 /// template's `hyperopt_pars`), as a persistent, resumable study.
@@ -27,8 +28,11 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("Trials run at once, one thread each (overrides search.jobs).", valueName: "n"))
     var jobs: Int?
 
-    @Option(help: ArgumentHelp("The study database (default: <output.directory>/<config name>.study.sqlite).", valueName: "path"))
+    @Option(help: ArgumentHelp("The study: an SQLite file (default: <output.directory>/<config name>.study.sqlite) or postgresql://USER@HOST:PORT/DB, shared by workers on any host.", valueName: "path|url"))
     var storage: String?
+
+    @Option(help: ArgumentHelp("The study's name in a PostgreSQL database (default: the config file's name without extension).", valueName: "name"))
+    var study: String?
 
     @OptionGroup var runFiles: RunFileOptions
 
@@ -38,13 +42,23 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         var config = try configOptions.load(data: dataOptions)
-        try runFiles.apply(to: &config, anchor: storage)
-        let path = storage ?? StudyPaths.defaultStorage(for: config)
+        let shared = storage.map(StudyLocator.isPostgres) ?? false
+        try runFiles.apply(to: &config, anchor: shared ? nil : storage)
+        var path = storage.map(StudyLocator.sqlitePath) ?? StudyPaths.defaultStorage(for: config)
         var options = StudyOptions(storagePath: path, maxEvals: trials, jobs: jobs)
+        if shared, let storage {
+            // The server is reached (or the run ends, exit 2) before any training starts.
+            let url = try PostgresURL(storage)
+            let name = study ?? StudyPaths.defaultName(for: config)
+            options.store = try PostgresStudyStore(url: url, name: name, create: true)
+            options.studyName = name
+            path = url.display
+            options.storagePath = path
+        }
         if !quiet { options.progress = { line in note(line) } }
         let runner = try StudyRunner(config: config, options: options)
         if !quiet {
-            let stored: [StoredTrial] = try runner.storage.trials()
+            let stored: [StoredTrial] = try runner.store.trials()
             let done = stored.filter { $0.state != TrialState.running }.count
             note("study \(runner.paths.name) at \(path): \(runner.search.sampler.rawValue) sampler, \(runner.search.pruner.rawValue) pruner, objective \(runner.search.objective); \(done) of \(runner.search.maxEvals) trials finished, \(runner.search.jobs) at a time")
         }
@@ -78,7 +92,7 @@ enum StudyText {
         } else {
             lines.append("best: none (no trial completed)")
         }
-        lines.append("trials csv: \(s.trialsCsv)")
+        if let csv = s.trialsCsv { lines.append("trials csv: \(csv)") }
         return lines.joined(separator: "\n")
     }
 }

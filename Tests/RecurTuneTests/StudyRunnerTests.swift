@@ -19,7 +19,7 @@ final class StudyRunnerTests: XCTestCase {
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, progress: { lines.append($0) }))
         let summary = try runner.run()
         XCTAssertEqual(summary.trials, ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), [0, 1, 2])
         XCTAssertTrue(trials.allSatisfy { $0.record.intermediate.count == 2 && $0.value == $0.record.intermediate.values.min() })
         XCTAssertTrue(trials.allSatisfy { $0.metrics?.validation != nil && $0.metrics?.test == nil }, "no test metrics per trial")
@@ -58,9 +58,42 @@ final class StudyRunnerTests: XCTestCase {
             let path = fixture.dir.appendingPathComponent("s\(k).study.sqlite").path
             let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: path))
             _ = try runner.run()
-            proposals.append(try runner.storage.trials().map(\.params))
+            proposals.append(try runner.store.trials().map(\.params))
         }
         XCTAssertEqual(proposals[0], proposals[1])
+    }
+
+    /// A study written by an earlier Recur echoes its config without the lease keys and in
+    /// another key order: read again by this schema it is the same search, so it resumes; a real
+    /// change is still refused. Changing the lease keys alone is not a different study.
+    func testAStudyFromAnEarlierEchoOfTheSameConfigResumesAndLeaseKeysDoNotCount() throws {
+        let config = try fixture.config(search: #"{"max_evals": 3, "space": {\#(learningRate)}}"#)
+        var leased = config
+        leased.search?.heartbeatSeconds = 2
+        leased.search?.maxRetries = 5
+        XCTAssertEqual(StudyConfigKey.hash(leased), StudyConfigKey.hash(config))
+        // The stored echo: the lease keys gone, the top-level keys reversed.
+        let current = StudyConfigKey.json(config)
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(current.utf8)) as? [String: Any])
+        var search = try XCTUnwrap(object["search"] as? [String: Any])
+        XCTAssertNotNil(search.removeValue(forKey: "heartbeat_seconds"))
+        XCTAssertNotNil(search.removeValue(forKey: "max_retries"))
+        object["search"] = search
+        let earlier = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        XCTAssertNotEqual(earlier, current)
+        func record(hash: String, json: String) -> StudyRecord {
+            StudyRecord(name: "tiny", configHash: hash, configJSON: json, objective: "val_loss", sampler: "tpe", seed: 7, maxEvals: 3,
+                        bestPackage: StudyPaths(storage: fixture.storagePath).bestPackage)
+        }
+        let storage = try StudyStorage.open(path: fixture.storagePath, create: true)
+        try storage.attach(record(hash: "fnv1a64:0000000000000001", json: earlier))
+        XCTAssertNoThrow(try storage.attach(record(hash: StudyConfigKey.hash(config), json: current)))
+        var other = config
+        other.training.epochs += 1
+        XCTAssertThrowsError(try storage.attach(record(hash: StudyConfigKey.hash(other), json: StudyConfigKey.json(other)))) { error in
+            guard case let TuneError.differentConfig(_, differences)? = error as? TuneError else { return XCTFail("\(error)") }
+            XCTAssertTrue(differences.contains { $0.hasPrefix("`training.epochs`") }, "\(differences)")
+        }
     }
 
     func testResumeReRunsTheTrialADeadProcessLeftRunningWithTheSameNumberAndParameters() throws {
@@ -95,7 +128,7 @@ final class StudyRunnerTests: XCTestCase {
         let config = try fixture.config(search: #"{"max_evals": 5, "sampler": "random", "seed": 1, "space": {"window.n_past_steps": {"choice": [10000, 4]}}}"#)
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.count, 5)
         XCTAssertEqual(summary.trials["running"], 0)
         let failed = trials.filter { $0.state == .failed }, complete = trials.filter { $0.state == .complete }
@@ -117,7 +150,7 @@ final class StudyRunnerTests: XCTestCase {
         let summary = try runner.run()
         XCTAssertEqual(summary.trials["complete"], 6)
         XCTAssertEqual(summary.trials["running"], 0)
-        let trials = try runner.storage.trials()
+        let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), Array(0..<6))
         XCTAssertEqual(Set(trials.map { ParamsJSON.encode($0.params) }).count, 6, "no point proposed twice")
         XCTAssertNotNil(summary.best?.package)
@@ -128,7 +161,7 @@ final class StudyRunnerTests: XCTestCase {
         let config = try fixture.config(search: #"{"max_evals": 1, "objective": "val_rmse", "space": {\#(learningRate)}}"#)
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
-        let trial = try XCTUnwrap(try runner.storage.trials().first)
+        let trial = try XCTUnwrap(try runner.store.trials().first)
         XCTAssertEqual(trial.record.intermediate.count, 2)
         // The RMSE of each epoch's model in degrees, not the scaled loss: the last epoch's is
         // the final model's validation RMSE.
@@ -145,7 +178,7 @@ final class StudyRunnerTests: XCTestCase {
         let storage = try StudyStorage.open(path: fixture.storagePath, create: true)
         let me = WorkerIdentity.current()
         _ = try storage.claimTrial(maxEvals: 1, worker: me, staleAfter: 300) { _, _ in (["x": .number(1)], 1) }
-        let callback = TrialPruningCallback(storage: storage, number: 0, params: ["x": .number(1)], token: me.token,
+        let callback = TrialPruningCallback(store: storage, number: 0, params: ["x": .number(1)], token: me.token,
                                             objective: "val_loss", pruner: Always())
         let model = try config.architecture().build(seed: 1)
         let optimizer = try OptimizerConfig(name: .adam).makeOptimizer()
