@@ -59,3 +59,25 @@ extension CleanSeries {
         }
     }
 }
+
+extension SeriesSplit {
+    /// Steps of the validation part that are also training steps (explicit row ranges may
+    /// overlap, as the seed lesson's do).
+    public var validationStepsInTraining: Int {
+        max(0, min(train.upperBound, validation.upperBound) - max(train.lowerBound, validation.lowerBound))
+    }
+
+    /// The warning `train` and `tune` print when validation steps are training steps: the
+    /// validation loss, early stopping, model choice in tuning, the interval calibration and
+    /// the honesty guard then measure the fit to data the model was trained on. Nil when the
+    /// parts are apart.
+    public var overlapWarning: String? {
+        let shared = validationStepsInTraining
+        guard shared > 0 else { return nil }
+        return "WARNING: \(shared) of the \(validation.count) validation steps (rows [\(validation.lowerBound), \(validation.upperBound))) "
+            + "are also training steps (rows [\(train.lowerBound), \(train.upperBound))): the validation loss, early stopping, "
+            + "the choice between trials, the interval calibration and the worse-than-persistence check then measure the fit "
+            + "to data the model was trained on. Fix: let the validation rows follow the training rows (split.train_rows "
+            + "ending at \(validation.lowerBound), or split.fractions)."
+    }
+}

@@ -40,6 +40,7 @@ struct Train: ParsableCommand {
         if !json && !quiet {
             note(describe(prepared, config))
         }
+        if let warning = prepared.split.overlapWarning, !quiet { note(warning) }
         let outcome = try TrainingRun.run(config, prepared: prepared, options: options)
         if let honesty = outcome.honesty, honesty.worseThanPersistence, !quiet {
             note(honesty.text)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RecurData
 import RecurTrain
 import RecurTune
 import RecurTunePostgres
@@ -61,6 +62,11 @@ struct Tune: ParsableCommand {
             let stored: [StoredTrial] = try runner.store.trials()
             let done = stored.filter { $0.state != TrialState.running }.count
             note("study \(runner.paths.name) at \(path): \(runner.search.sampler.rawValue) sampler, \(runner.search.pruner.rawValue) pruner, objective \(runner.search.objective); \(done) of \(runner.search.maxEvals) trials finished, \(runner.search.jobs) at a time")
+        }
+        // Explicit row ranges are the only split whose validation can lie inside training.
+        if !quiet, case let .rows(train, validation, test) = config.splitSpec,
+           let warning = SeriesSplit(train: train, validation: validation, test: test).overlapWarning {
+            note(warning)
         }
         let summary = try runner.run()
         if json {

@@ -199,6 +199,9 @@ final class TrainTests: XCTestCase {
         let persistence = try XCTUnwrap(((object["baselines"] as? [String: Any])?["persistence"] as? [String: Any])?["test"] as? [String: Any])
         XCTAssertEqual(persistence["rmse"] as? Double ?? 0, 2.652, accuracy: 0.01, "DESIGN.md: persistence 2.652")
         XCTAssertEqual(object["train_samples"] as? Int, 1997)
+        // The seed split validates on training rows: said, with the fix.
+        XCTAssertTrue(r.stderr.contains("WARNING: 500 of the 500 validation steps (rows [1500, 2000)) are also training steps"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("split.train_rows ending at 1500"), r.stderr)
     }
 
     func testTemplateTrainsOnA620WithTheTargetOverride() throws {

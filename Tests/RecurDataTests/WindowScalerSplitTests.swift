@@ -107,3 +107,21 @@ final class WindowScalerSplitTests: XCTestCase {
         for (a, b) in zip(restored, target) { XCTAssertEqual(a, b, accuracy: 1e-4, file: file, line: line) }
     }
 }
+
+/// A validation part inside the training part is counted and warned about; parts apart are not.
+final class SplitOverlapTests: XCTestCase {
+    func testOverlappingValidationRowsAreCountedAndWarnedAbout() {
+        let seed = SeriesSplit(train: 0..<2000, validation: 1500..<2000, test: 2000..<3650)
+        XCTAssertEqual(seed.validationStepsInTraining, 500)
+        let warning = seed.overlapWarning ?? ""
+        XCTAssertTrue(warning.contains("500 of the 500 validation steps"), warning)
+        XCTAssertTrue(warning.contains("split.train_rows ending at 1500"), warning)
+        let partly = SeriesSplit(train: 0..<1600, validation: 1500..<2000, test: 2000..<3650)
+        XCTAssertEqual(partly.validationStepsInTraining, 100)
+        XCTAssertTrue(partly.overlapWarning?.contains("100 of the 500") == true)
+        let apart = SeriesSplit(train: 0..<1500, validation: 1500..<2000, test: 2000..<3650)
+        XCTAssertEqual(apart.validationStepsInTraining, 0)
+        XCTAssertNil(apart.overlapWarning)
+        XCTAssertNil(SeriesSplit(train: 0..<10, validation: 10..<10, test: 10..<12).overlapWarning)
+    }
+}

@@ -68,6 +68,28 @@ final class ForecasterTests: XCTestCase {
         XCTAssertNotNil(scores.persistence?.intervals, "persistence's own intervals are scored too")
     }
 
+    /// A loaded package forecasts one window through its `InferenceContext`; the numbers are the
+    /// model's `forward` on a batch of one, bit for bit, call after call.
+    func testThePackagesOneWindowPathEqualsTheModelsForward() throws {
+        let data = try writeSeries(hours: 400)
+        let (path, config) = try trainPackage(data: data, extra: "")
+        let package = try ModelPackage.load(path)
+        let loaded = Evaluator(package: package)
+        XCTAssertNotNil(loaded.inference, "a loaded package's evaluator runs one window through an InferenceContext")
+        let plain = Evaluator(model: package.model, input: ModelInput(manifest: package.manifest),
+                              quantiles: package.manifest.config.training.loss.quantiles)
+        XCTAssertNil(plain.inference)
+        let prepared = try DataPreparation.prepare(config)
+        let augmented = loaded.input.augmented(prepared.series)
+        let P = loaded.input.nPastSteps, F = augmented.featureCount
+        for end in [P, P + 17, augmented.count] {
+            let window = Array(augmented.values[((end - P) * F)..<(end * F)])
+            let expected = try plain.outputs(window: window)
+            XCTAssertEqual(try loaded.outputs(window: window), expected)
+            XCTAssertEqual(try loaded.outputs(window: window), expected, "a second call gives the same numbers")
+        }
+    }
+
     func testForecastGivesOneRowPerStepAfterTheLastObservation() throws {
         let data = try writeSeries()
         let forecaster = Forecaster(package: try ModelPackage.load(try trainPackage(data: data).path))

@@ -36,12 +36,19 @@ public struct Evaluator {
     public let quantiles: [Double]?
     /// The package the model came from, named in errors; nil during training.
     let packagePath: String?
+    /// For a loaded package (whose weights never change): the forward-only evaluator of one
+    /// window behind `outputs(window:)` (kernels packed once, nothing allocated per call after
+    /// the first; the numbers of `model.forward` on a batch of one). Like the model's forward
+    /// pass it is not for two threads at once; serving's replicas are separate forecasters. Nil
+    /// during training, where the weights change between calls.
+    let inference: InferenceContext?
 
     public init(model: Sequential, input: ModelInput, quantiles: [Double]?) {
         self.model = model
         self.input = input
         self.quantiles = quantiles
         self.packagePath = nil
+        self.inference = nil
     }
 
     /// The evaluator of a loaded package: its model, its transform and its quantiles.
@@ -50,6 +57,7 @@ public struct Evaluator {
         input = ModelInput(manifest: package.manifest)
         quantiles = package.manifest.config.training.loss.quantiles
         packagePath = package.path
+        inference = try? InferenceContext(model: package.model)
     }
 
     // MARK: Forecasts
@@ -72,7 +80,16 @@ public struct Evaluator {
         if let i = scaled.firstIndex(where: { !$0.isFinite }) {
             throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(input.scaler.columns[i % F])) is not finite after scaling")
         }
-        let output = try model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
+        let output: [Float]
+        if let inference {
+            let steps = input.singleShape[1]
+            let count = model.returnsSequences ? steps * model.outputSize : model.outputSize
+            output = try scaled.withUnsafeBufferPointer { window in
+                Array(UnsafeBufferPointer(start: try inference.predict(window.baseAddress!, steps: steps), count: count))
+            }
+        } else {
+            output = try model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
+        }
         guard output.count == H * (quantiles?.count ?? 1) else {
             throw PackageError.corrupt(path: packagePath ?? "the model", reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(H * (quantiles?.count ?? 1))")
         }
