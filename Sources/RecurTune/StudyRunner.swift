@@ -368,8 +368,9 @@ public final class StudyRunner: @unchecked Sendable {
             training.callbacks = [callback]
             training.validationMetrics = search.objective != "val_loss"
             training.packagePath = scratchPackage
-            training.packageHandler = { trained = $0 }
-            outcome = try TrainingRun.run(trialConfig, prepared: data.value, options: training)
+            training.writePackage = false
+            let run = try TrainingRun.train(trialConfig, prepared: data.value, options: training)
+            (outcome, trained) = (run.outcome, run.package)
         } catch {
             if let storageError = callback.storageError {
                 // The study database cannot be written (a full disk): record the trial failed

@@ -72,14 +72,22 @@ func formatted(_ event: LogEvent, handlerMetadata: Logger.Metadata) -> String {
     return event.message.description + " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
 }
 
-/// Writes each message (with its metadata, if any) as one line on stderr.
-struct StderrLogHandler: LogHandler {
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
+/// A log handler whose metadata is one stored dictionary, read and written by key.
+protocol StoredMetadataLogHandler: LogHandler {
+    var metadata: Logger.Metadata { get set }
+}
+
+extension StoredMetadataLogHandler {
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
+}
+
+/// Writes each message (with its metadata, if any) as one line on stderr.
+struct StderrLogHandler: StoredMetadataLogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
 
     func log(event: LogEvent) {
         FileHandle.standardError.write(Data((formatted(event, handlerMetadata: metadata) + "\n").utf8))
@@ -87,13 +95,9 @@ struct StderrLogHandler: LogHandler {
 }
 
 /// Appends `<UTC time> <level> <message>` to the attached log file.
-struct FileLogHandler: LogHandler {
+struct FileLogHandler: StoredMetadataLogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .info
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     func log(event: LogEvent) {
         let time = ISO8601DateFormatter().string(from: Date())

@@ -25,6 +25,18 @@ struct CLIRunner {
         return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
+    /// Starts `recur` with `arguments` in the background, its output discarded (a run a test
+    /// signals or watches through its files); the caller waits for it.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Starts one `recur` process per argument list at once, waits for all, and returns their
     /// results in the same order (output goes through files in `folder`, so no pipe fills up).
     static func runConcurrently(_ argumentLists: [[String]], in folder: URL) throws -> [Result] {

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// Issue 11 on the built binary: window scaling beats persistence on a trending series where
@@ -8,11 +9,8 @@ final class ForecastingCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-forecasting-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-forecasting")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func json(_ text: String) throws -> [String: Any] {
         try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
@@ -76,9 +74,8 @@ final class ForecastingCLITests: XCTestCase {
     }
 
     func testMelbourneCalendarExampleBeatsARWithFourierTerms() throws {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shared = repo.deletingLastPathComponent().appendingPathComponent("shared/datasets")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: shared.path), "../shared/datasets is absent")
+        let repo = Datasets.packageRoot
+        _ = try Datasets.requireFolder()
         let config = repo.appendingPathComponent("examples/melbourne-calendar.json").path
         let r = try CLIRunner.run(["train", config, "--json", "--quiet", "--output", dir.appendingPathComponent("mel").path,
                                    "--set", "output.directory=\(dir.path)"])

@@ -1,31 +1,9 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// `recur inspect` and `recur report` through the built binary.
 final class InspectReportTests: XCTestCase {
-    /// The repository root (this file is Tests/RecurCLITests/InspectReportTests.swift).
-    static var repositoryRoot: URL {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }
-
-    /// `../shared/datasets` beside the repository, or a skip.
-    func datasets() throws -> URL {
-        let folder = Self.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
-        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("a620-hourly-temperature.csv").path) else {
-            throw XCTSkip("no shared data sets at \(folder.path)")
-        }
-        return folder
-    }
-
-    func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-cli-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     /// The first integer after `prefix` in `text`.
     func number(after prefix: String, in text: String) -> Int? {
         guard let range = text.range(of: prefix) else { return nil }
@@ -35,8 +13,8 @@ final class InspectReportTests: XCTestCase {
     // MARK: inspect
 
     func testInspectA620SurfacesEveryProblemAndWritesPlots() throws {
-        let data = try datasets().appendingPathComponent("a620-hourly-temperature.csv").path
-        let plots = try temporaryFolder().appendingPathComponent("plots")
+        let data = try Datasets.path("a620-hourly-temperature.csv")
+        let plots = try temporaryFolder("recur-cli-report").appendingPathComponent("plots")
         let r = try CLIRunner.run(["inspect", data, "--plots", plots.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let text = r.stdout
@@ -62,7 +40,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testInspectJSONParses() throws {
-        let data = try datasets().appendingPathComponent("a620-hourly-temperature.csv").path
+        let data = try Datasets.path("a620-hourly-temperature.csv")
         let r = try CLIRunner.run(["inspect", data, "--json", "--since", "2015-01-01"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout.split(separator: "\n").count, 1, "one JSON object on one line")
@@ -77,7 +55,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testInspectWithTemplateConfigNamesTheMissingColumn() throws {
-        let folder = try datasets()
+        let folder = try Datasets.requireFolder()
         let data = folder.appendingPathComponent("a620-hourly-temperature.csv").path
         let template = folder.appendingPathComponent("seed-config-template.json").path
         let r = try CLIRunner.run(["inspect", data, "--config", template])
@@ -94,7 +72,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testInspectBadFiles() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-cli-report")
         let missing = try CLIRunner.run(["inspect", folder.appendingPathComponent("nope.csv").path])
         XCTAssertEqual(missing.status, 2)
         XCTAssertTrue(missing.stderr.contains("file not found") && missing.stderr.contains("nope.csv"), missing.stderr)
@@ -124,7 +102,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testInspectExplicitColumnsOverrideTheGuess() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-cli-report")
         let file = folder.appendingPathComponent("two.csv")
         var text = "when,a,b\n"
         for d in 0..<60 { text += String(format: "2020-%02d-%02d,%d,%d\n", 1 + d / 28, 1 + d % 28, d, 100 - d) }
@@ -166,7 +144,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testReportWritesChartsAndSummary() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-cli-report")
         let package = try trainPackage(in: folder)
         let r = try CLIRunner.run(["report", package.path])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -195,7 +173,7 @@ final class InspectReportTests: XCTestCase {
     }
 
     func testReportOnSomethingElseIsAUsageError() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-cli-report")
         let plain = try CLIRunner.run(["report", folder.path])
         XCTAssertEqual(plain.status, 2)
         XCTAssertTrue(plain.stderr.contains("not a Recur model package"), plain.stderr)

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// Prediction intervals (`train --json`, `predict` columns and `--levels`) and `recur backtest`
@@ -7,11 +8,8 @@ final class IntervalBacktestCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-intervals-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-intervals")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// An hourly `date,hr,temp` CSV with a daily cycle and some noise, `hours` hours from 2020-01-01.
     func writeSeries(hours: Int = 480) throws -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// `recur predict` and `recur evaluate` end to end on the built binary: output on stdout and
@@ -7,43 +8,21 @@ final class PredictEvaluateTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-predict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-predict")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    static var repo: URL { Datasets.packageRoot }
 
-    static var repo: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
-    static var shared: URL { repo.deletingLastPathComponent().appendingPathComponent("shared/datasets") }
-
-    /// An hourly `date,hr,temp` CSV with a daily cycle, `hours` hours from 2020-01-01.
+    /// An hourly `date,hr,temp` CSV with a daily cycle, `hours` hours from 2020-01-01 (`SmallModel.series`).
     func writeSeries(_ name: String = "data.csv", hours: Int = 240, header: String = "date,hr,temp") throws -> String {
-        var lines = [header]
-        for i in 0..<hours {
-            let v = 20 + 5 * sin(Double(i) * 2 * .pi / 24) + Double(i % 7) * 0.1
-            lines.append(String(format: "2020-01-%02d,%d,%.2f", 1 + i / 24, i % 24, v))
-        }
         let path = dir.appendingPathComponent(name).path
-        try lines.joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try SmallModel.series(hours: hours, header: header).write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    /// Trains a small package on `data` with `recur train`.
+    /// Trains a small package on `data` with `recur train` (`SmallModel`).
     func train(_ data: String) throws -> String {
-        let config = dir.appendingPathComponent("config.json")
-        try """
-        {
-          "data": {"path": "\(data)", "date_column": "date", "hour_column": "hr", "target": "temp"},
-          "window": {"n_past_steps": 6, "horizon": 2},
-          "model": {"layers": [{"type": "lstm", "units": 4}]},
-          "training": {"epochs": 2, "batch_size": 16, "checkpoint": false},
-          "output": {"directory": "\(dir.path)"}
-        }
-        """.write(to: config, atomically: true, encoding: .utf8)
-        let package = dir.appendingPathComponent("pkg").path
-        let r = try CLIRunner.run(["train", config.path, "--output", package, "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return package
+        try SmallModel.train(data: data, in: dir, output: dir.appendingPathComponent("pkg").path)
     }
 
     func rows(_ csv: String) -> [(String, Double)] {
@@ -181,8 +160,7 @@ final class PredictEvaluateTests: XCTestCase {
     }
 
     func testEvaluateOnMelbourneWithTheSeedPackage() throws {
-        let melbourne = Self.shared.appendingPathComponent("melbourne-daily-min-temperatures.csv").path
-        guard FileManager.default.fileExists(atPath: melbourne) else { throw XCTSkip("../shared/datasets is absent") }
+        let melbourne = try Datasets.path("melbourne-daily-min-temperatures.csv")
         let package = dir.appendingPathComponent("melbourne").path
         let trained = try CLIRunner.run(["train", Self.repo.appendingPathComponent("examples/melbourne-seed.json").path,
                                          "--output", package, "--quiet",

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// `recur serve` as a real process (starts on a free port, answers, stops on SIGTERM) and the
@@ -7,46 +8,18 @@ final class ServeCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-serve-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-serve-cli")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// Trains a small hourly package into `models/temp` and returns the package and the data.
     func train() throws -> (package: String, data: String) {
-        var csv = "date,hr,temp\n"
-        for i in 0..<240 {
-            csv += String(format: "2020-01-%02d,%d,%.2f\n", 1 + i / 24, i % 24, 20 + 5 * sin(Double(i) * 2 * .pi / 24) + Double(i % 7) * 0.1)
-        }
         let data = dir.appendingPathComponent("data.csv").path
-        try csv.write(toFile: data, atomically: true, encoding: .utf8)
-        let config = dir.appendingPathComponent("config.json")
-        try """
-        {
-          "data": {"path": "\(data)", "date_column": "date", "hour_column": "hr", "target": "temp"},
-          "window": {"n_past_steps": 6, "horizon": 2},
-          "model": {"layers": [{"type": "lstm", "units": 4}]},
-          "training": {"epochs": 2, "batch_size": 16, "checkpoint": false},
-          "output": {"directory": "\(dir.path)"}
-        }
-        """.write(to: config, atomically: true, encoding: .utf8)
-        let package = dir.appendingPathComponent("models/temp").path
-        let r = try CLIRunner.run(["train", config.path, "--output", package, "--quiet"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return (package, data)
+        try SmallModel.series().write(toFile: data, atomically: true, encoding: .utf8)
+        return (try SmallModel.train(data: data, in: dir, output: dir.appendingPathComponent("models/temp").path), data)
     }
 
     func curl(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "--max-time", "30"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "--max-time", "30"] + args).stdout
     }
 
     func testServeAnswersAndStopsGracefullyOnSIGTERM() throws {

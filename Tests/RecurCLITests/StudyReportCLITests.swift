@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 #if canImport(FoundationXML)
 import FoundationXML
@@ -10,11 +11,8 @@ final class StudyReportCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-study-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-study-report")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// A tiny study config on an hourly synthetic series (`date,hr,temp`, 10 days).
     func writeConfig() throws -> String {

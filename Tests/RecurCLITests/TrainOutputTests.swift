@@ -96,12 +96,7 @@ extension TrainTests {
     /// code and that nothing of the run is left.
     func assertSignalLeavesNothing(_ signal: Int32, exitCode: Int32, file: StaticString = #filePath, line: UInt = #line) throws {
         let config = try writeRunsConfig(epochs: 100_000, name: "long-\(signal).json")
-        let process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["train", config.path, "--output", packagePath, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CLIRunner.start(["train", config.path, "--output", packagePath, "--quiet"])
         let checkpoint = dir.appendingPathComponent(".pkg.checkpoint-\(process.processIdentifier).safetensors").path
         let deadline = Date().addingTimeInterval(300)  // a guard against a hang, not a timing check
         while process.isRunning, !FileManager.default.fileExists(atPath: checkpoint), Date() < deadline { usleep(20_000) }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// `recur train` end to end on the built binary: results, packages, reproducibility, and every
@@ -7,17 +8,10 @@ final class TrainTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-train")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    static var shared: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/datasets")
-    }
-    static var repo: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+    static var repo: URL { Datasets.packageRoot }
 
     /// An hourly synthetic CSV `date,hr,temp` (daily cycle), `days` days long.
     func writeSeries(_ name: String = "data.csv", days: Int = 20, transform: (Int, String) -> String? = { $1 }) throws -> URL {
@@ -148,9 +142,8 @@ final class TrainTests: XCTestCase {
     }
 
     func testTemplateAgainstA620NamesTheMissingColumn() throws {
-        let template = Self.shared.appendingPathComponent("seed-config-template.json")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: template.path), "../shared/datasets is absent")
-        let a620 = Self.shared.appendingPathComponent("a620-hourly-temperature.csv").path
+        let template = try Datasets.url("seed-config-template.json")
+        let a620 = try Datasets.path("a620-hourly-temperature.csv")
         try assertBadInput([template.path, "--set", "input_csv=\(a620)"], mentions: ["temperature", "numeric_var", "inme, date, hr, temp"])
     }
 
@@ -195,7 +188,7 @@ final class TrainTests: XCTestCase {
     }
 
     func testMelbourneExampleReproducesTheSeedResult() throws {
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.shared.path), "../shared/datasets is absent")
+        _ = try Datasets.requireFolder()
         let config = Self.repo.appendingPathComponent("examples/melbourne-seed.json").path
         let r = try CLIRunner.run(["train", config, "--output", packagePath, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -209,9 +202,8 @@ final class TrainTests: XCTestCase {
     }
 
     func testTemplateTrainsOnA620WithTheTargetOverride() throws {
-        let template = Self.shared.appendingPathComponent("seed-config-template.json")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: template.path), "../shared/datasets is absent")
-        let a620 = Self.shared.appendingPathComponent("a620-hourly-temperature.csv").path
+        let template = try Datasets.url("seed-config-template.json")
+        let a620 = try Datasets.path("a620-hourly-temperature.csv")
         let r = try CLIRunner.run(["train", template.path, "--set", "numeric_var=temp", "--set", "input_csv=\(a620)",
                                    "--set", "epochs=1", "--since", "2016-04-01", "--until", "2016-06-30",
                                    "--output", packagePath, "--json"])

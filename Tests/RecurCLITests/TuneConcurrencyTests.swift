@@ -66,12 +66,7 @@ extension TuneTests {
         let config = try writeConfig(maxEvals: 3, epochs: 150, units: 8)
         let storage = dir.appendingPathComponent("stopped.study.sqlite").path
         let scratch = dir.appendingPathComponent(".stopped.study.running")
-        let process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["tune", config, "--storage", storage, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CLIRunner.start(["tune", config, "--storage", storage, "--quiet"])
         // Wait until the runner trains in its own folder (a trial's checkpoint is there).
         func checkpointWritten() -> Bool {
             let fm = FileManager.default

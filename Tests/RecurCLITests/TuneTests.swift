@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 
 /// `recur tune` and `recur study` end to end on the built binary: the template's own
@@ -8,15 +9,7 @@ final class TuneTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-tune-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
-
-    static var shared: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/datasets")
+        dir = try temporaryFolder("recur-tune")
     }
 
     /// An hourly synthetic series `date,hr,temp`, `days` days.
@@ -93,12 +86,7 @@ final class TuneTests: XCTestCase {
         let maxEvals = 8
         let config = try writeConfig(maxEvals: maxEvals, epochs: 12, units: 8)
         let storage = dir.appendingPathComponent("killed.study.sqlite").path
-        let process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["tune", config, "--storage", storage, "--quiet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try CLIRunner.start(["tune", config, "--storage", storage, "--quiet"])
         func counts() throws -> [String: Int] {
             let r = try CLIRunner.run(["study", "export", storage, "--format", "json"])
             guard r.status == 0, let o = try? json(r.stdout) else { return [:] }
@@ -132,9 +120,8 @@ final class TuneTests: XCTestCase {
     }
 
     func testTheTemplatesOwnHyperoptParsRunOnA620AndProduceABestPackage() throws {
-        let template = Self.shared.appendingPathComponent("seed-config-template.json")
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: template.path), "../shared/datasets is absent")
-        let a620 = Self.shared.appendingPathComponent("a620-hourly-temperature.csv").path
+        let template = try Datasets.url("seed-config-template.json")
+        let a620 = try Datasets.path("a620-hourly-temperature.csv")
         let storage = dir.appendingPathComponent("template.study.sqlite").path
         let r = try CLIRunner.run(["tune", template.path, "--set", "numeric_var=temp", "--set", "input_csv=\(a620)",
                                    "--set", "epochs=1", "--since", "2016-06-01", "--until", "2016-06-30", "--trials", "3",

@@ -3,23 +3,23 @@ import RecurDashboard
 import RecurTrain
 @testable import RecurTune
 import RecurData
+import RecurTestSupport
 import XCTest
 
 /// A temporary folder with a study file (trials in every state) and a models folder holding one
 /// small trained package, the study's best.
 final class DashboardFixture {
-    let dir: URL
+    let folder: TemporaryFolder
+    var dir: URL { folder.url }
     var studyPath: String { dir.appendingPathComponent("runs/tiny.study.sqlite").path }
     var modelsPath: String { dir.appendingPathComponent("models").path }
     var packagePath: String { dir.appendingPathComponent("models/tiny-best").path }
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-dashboard-\(UUID().uuidString)")
+        folder = try TemporaryFolder("recur-dashboard")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("models"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("runs"), withIntermediateDirectories: true)
     }
-
-    deinit { try? FileManager.default.removeItem(at: dir) }
 
     /// The study: trials 0–2 complete, 3 pruned at epoch 2, 4 failed, 5 running (a worker
     /// `token`), each with per-epoch values; trial 1 is the best.
@@ -64,10 +64,7 @@ final class DashboardFixture {
           "output": {"directory": "runs"}
         }
         """, file: "test.json", baseDirectory: dir.path)
-        var options = TrainingOptions()
-        options.packagePath = packagePath
-        options.quiet = true
-        options.writeResultsRow = false
+        let options = TrainingOptions.silent(packagePath: packagePath)
         _ = try TrainingRun.run(config, options: options)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import RecurDashboard
 @testable import RecurTune
+import RecurTestSupport
 import XCTest
 
 /// A real `recur tune` process while the dashboard polls its study every 100 ms: the study
@@ -9,11 +10,8 @@ final class LiveStudyTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-dashboard-live-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-dashboard-live")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// The `recur` executable built beside the tests.
     static var binary: URL {

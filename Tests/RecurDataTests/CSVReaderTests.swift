@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 @testable import RecurData
 
@@ -59,7 +60,7 @@ final class CSVReaderTests: XCTestCase {
 
     /// Every row of A620 is read and parsed (its speed is the harness's business, BENCHMARKS.md).
     func testA620ReadsWhole() throws {
-        let path = try datasetsFolder().appendingPathComponent("a620-hourly-temperature.csv").path
+        let path = try Datasets.path("a620-hourly-temperature.csv")
         let table = try CSVReader.read(path: path)
         let raw = try SeriesLoader.load(TimeSeriesSource(path: path, timeColumn: "date", hourColumn: "hr", stationColumn: "inme",
                                                          station: "A620", target: "temp"), table: table)

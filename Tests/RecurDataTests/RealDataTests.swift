@@ -1,16 +1,17 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 @testable import RecurData
 
 /// Inspection and cleaning of the shared data sets (skipped when ../shared/datasets is absent).
 final class RealDataTests: XCTestCase {
     func a620Source() throws -> TimeSeriesSource {
-        TimeSeriesSource(path: try datasetsFolder().appendingPathComponent("a620-hourly-temperature.csv").path,
+        TimeSeriesSource(path: try Datasets.path("a620-hourly-temperature.csv"),
                          timeColumn: "date", hourColumn: "hr", stationColumn: "inme", station: "A620", target: "temp")
     }
 
     func melbourneSource() throws -> TimeSeriesSource {
-        TimeSeriesSource(path: try datasetsFolder().appendingPathComponent("melbourne-daily-min-temperatures.csv").path,
+        TimeSeriesSource(path: try Datasets.path("melbourne-daily-min-temperatures.csv"),
                          timeColumn: "Date", target: "Temp")
     }
 

@@ -8,16 +8,9 @@ import XCTest
 /// The LSTM's and GRU's C gate passes (RecurKernels) against the equations in Double, and whole training
 /// steps at every instruction-set level this processor supports against each other.
 final class KernelLevelTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }

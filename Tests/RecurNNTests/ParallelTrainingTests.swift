@@ -7,16 +7,9 @@ import XCTest
 /// The engine's split of large layers across threads (`Parallel`): the same result as one
 /// thread (up to BLAS blocking in the last bits), and bit-identical from run to run.
 final class ParallelTrainingTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     /// Trains a recurrent stack (an LSTM with tanh/sigmoid, the fused path; GRUs with the reset

@@ -22,10 +22,9 @@ final class SequentialTests: XCTestCase {
         return t
     }
 
-    func temporaryPath(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-seq-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent(name).path
+    /// `name` in a fresh temporary folder removed when the test ends.
+    func temporaryPath(_ name: String) throws -> String {
+        try temporaryFolder("recur-seq").appendingPathComponent(name).path
     }
 
     func testConnectionErrorsNameTheLayer() throws {
@@ -180,7 +179,7 @@ final class SequentialTests: XCTestCase {
         let model = try makeModel(seed: 1)
         let input = randomInput([3, 4, 3])
         let expected = try model.predict(input).scalars
-        let path = temporaryPath("weights.safetensors")
+        let path = try temporaryPath("weights.safetensors")
         try model.saveWeights(to: path, metadata: ["note": "test"])
         let other = try makeModel(seed: 2)
         XCTAssertNotEqual(try other.predict(input).scalars, expected)
@@ -218,7 +217,7 @@ final class SequentialTests: XCTestCase {
 
         var missing = good
         missing.tensors.removeAll { $0.name == "gru/recurrent_kernel" }
-        let missingPath = temporaryPath("missing.safetensors")
+        let missingPath = try temporaryPath("missing.safetensors")
         try SafeTensors.write(missing, to: missingPath)
         XCTAssertThrowsError(try model.loadWeights(from: missingPath)) { error in
             guard case let NNError.weights(path, reason) = error else { return XCTFail("\(error)") }
@@ -229,7 +228,7 @@ final class SequentialTests: XCTestCase {
         var misshapen = good
         misshapen.tensors = misshapen.tensors.map { $0.name == "dense/kernel" ? ($0.name, Tensor(shape: [2, 4])) : $0 }
         misshapen.tensors.append(("extra/bias", Tensor([1])))
-        let misshapenPath = temporaryPath("misshapen.safetensors")
+        let misshapenPath = try temporaryPath("misshapen.safetensors")
         try SafeTensors.write(misshapen, to: misshapenPath)
         XCTAssertThrowsError(try model.loadWeights(from: misshapenPath)) { error in
             guard case let NNError.weights(_, reason) = error else { return XCTFail("\(error)") }
@@ -241,14 +240,14 @@ final class SequentialTests: XCTestCase {
         let nan = model.parameters.parameters[1].value.clone()
         nan[3] = .nan
         poisoned.tensors[1] = (poisoned.tensors[1].name, nan)
-        let nanPath = temporaryPath("nan.safetensors")
+        let nanPath = try temporaryPath("nan.safetensors")
         try SafeTensors.write(poisoned, to: nanPath)
         XCTAssertThrowsError(try model.loadWeights(from: nanPath)) { error in
             guard case let NNError.weights(_, reason) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(reason.contains("lstm/recurrent_kernel") && reason.contains("nan"), reason)
         }
         XCTAssertEqual(model.parameters.values.scalars, before, "a rejected file changes nothing")
-        XCTAssertThrowsError(try model.loadWeights(from: temporaryPath("absent.safetensors"))) { error in
+        XCTAssertThrowsError(try model.loadWeights(from: try temporaryPath("absent.safetensors"))) { error in
             guard case NNError.tensor = error else { return XCTFail("\(error)") }
         }
     }

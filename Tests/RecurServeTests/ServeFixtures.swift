@@ -9,15 +9,16 @@ import XCTest
 /// Tiny model packages and a running server for the serve tests; everything lives in one
 /// temporary folder per test.
 final class ServeFixture {
-    let dir: URL
+    let folder: TemporaryFolder
+    var dir: URL { folder.url }
     var models: URL { dir.appendingPathComponent("models") }
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-serve-\(UUID().uuidString)")
+        folder = try TemporaryFolder("recur-serve")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("models"), withIntermediateDirectories: true)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: dir) }
+    func remove() { folder.remove() }
 
     /// An hourly station CSV in the old platform's layout (`station,date,hr,temp[,hum]`) with a
     /// daily cycle, starting 2021-03-01 00:00, with rows of another station mixed in.
@@ -53,11 +54,7 @@ final class ServeFixture {
         }
         """
         let config = try RecurConfig.parse(text)
-        var options = TrainingOptions()
-        options.quiet = true
-        options.writeResultsRow = false
-        options.log = { _ in }
-        options.packagePath = destination
+        let options = TrainingOptions.silent(packagePath: destination)
         return try TrainingRun.run(config, options: options).package
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import RecurStore
+import RecurTestSupport
 import XCTest
 
 /// The forecast store's upsert: idempotent, keyed by (station, target, model, valid_at), the
@@ -8,11 +9,8 @@ final class ForecastStoreTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-store")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func rows(issued: String, model: String = "m", station: String = "S1", values: [Double], start: Int = 0,
               intervals: [IntervalBounds] = []) -> [StoredForecast] {

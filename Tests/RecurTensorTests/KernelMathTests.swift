@@ -9,16 +9,9 @@ import XCTest
 /// Measured worst relative errors (AVX-512, AVX2+FMA, portable): exp 8.3e-8, sigmoid 1.5e-7,
 /// tanh 1.3e-7: the bounds FastMath's Swift forms have.
 final class KernelMathTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     /// The worst relative error where |reference| >= floor (below it the absolute error must be

@@ -7,16 +7,9 @@ import XCTest
 /// RecurKernels' column sums and non-finite scan at every instruction-set level this processor
 /// supports.
 final class KernelReductionTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     func testColumnSumsMatchDoubleSumsAtEveryLevel() {

@@ -6,16 +6,9 @@ import XCTest
 /// RecurKernels' packed GEMM against the Double reference loop, at every instruction-set level
 /// this processor supports (so the AVX-512, AVX2 and portable builds are all exercised here).
 final class PackedMatrixTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     static func random(_ count: Int, _ rng: inout RandomGenerator) -> [Float] {

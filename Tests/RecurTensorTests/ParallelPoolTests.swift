@@ -8,16 +8,9 @@ import XCTest
 /// calls from several threads at once fall back without deadlock, and the pool keeps working
 /// after its workers have gone to sleep.
 final class ParallelPoolTests: XCTestCase {
-    private var settings = ProcessSettings()
-
     override func setUp() {
         super.setUp()
-        settings = ProcessSettings()
-    }
-
-    override func tearDown() {
-        settings.restore()
-        super.tearDown()
+        restoreProcessSettingsAfterTest()
     }
 
     /// Runs `parts` parts that each add their index into their own slot, and checks the slots.

@@ -1,8 +1,9 @@
 import RecurTensor
+import XCTest
 
 /// The process-wide engine settings a test may change (engine parts, the split threshold, the
 /// worker pool, BLAS threads, the kernel level), captured so that the test can put them back as it found them.
-/// Take one in `setUp` and call `restore()` in `tearDown`.
+/// Take one in `setUp` and call `restore()` in `tearDown`, or call `restoreProcessSettingsAfterTest()` in `setUp`.
 public struct ProcessSettings {
     public let threadCount: Int
     public let minimumWork: Double
@@ -24,5 +25,14 @@ public struct ProcessSettings {
         Parallel.usePool = usePool
         BLAS.setThreadCount(blasThreads)
         _ = KernelLevel.select(kernelLevel)
+    }
+}
+
+extension XCTestCase {
+    /// Captures the process-wide engine settings now and restores them when the current test
+    /// ends (call it in `setUp`).
+    public func restoreProcessSettingsAfterTest() {
+        let settings = ProcessSettings()
+        addTeardownBlock { settings.restore() }
     }
 }

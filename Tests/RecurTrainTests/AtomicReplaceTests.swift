@@ -1,4 +1,5 @@
 import Foundation
+import RecurTestSupport
 import XCTest
 @testable import RecurTrain
 
@@ -8,11 +9,8 @@ final class AtomicReplaceTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-replace-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-replace")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func folder(_ name: String, marker: String) throws -> String {
         let url = dir.appendingPathComponent(name)

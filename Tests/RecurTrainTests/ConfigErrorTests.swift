@@ -5,15 +5,7 @@ import XCTest
 final class ConfigErrorTests: XCTestCase {
     /// The error `text` (with `overrides`) raises; fails the test when there is none.
     func error(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
-        do {
-            _ = try RecurConfig.parse(text, file: "bad.json", overrides: overrides)
-            XCTFail("no error", file: file, line: line)
-        } catch let e as ConfigError {
-            return e
-        } catch {
-            XCTFail("not a ConfigError: \(error)", file: file, line: line)
-        }
-        return nil
+        configError(text, overrides: overrides, file: file, line: line)
     }
 
     /// `minimalNative` with `old` replaced by `new`.
@@ -154,7 +146,7 @@ final class ConfigErrorTests: XCTestCase {
     }
 
     func testErrorsFromAFileCarryItsPath() throws {
-        let path = try ConfigTestPaths.write("{\n  \"data\": {},\n}")
+        let path = try writeTemporaryConfig("{\n  \"data\": {},\n}")
         XCTAssertThrowsError(try RecurConfig.load(path: path)) { error in
             XCTAssertTrue("\(error)".hasPrefix(path + ":2:11: error: `data.path` is required"), "\(error)")
         }

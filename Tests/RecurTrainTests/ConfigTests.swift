@@ -1,21 +1,35 @@
 import Foundation
 import RecurData
 @testable import RecurTrain
+import RecurTestSupport
 import XCTest
 
 /// Paths shared by the config tests.
 enum ConfigTestPaths {
-    /// The repository root (this file is Tests/RecurTrainTests/ConfigTests.swift).
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    /// The repository root.
+    static let repoRoot = Datasets.packageRoot
     /// `../shared/datasets` beside the repository.
-    static let datasets = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/datasets")
+    static let datasets = Datasets.folder
+}
 
-    /// Writes `text` to a fresh temporary folder and returns the file's path.
-    static func write(_ text: String, name: String = "config.json") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+extension XCTestCase {
+    /// The `ConfigError` that parsing `text` (as `bad.json`, with `overrides`) raises; fails the
+    /// test when there is none or another error.
+    func configError(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
+        do {
+            _ = try RecurConfig.parse(text, file: "bad.json", overrides: overrides)
+            XCTFail("no error for \(text)", file: file, line: line)
+        } catch let e as ConfigError {
+            return e
+        } catch {
+            XCTFail("not a ConfigError: \(error)", file: file, line: line)
+        }
+        return nil
+    }
+
+    /// Writes `text` to a fresh temporary folder (removed when the test ends) and returns the file's path.
+    func writeTemporaryConfig(_ text: String, name: String = "config.json") throws -> String {
+        let url = try temporaryFolder("recur-config").appendingPathComponent(name)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
     }
@@ -75,7 +89,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testRelativePathsResolveAgainstTheConfigFolder() throws {
-        let path = try ConfigTestPaths.write(minimalNative.replacingOccurrences(of: "data/series.csv", with: "../up/series.csv"))
+        let path = try writeTemporaryConfig(minimalNative.replacingOccurrences(of: "data/series.csv", with: "../up/series.csv"))
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         let config = try RecurConfig.load(path: path)
         XCTAssertEqual(config.data.path, folder.deletingLastPathComponent().appendingPathComponent("up/series.csv").path)
@@ -178,7 +192,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testOverrides() throws {
-        let base = try ConfigTestPaths.write(minimalNative)
+        let base = try writeTemporaryConfig(minimalNative)
         let config = try RecurConfig.load(path: base, overrides: [
             "training.epochs=9", "training.optimizer.name=sgd", "training.optimizer.momentum=0.9",
             "data.target=temp", "data.features=[\"a\",\"b\"]", "training.early_stopping={\"patience\": 3}",

@@ -24,13 +24,6 @@ final class FitLoopTests: XCTestCase {
         return BatchTrainer(model: model, loss: .meanSquaredError, optimizer: try Optimizer.named("adam", learningRate: learningRate))
     }
 
-    func tempDir() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-fit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
     func testTrainingReducesLossAndIsBitReproducible() throws {
         let train = try samples(count: 64), validation = try samples(count: 16, offset: 64)
         var finals: [[Float]] = []
@@ -60,7 +53,7 @@ final class FitLoopTests: XCTestCase {
     }
 
     func testCheckpointAndHistoryFilesAreWritten() throws {
-        let dir = try tempDir()
+        let dir = try temporaryFolder("recur-fit")
         let train = try samples(count: 32), validation = try samples(count: 8, offset: 40)
         let trainer = try makeTrainer()
         let checkpoint = ModelCheckpoint(path: dir.appendingPathComponent("best.safetensors").path)
@@ -76,7 +69,7 @@ final class FitLoopTests: XCTestCase {
     }
 
     func testNonFiniteLossStopsWithClearErrorAndKeepsCheckpoint() throws {
-        let dir = try tempDir()
+        let dir = try temporaryFolder("recur-fit")
         let path = dir.appendingPathComponent("best.safetensors").path
         let train = try samples(count: 32), validation = try samples(count: 8, offset: 40)
         let trainer = try makeTrainer()

@@ -3,6 +3,7 @@ import RecurData
 import RecurNN
 import RecurTensor
 @testable import RecurTrain
+import RecurTestSupport
 import XCTest
 
 /// Forecasting with a model package: rows and timestamps, recursive rollout, identical
@@ -11,11 +12,8 @@ final class ForecasterTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-forecast-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-forecast")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// An hourly `time,value[,aux]` CSV with a daily cycle, starting 2021-03-01 00:00.
     func writeSeries(_ name: String = "series.csv", hours: Int = 240, aux: Bool = false) throws -> String {
@@ -32,24 +30,42 @@ final class ForecasterTests: XCTestCase {
     }
 
     /// Trains a tiny package on `data` and returns its path.
-    func trainPackage(data: String, horizon: Int = 2, strategy: String = "direct", features: String = "") throws -> (path: String, config: RecurConfig) {
+    func trainPackage(data: String, horizon: Int = 2, strategy: String = "direct", features: String = "",
+                      extra: String = "") throws -> (path: String, config: RecurConfig) {
         let text = """
         {
           "data": {"path": "\(data)", "datetime_column": "time", "target": "value"\(features)},
           "window": {"n_past_steps": 6, "horizon": \(horizon), "strategy": "\(strategy)"},
           "model": {"layers": [{"type": "lstm", "units": 4}]},
           "training": {"epochs": 2, "batch_size": 16, "seed": 3, "checkpoint": false},
-          "output": {"directory": "\(dir.path)"}
+          "output": {"directory": "\(dir.path)"}\(extra)
         }
         """
         let config = try RecurConfig.parse(text)
-        var options = TrainingOptions()
-        options.quiet = true
-        options.writeResultsRow = false
-        options.log = { _ in }
-        options.packagePath = dir.appendingPathComponent("pkg-\(horizon)-\(strategy)\(features.isEmpty ? "" : "-f")").path
+        let options = TrainingOptions.silent(packagePath: dir.appendingPathComponent("pkg-\(horizon)-\(strategy)\(features.isEmpty ? "" : "-f")").path)
         let outcome = try TrainingRun.run(config, options: options)
         return (outcome.package, config)
+    }
+
+    /// The package's `Evaluator`, loaded from disk, scores the test part exactly as training
+    /// did (model, baselines and interval scores): evaluate, backtest and serve score a model as
+    /// training does.
+    func testThePackagesEvaluatorReproducesTheTestMetricsOfTraining() throws {
+        let data = try writeSeries(hours: 400)
+        let (path, config) = try trainPackage(data: data, extra: ", \"intervals\": {\"levels\": [0.8]}")
+        let package = try ModelPackage.load(path)
+        let prepared = try DataPreparation.prepare(config)
+        let samples = try XCTUnwrap(prepared.testSamples), windows = try XCTUnwrap(prepared.test)
+        let target = prepared.target
+        let scores = try Evaluator(package: package).score(samples, windows: windows, target: target,
+                                                           training: Array(target[prepared.split.train]),
+                                                           seasonality: prepared.seasonality, intervals: package.manifest.intervals)
+        let test = try XCTUnwrap(package.manifest.metrics.test)
+        XCTAssertEqual(scores.model, test)
+        XCTAssertEqual(scores.persistence, package.manifest.baselines["persistence"]?.test)
+        XCTAssertEqual(scores.seasonalNaive, package.manifest.baselines["seasonal_naive"]?.test)
+        XCTAssertEqual(test.intervals?.count, 1, "the 80% interval is scored on the test part")
+        XCTAssertNotNil(scores.persistence?.intervals, "persistence's own intervals are scored too")
     }
 
     func testForecastGivesOneRowPerStepAfterTheLastObservation() throws {

@@ -5,16 +5,9 @@ import XCTest
 /// Configs that used to crash the process (issue 9, items 5 and 6): each must be a `ConfigError`
 /// naming where the problem is.
 final class HostileConfigTests: XCTestCase {
+    /// The error `text` (with `overrides`) raises; fails the test when there is none.
     func error(_ text: String, overrides: [String] = [], file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
-        do {
-            _ = try RecurConfig.parse(text, file: "bad.json", overrides: overrides)
-            XCTFail("no error", file: file, line: line)
-        } catch let e as ConfigError {
-            return e
-        } catch {
-            XCTFail("not a ConfigError: \(error)", file: file, line: line)
-        }
-        return nil
+        configError(text, overrides: overrides, file: file, line: line)
     }
 
     func testDeeplyNestedDocumentIsALocatedErrorNotAStackOverflow() throws {

@@ -131,18 +131,6 @@ final class IntervalTests: XCTestCase {
 
     // MARK: Config
 
-    func configError(_ text: String) -> ConfigError? {
-        do {
-            _ = try RecurConfig.parse(text, file: "bad.json")
-            XCTFail("no error for \(text)")
-        } catch let e as ConfigError {
-            return e
-        } catch {
-            XCTFail("not a ConfigError: \(error)")
-        }
-        return nil
-    }
-
     func config(training: String = "\"epochs\": 1", extra: String = "") -> String {
         """
         {"data": {"path": "s.csv", "datetime_column": "time", "target": "value"}, "window": {"n_past_steps": 4, "horizon": 3},

@@ -3,6 +3,7 @@ import RecurData
 import RecurNN
 import RecurTensor
 @testable import RecurTrain
+import RecurTestSupport
 import XCTest
 
 /// The one path from a series to samples and back (`ModelInput`): window-relative scaling and
@@ -12,11 +13,8 @@ final class ModelInputTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-input-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try temporaryFolder("recur-input")
     }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     /// An hourly `time,value` CSV from 2021-03-01: a daily cycle plus `trend` per hour plus `level`.
     func writeSeries(_ name: String = "series.csv", hours: Int = 240, trend: Double = 0, level: Double = 0) throws -> String {
@@ -47,11 +45,7 @@ final class ModelInputTests: XCTestCase {
     }
 
     func train(_ config: RecurConfig, _ name: String) throws -> TrainingOutcome {
-        var options = TrainingOptions()
-        options.quiet = true
-        options.writeResultsRow = false
-        options.log = { _ in }
-        options.packagePath = dir.appendingPathComponent(name).path
+        let options = TrainingOptions.silent(packagePath: dir.appendingPathComponent(name).path)
         return try TrainingRun.run(config, options: options)
     }
 

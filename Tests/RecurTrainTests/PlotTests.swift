@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import RecurTrain
+import RecurTestSupport
 import XCTest
 
 final class PlotTests: XCTestCase {
@@ -154,8 +155,7 @@ final class PlotTests: XCTestCase {
     }
 
     func testAtomicWrite() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-plots-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryFolder("recur-plots").appendingPathComponent("plots")  // made by the write
         let url = dir.appendingPathComponent("loss.svg")
         try LineChart.trainingCurves(loss: [3, 2, 1], lossName: "MSE").write(to: url)
         try LineChart.trainingCurves(loss: [3, 2, 1, 0.5], lossName: "MSE").write(to: url)  // replaces

@@ -4,19 +4,12 @@ import FoundationXML
 #endif
 import RecurData
 @testable import RecurTrain
+import RecurTestSupport
 import XCTest
 
 /// The chart builders of `recur inspect --plots` and `recur report`.
 final class ReportTests: XCTestCase {
     // MARK: Fixtures
-
-    /// A fresh temporary folder.
-    func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("recur-report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
 
     /// Hourly "temperature" for `days` days: a daily cycle, noise, 30 readings of the 0.0
     /// sentinel and one duplicated hour.
@@ -74,7 +67,7 @@ final class ReportTests: XCTestCase {
     // MARK: Inspection charts
 
     func testInspectionChartsAreValidAndLabelled() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         let (report, data) = try inspect(syntheticCSV(), in: folder)
         XCTAssertEqual(report.suspectedSentinels.map(\.value), [0])
         XCTAssertEqual(data.sentinelReadings.count, 30)
@@ -162,15 +155,12 @@ final class ReportTests: XCTestCase {
           "output": {"directory": "runs"}
         }
         """, file: "test.json", baseDirectory: folder.path)
-        var options = TrainingOptions()
-        options.packagePath = folder.appendingPathComponent("pkg").path
-        options.quiet = true
-        options.writeResultsRow = false
+        let options = TrainingOptions.silent(packagePath: folder.appendingPathComponent("pkg").path)
         return try TrainingRun.run(config, options: options).package
     }
 
     func testPackageReportChartsAndSummary() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         let path = try trainPackage(in: folder)
         let report = try PackageReport.load(path)
         XCTAssertEqual(report.target, "temp")
@@ -221,7 +211,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testPackageWithoutPredictionsStillReports() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         let path = try trainPackage(in: folder)
         try FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(ModelPackage.testPredictionsFile))
         let report = try PackageReport.load(path)
@@ -231,7 +221,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testIntervalColumnsAreReadAndDrawnAsBands() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         let file = folder.appendingPathComponent("predictions_test.csv")
         try Data(("timestamp,horizon_step,actual,predicted,persistence,seasonal_naive,lower_80,upper_80,lower_95,upper_95\n"
                   + "2020-01-01 00:00:00,1,3.0,2.5,2.0,,2.0,3.0,1.5,3.5\n2020-01-01 01:00:00,1,3.5,3.0,3.0,,2.5,3.5,,\n"
@@ -252,7 +242,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testDamagedPredictionsAreAPackageError() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         let file = folder.appendingPathComponent("predictions_test.csv")
         try Data("timestamp,horizon_step,actual\n2020-01-01,1,3.0\n".utf8).write(to: file)
         XCTAssertThrowsError(try PackageReport.readPredictions(file.path)) { error in
@@ -265,7 +255,7 @@ final class ReportTests: XCTestCase {
     }
 
     func testNotAPackage() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("recur-report-tests")
         XCTAssertThrowsError(try PackageReport.load(folder.path)) { error in
             guard case PackageError.notAPackage = error else { return XCTFail("\(error)") }
         }

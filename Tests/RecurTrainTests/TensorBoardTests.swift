@@ -1,5 +1,6 @@
 import Foundation
 @testable import RecurTrain
+import RecurTestSupport
 import XCTest
 
 final class TensorBoardTests: XCTestCase {
@@ -53,7 +54,7 @@ final class TensorBoardTests: XCTestCase {
     }
 
     func testWriterFileNameAndRecords() throws {
-        let dir = temporaryDirectory()
+        let dir = try temporaryDirectory()
         let writer = try TensorBoardWriter(directory: dir, clock: { 1_700_000_000.25 })
         XCTAssertEqual(writer.fileURL.deletingLastPathComponent().standardizedFileURL, dir.standardizedFileURL)
         XCTAssertTrue(writer.fileURL.lastPathComponent.hasPrefix("events.out.tfevents.1700000000."))
@@ -78,7 +79,7 @@ final class TensorBoardTests: XCTestCase {
     // MARK: TensorBoard's own reader
 
     func testTensorBoardReaderLoadsScalars() throws {
-        let dir = temporaryDirectory()
+        let dir = try temporaryDirectory()
         let writer = try TensorBoardWriter(directory: dir)
         var expected: [String: [[Double]]] = [:]
         for epoch in 0..<5 {
@@ -112,11 +113,9 @@ final class TensorBoardTests: XCTestCase {
 
     private func fileBytes(_ url: URL) throws -> [UInt8] { Array(try Data(contentsOf: url)) }
 
-    private func temporaryDirectory() -> URL {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("recur-tb-\(UUID().uuidString)", isDirectory: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        return dir
+    /// A folder that does not exist yet (the writer makes it) inside a temporary folder.
+    private func temporaryDirectory() throws -> URL {
+        try temporaryFolder("recur-tb").appendingPathComponent("events", isDirectory: true)
     }
 
     /// The Python to run: `$RECUR_VENV/bin/python` or `~/.cache/recur/venv/bin/python` when it
@@ -129,18 +128,9 @@ final class TensorBoardTests: XCTestCase {
         return env["RECUR_PYTHON"] ?? "python3"
     }
 
-    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    /// Runs `arguments` through `/usr/bin/env`, both pipes drained at once (`ChildProcess`).
+    private func run(_ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments)
     }
 
     private func readWithTensorBoard(_ dir: URL) throws -> [String: [[Double]]]? {
@@ -154,9 +144,7 @@ final class TensorBoardTests: XCTestCase {
                 """)
             return nil
         }
-        let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let script = repoRoot.appendingPathComponent("scripts/read_tensorboard_events.py").path
+        let script = Datasets.packageRoot.appendingPathComponent("scripts/read_tensorboard_events.py").path
         let result = try run([python, script, dir.path])
         guard result.status == 0 else {
             XCTFail("read_tensorboard_events.py exited \(result.status): \(result.stderr)")

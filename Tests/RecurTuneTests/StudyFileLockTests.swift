@@ -1,15 +1,14 @@
 import Dispatch
 import Foundation
 @testable import RecurTune
+import RecurTestSupport
 import XCTest
 
 /// The lock that makes "is this the new best?" and writing the best package one step across
 /// processes: a second holder waits until the first has finished.
 final class StudyFileLockTests: XCTestCase {
     func testASecondHolderWaitsForTheFirst() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-lock-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try temporaryFolder("recur-lock")
         let lock = StudyFileLock(path: dir.appendingPathComponent(".s.study.lock").path)
         let events = EventLog()
         let group = DispatchGroup()

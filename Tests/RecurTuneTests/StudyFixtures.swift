@@ -1,17 +1,16 @@
 import Foundation
 import RecurTrain
+import RecurTestSupport
 import XCTest
 
 /// A temporary folder with a small synthetic hourly series and configs with a search section.
 final class StudyFixture {
-    let dir: URL
+    let folder: TemporaryFolder
+    var dir: URL { folder.url }
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-study-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        folder = try TemporaryFolder("recur-study")
     }
-
-    deinit { try? FileManager.default.removeItem(at: dir) }
 
     /// `date,hr,temp`: a daily cycle with a weekly wobble, `days` days.
     func writeSeries(days: Int = 12) throws -> String {

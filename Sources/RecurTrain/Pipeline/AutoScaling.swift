@@ -24,7 +24,7 @@ public enum AutoScaling {
     public static let candidates: [ScalingConfig] = [.minmax, .window]
     static let rule = "the lower validation RMSE in original units of minmax and window, trained from the same seed (minmax on a tie)"
 
-    static func run(_ config: RecurConfig, prepared: PreparedData, options: TrainingOptions) throws -> TrainingOutcome {
+    static func train(_ config: RecurConfig, prepared: PreparedData, options: TrainingOptions) throws -> TrainedRun {
         guard prepared.validationSamples != nil else {
             throw TrainingError.invalidData("`scaling` \"auto\" chooses between minmax and window by the validation part, which is empty; give the split a validation part, or set \"scaling\" to \"minmax\" or \"window\"")
         }
@@ -40,11 +40,10 @@ public enum AutoScaling {
                                                    split: prepared.split)
             var o = options
             o.writeResultsRow = false
-            var trained: TrainedPackage?
-            o.packageHandler = { trained = $0 }
+            o.writePackage = false
             if !options.quiet { options.log("scaling auto: training with \"\(kind.rawValue)\"") }
-            let outcome = try TrainingRun.run(candidate, prepared: data, options: o)
-            runs.append((kind, outcome, trained!))
+            let run = try TrainingRun.train(candidate, prepared: data, options: o)
+            runs.append((kind, run.outcome, run.package))
         }
         func rmse(_ i: Int) -> Double { runs[i].outcome.metrics.validation?.rmse ?? .infinity }
         var best = 0
@@ -57,17 +56,13 @@ public enum AutoScaling {
         package.manifest.scalingChoice = choice
         var outcome = runs[best].outcome
         outcome.scalingChoice = choice
-        if let handler = options.packageHandler {
-            try handler(package)
-        } else {
-            try package.write(to: outcome.package)
-        }
+        if options.writePackage { try package.write(to: outcome.package) }
         if !options.quiet {
             options.log("scaling auto: kept \"\(choice.chosen)\" (validation RMSE " + runs.indices.map { String(format: "%@ %.4f", runs[$0].kind.rawValue, rmse($0)) }.joined(separator: ", ") + ")")
         }
         if options.writeResultsRow {
             try ResultsTable.append(outcome, config: config, runName: (outcome.package as NSString).lastPathComponent, to: config.output.resultsCSV)
         }
-        return outcome
+        return TrainedRun(outcome: outcome, package: package)
     }
 }

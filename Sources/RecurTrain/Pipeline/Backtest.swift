@@ -194,48 +194,34 @@ public enum Backtest {
                                         detectedSentinels: whole.detectedSentinels, split: split)
         }
         func train(_ k: Int) throws -> TrainedPackage {
-            var o = TrainingOptions()
-            o.quiet = true
+            let path = ConfigPaths.join(options.outputDirectory, "fold-\(k + 1)")
+            var o = TrainingOptions.silent(packagePath: path)
             o.seed = seed
-            o.writeResultsRow = false
-            o.packagePath = ConfigPaths.join(options.outputDirectory, "fold-\(k + 1)")
-            o.log = { _ in }
-            var kept: TrainedPackage?
-            o.packageHandler = { package in
-                try package.write(to: ConfigPaths.join(options.outputDirectory, "fold-\(k + 1)"))
-                kept = package
-            }
-            _ = try TrainingRun.run(config, prepared: try prepared(splits[k]), options: o)
-            return kept!
+            o.writePackage = false
+            let package = try TrainingRun.train(config, prepared: try prepared(splits[k]), options: o).package
+            try package.write(to: path)
+            return package
         }
         func score(_ package: TrainedPackage, _ k: Int) throws -> BacktestFold {
             let split = splits[k]
             let manifest = package.manifest
             let target = series.column(0)
             let training = Array(target[split.train])
-            let input = ModelInput(manifest: manifest)
+            let evaluator = Evaluator(model: package.model, input: ModelInput(manifest: manifest), quantiles: config.training.loss.quantiles)
+            let input = evaluator.input
             let windows = try input.windows(input.augmented(series), range: split.test, inputsMayPrecede: true, stride: config.windowSpec.stride,
                                             what: "fold \(k + 1)'s test block")
             let samples = try input.samples(windows, name: "fold \(k + 1) test samples")
-            let quantiles = config.training.loss.quantiles
-            var model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input, target: target,
-                                                 training: training, quantiles: quantiles)
-            var persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: training)
-            let period = whole.seasonality
-            let seasonal = try TrainingRun.baselineMetrics(.seasonalNaive(period: period), minimumStep: period, target: target,
-                                                           window: windows, training: training)
-            if let calibration = manifest.intervals {
-                try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, input: input,
-                                               quantiles: quantiles, target: target, modelMetrics: &model, persistence: &persistence)
-            }
+            let scores = try evaluator.score(samples, windows: windows, target: target, training: training, seasonality: whole.seasonality,
+                                             intervals: manifest.intervals)
             let used = options.refit == .once ? splits[0] : split
             return BacktestFold(fold: k + 1, origin: Timestamps.format(series.timestamps[split.test.lowerBound], dateOnly: false),
                                 originStep: split.test.lowerBound,
                                 train: [used.train.lowerBound, used.train.upperBound],
                                 validation: [used.validation.lowerBound, used.validation.upperBound],
                                 test: [split.test.lowerBound, split.test.upperBound],
-                                epochsRun: manifest.training.epochsRun, metrics: model,
-                                baselines: ["persistence": persistence, "seasonal_naive": seasonal].compactMapValues { $0 })
+                                epochsRun: manifest.training.epochsRun, metrics: scores.model,
+                                baselines: scores.baselines.compactMapValues { $0 })
         }
 
         var results = [BacktestFold?](repeating: nil, count: splits.count)

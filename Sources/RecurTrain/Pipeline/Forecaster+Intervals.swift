@@ -25,7 +25,7 @@ extension Forecaster {
         var forecast = try self.forecast(series: series, steps: steps, file: file)
         guard let calibration = manifest.intervals, levels != [] else { return forecast }
         // The latest window with the calendar columns, as `forecast(series:steps:file:)` reads it.
-        let augmented = ModelInput(manifest: manifest).augmented(series)
+        let augmented = evaluator.input.augmented(series)
         let P = window.nPastSteps, F = augmented.featureCount, n = series.count
         let outputs = try predictOutputs(window: Array(augmented.values[((n - P) * F)..<(n * F)]))
         let bands = try calibration.bands(outputs, levels: levels)
@@ -44,36 +44,6 @@ extension Forecaster {
             throw IntervalError.notCalibrated(level: level, calibrated: intervalLevels,
                                               reason: manifest.intervals?.uncalibrated?[IntervalConfig.percent(level)]
                                                   ?? (manifest.intervals == nil ? "the package was trained without intervals" : nil))
-        }
-    }
-
-    /// Adds interval scores to an evaluation's model and persistence metrics: the package's
-    /// calibrated intervals, and persistence's own intervals as fitted at training.
-    func scoreIntervals(model: inout MetricSet?, persistence: inout MetricSet?, samples: SampleSet, windows: WindowSet,
-                        target: [Float]) throws {
-        guard let calibration = manifest.intervals else { return }
-        try TrainingRun.scoreIntervals(calibration, model: package.model, samples: samples, windows: windows, input: ModelInput(manifest: manifest),
-                                       quantiles: manifest.config.training.loss.quantiles, target: target,
-                                       modelMetrics: &model, persistence: &persistence)
-    }
-}
-
-extension TrainingRun {
-    /// Scores `calibration`'s intervals of `model` on `windows` of `target` (original units)
-    /// into `modelMetrics`, and persistence's intervals fitted at calibration into `persistence`.
-    static func scoreIntervals(_ calibration: IntervalCalibration, model: Sequential, samples: SampleSet, windows: WindowSet,
-                               input: ModelInput, quantiles: [Double]?, target: [Float],
-                               modelMetrics: inout MetricSet?, persistence: inout MetricSet?) throws {
-        let H = windows.horizon
-        let outputs = try TrainingRun.outputs(model, samples, input: input, targetSteps: windows.targetSteps, target: target, quantiles: quantiles)
-        let actuals = NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H)
-        let m = try calibration.bands(outputs).compactMap { $0.metrics(actuals: actuals) }
-        if !m.isEmpty { modelMetrics?.intervals = m.byPercent }
-        let steps = windows.targetSteps.filter { $0 >= 1 }
-        if let fitted = calibration.persistence, !steps.isEmpty {
-            let forecasts = try NaiveBaseline.persistence.forecast(series: target, targetSteps: steps, horizon: H)
-            let a = NaiveBaseline.actuals(series: target, targetSteps: steps, horizon: H)
-            persistence?.intervals = fitted.bands(forecasts: forecasts, horizon: H).compactMap { $0.metrics(actuals: a) }.byPercent
         }
     }
 }

@@ -108,6 +108,8 @@ public struct Evaluation: Codable, Sendable {
 /// own source settings and cleaning policy, scales them with its scaler, and runs the model.
 public struct Forecaster {
     public let package: ModelPackage
+    /// The package's model with its transform: every forecast and evaluation runs through it.
+    public let evaluator: Evaluator
     /// Files of at least this many bytes are forecast from their tail (`loadRecent`); smaller
     /// ones are read whole. Default 1 MiB.
     public var tailReadThreshold: Int
@@ -130,6 +132,7 @@ public struct Forecaster {
 
     public init(package: ModelPackage, tailReadThreshold: Int = 1 << 20, tailReadInitialBytes: Int = 1 << 16) {
         self.package = package
+        self.evaluator = Evaluator(package: package)
         self.tailReadThreshold = tailReadThreshold
         self.tailReadInitialBytes = tailReadInitialBytes
     }
@@ -266,7 +269,7 @@ public struct Forecaster {
         }
         // The window in original units with the calendar columns, [P, FA] row-major; forecasts
         // are appended to it with the calendar of their steps.
-        let input = ModelInput(manifest: manifest)
+        let input = evaluator.input
         let augmented = input.augmented(series)
         let FA = augmented.featureCount
         let last = series.timestamps[n - 1]
@@ -297,21 +300,7 @@ public struct Forecaster {
     /// One model call on a window (see `predictNext`): every output, in original units, as
     /// quantile planes of `[1, stepsPerCall]` (one plane for a point model).
     public func predictOutputs(window values: [Float]) throws -> ModelOutputs {
-        let input = ModelInput(manifest: manifest)
-        let P = window.nPastSteps, F = input.featureCount
-        precondition(values.count == P * F, "predictNext: expected \(P * F) values, got \(values.count)")
-        let (scaled, anchor) = input.encode(window: values)
-        if let i = scaled.firstIndex(where: { !$0.isFinite }) {
-            throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(input.scaler.columns[i % F])) is not finite after scaling")
-        }
-        let output = try package.model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
-        let quantiles = manifest.config.training.loss.quantiles
-        guard output.count == stepsPerCall * (quantiles?.count ?? 1) else {
-            throw PackageError.corrupt(path: package.path, reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(stepsPerCall * (quantiles?.count ?? 1))")
-        }
-        var outputs = ModelOutputs.split(output, quantiles: quantiles)
-        outputs.horizon = stepsPerCall
-        return outputs.mapped { input.decode($0, anchor: anchor) }
+        try evaluator.outputs(window: values)
     }
 
     /// Scores the package on the CSV file at `path`: the whole cleaned series is windowed (no
@@ -320,22 +309,18 @@ public struct Forecaster {
     public func evaluate(csv path: String) throws -> Evaluation {
         let cleaned = try load(csv: path)
         let series = cleaned.series
-        let input = ModelInput(manifest: manifest)
+        let input = evaluator.input
         let windows = try input.windows(input.augmented(series), what: cleaned.report.file)
         let samples = try input.samples(windows, name: "\(cleaned.report.file) samples")
         let target = series.column(0)
         let period = NaiveBaseline.seasonalPeriod(frequencySeconds: series.stepSeconds)
-        var model = try TrainingRun.evaluate(package.model, samples, window: windows, input: input,
-                                             target: target, training: target, quantiles: manifest.config.training.loss.quantiles)
-        var persistence = try TrainingRun.baselineMetrics(.persistence, minimumStep: 1, target: target, window: windows, training: target)
-        try scoreIntervals(model: &model, persistence: &persistence, samples: samples, windows: windows, target: target)
-        let seasonal = try TrainingRun.baselineMetrics(.seasonalNaive(period: period), minimumStep: period, target: target,
-                                                       window: windows, training: target)
+        let scores = try evaluator.score(samples, windows: windows, target: target, training: target, seasonality: period,
+                                         intervals: manifest.intervals)
         let daily = series.stepSeconds % 86_400 == 0 && series.timestamps.allSatisfy { $0 % 86_400 == 0 }
         return Evaluation(steps: series.count, windows: windows.count, horizon: windows.horizon, seasonality: period,
                           firstTimestamp: Timestamps.format(series.timestamps.first ?? 0, dateOnly: daily),
                           lastTimestamp: Timestamps.format(series.timestamps.last ?? 0, dateOnly: daily),
-                          model: model, baselines: ["persistence": persistence, "seasonal_naive": seasonal],
+                          model: scores.model, baselines: scores.baselines,
                           cleaning: cleaned.report)
     }
 }

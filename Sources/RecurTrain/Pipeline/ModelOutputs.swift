@@ -1,5 +1,3 @@
-import RecurData
-import RecurNN
 
 /// A model's forecasts on a batch of windows, split into quantile planes: a point model has
 /// one plane, a quantile model (`training.loss` `{"quantile": [...]}`) one per quantile.
@@ -60,17 +58,5 @@ public struct ModelOutputs: Sendable, Equatable {
         var best = 0
         for (i, q) in quantiles.enumerated() where abs(q - tau) < abs(quantiles[best] - tau) - 1e-12 { best = i }
         return best
-    }
-}
-
-extension TrainingRun {
-    /// The model's forecasts on `samples` (the windows of `targetSteps` of `target`, original
-    /// units) in original units (`input.outputs` inverts the scaling of each plane), as planes of
-    /// `[windows, horizon]`.
-    static func outputs(_ model: Sequential, _ samples: SampleSet, input: ModelInput, targetSteps: [Int], target: [Float],
-                        quantiles: [Double]?) throws -> ModelOutputs {
-        var o = ModelOutputs.split(try FitLoop.predict(model, samples).scalars, quantiles: quantiles)
-        o.horizon = samples.y.shape.count > 1 ? samples.y.shape[1] : 1
-        return o.mapped { input.outputs($0, targetSteps: targetSteps, target: target) }
     }
 }
