@@ -42,10 +42,11 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "RecurStore", dependencies: ["RecurTrain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "RecurStorePostgres", dependencies: ["RecurStore", "RecurTunePostgres", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(
             name: "RecurServe",
             dependencies: [
-                "RecurTrain", "RecurStore", "RecurDashboard",
+                "RecurTrain", "RecurStore", "RecurStorePostgres", "RecurTune", "RecurTunePostgres", "RecurDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "recur",
             dependencies: [
-                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurTunePostgres", "RecurStore", "RecurServe",
+                "RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurTunePostgres", "RecurStore", "RecurStorePostgres", "RecurServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -81,7 +82,8 @@ let package = Package(
         .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurData", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
         .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),
-        .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurTrain", "RecurTestSupport"]),
+        .testTarget(name: "RecurStorePostgresTests", dependencies: ["RecurStorePostgres", "RecurStore", "RecurTunePostgres", "RecurTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurStorePostgres", "RecurTune", "RecurTunePostgres", "RecurTrain", "RecurTestSupport"]),
     ]
 )
 

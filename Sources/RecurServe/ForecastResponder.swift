@@ -170,7 +170,13 @@ struct ForecastResponder: HTTPResponder {
         if let store {
             let rows = StoredForecast.rows(of: forecast, manifest: model.manifest, model: model.name, modelVersion: model.version,
                                            issuedAt: issued, intervals: bounds)
-            do { try store.write(rows) } catch {
+            // Off the event loops (and the cooperative pool): a PostgreSQL store blocks on its futures.
+            let written = await withCheckedContinuation { (continuation: CheckedContinuation<Error?, Never>) in
+                DispatchQueue.global().async {
+                    do { try store.write(rows); continuation.resume(returning: nil) } catch { continuation.resume(returning: error) }
+                }
+            }
+            if let error = written {
                 logger.error("forecast store write failed", metadata: ["model": .string(model.name), "error": .string("\(error)")])
                 throw APIError(503, field: "store", "the forecast could not be written to the store: \(error)")
             }

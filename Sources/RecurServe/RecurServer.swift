@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import RecurDashboard
 import RecurStore
+import RecurStorePostgres
 import ServiceLifecycle
 import UnixSignals
 
@@ -33,8 +34,8 @@ public final class RecurServer: Sendable {
         guard (0...65535).contains(configuration.port) else { throw ServeError.invalidPort(configuration.port) }
         self.configuration = configuration
         self.metrics = ServerMetrics()
-        self.store = try configuration.storeURL.map { try ForecastStores.open(url: $0) }
-        self.dashboard = try Dashboard(storages: configuration.studyStorages, modelsDirectory: configuration.modelsDirectory)
+        self.store = try configuration.storeURL.map { try ForecastStoreURL.open($0) }
+        self.dashboard = try DashboardStudies.dashboard(configuration)
         self.registry = ModelRegistry(directory: configuration.modelsDirectory, logger: configuration.logger, metrics: metrics)
         registry.scan()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RecurTunePostgres
 import Logging
 
 /// Limits on what one request may ask (documented in docs/serving.md).
@@ -20,6 +21,8 @@ public struct ServeConfiguration: Sendable {
     public var modelsDirectory: String?
     /// Study storages the dashboard shows (`PATH.sqlite` or `sqlite:PATH`; docs/dashboard.md).
     public var studyStorages: [String] = []
+    /// The studies shown from each `postgresql://…` storage (`--study NAME`, repeatable).
+    public var studyNames: [String] = []
     /// The address to bind; 127.0.0.1 unless told otherwise.
     public var host: String = "127.0.0.1"
     /// The port; 0 picks a free one (`RecurServer.boundPort` tells which).
@@ -57,6 +60,8 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
     case nothingToServe
     case tokenFile(path: String, reason: String)
     case invalidPort(Int)
+    /// A PostgreSQL `--storage` without `--study NAME`.
+    case studyNameNeeded(String)
 
     public var description: String {
         switch self {
@@ -66,6 +71,8 @@ public enum ServeError: Error, CustomStringConvertible, Sendable {
             return "--token-file \(path) \(reason); write the bearer token alone into that file"
         case .nothingToServe:
             return "nothing to serve: give --models DIR (model packages), --storage STUDY (the dashboard of a study), or both"
+        case let .studyNameNeeded(url):
+            return "--storage \(PostgresURL.redacted(url)) holds studies by name; add --study NAME (repeat for several)"
         case let .invalidPort(port):
             return "--port \(port) is invalid; expected 0 (any free port) to 65535"
         }

@@ -17,8 +17,9 @@ public protocol ForecastStore: Sendable {
 /// Opens a store from its URL.
 public enum ForecastStores {
     /// `sqlite:PATH` (an SQLite file, created with its folder if missing). `postgresql://…` is
-    /// recognised and refused: this build has no PostgreSQL client. A reader (`create` false)
-    /// never creates a missing file.
+    /// recognised and refused here (RecurStore has no PostgreSQL client): open it with
+    /// RecurStorePostgres's `ForecastStoreURL.open`. A reader (`create` false) never creates a
+    /// missing file.
     public static func open(url: String, create: Bool = true) throws -> any ForecastStore {
         if url.hasPrefix("sqlite:") {
             var path = String(url.dropFirst("sqlite:".count))
@@ -27,7 +28,7 @@ public enum ForecastStores {
             return try SQLiteForecastStore(path: path, create: create)
         }
         if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
-            throw StoreError.unsupported(url: url, reason: "PostgreSQL stores are not supported by this build yet; use sqlite:PATH")
+            throw StoreError.unsupported(url: url, reason: "PostgreSQL stores are opened by RecurStorePostgres (ForecastStoreURL.open), not by RecurStore alone")
         }
         throw StoreError.invalidURL(url)
     }

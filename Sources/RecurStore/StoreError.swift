@@ -22,7 +22,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .invalidURL(url):
-            return "--store '\(url)' is not a store URL; expected sqlite:PATH (an SQLite file, created if missing)"
+            return "--store '\(url)' is not a store URL; expected sqlite:PATH (an SQLite file, created if missing) or postgresql://USER@HOST:PORT/DATABASE"
         case let .unsupported(url, reason):
             return "--store '\(url)': \(reason)"
         case let .notAStore(path, reason):

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RecurData
 import RecurStore
+import RecurStorePostgres
 
 /// `recur forecasts URL`: prints the forecasts kept in a store.
 struct Forecasts: ParsableCommand {
@@ -9,7 +10,7 @@ struct Forecasts: ParsableCommand {
         abstract: "Print the forecasts kept in a forecast store.",
         discussion: "Reads the table forecasts (see docs/serving.md) and prints CSV, or JSON with --json, ordered by station, target, model and valid time.")
 
-    @Argument(help: ArgumentHelp("The store (sqlite:PATH).", valueName: "url"))
+    @Argument(help: ArgumentHelp("The store (sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE).", valueName: "url"))
     var url: String
 
     @Option(help: "Only this station's forecasts.")
@@ -28,7 +29,7 @@ struct Forecasts: ParsableCommand {
             guard let (t, _) = Timestamps.parse(text) else { throw StoreError.invalidSince(text) }
             return ISOTime.format(t)
         }
-        let rows = try ForecastStores.open(url: url, create: false).read(station: station, since: bound)
+        let rows = try ForecastStoreURL.open(url, create: false).read(station: station, since: bound)
         if json {
             try printJSON(Result(store: url, forecasts: rows))
             return

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RecurData
 import RecurStore
+import RecurStorePostgres
 import RecurTrain
 
 /// `recur predict PACKAGE --input DATA.csv --steps N`: forecasts N steps after the input's last
@@ -41,7 +42,7 @@ struct Predict: ParsableCommand {
     @Flag(help: "Print one JSON object with the forecasts on stdout.")
     var json = false
 
-    @Option(help: ArgumentHelp("Also upsert the forecasts into this store (sqlite:PATH; see docs/serving.md).", valueName: "url"))
+    @Option(help: ArgumentHelp("Also upsert the forecasts into this store (sqlite:PATH or postgresql://…; see docs/serving.md).", valueName: "url"))
     var store: String?
 
     struct Bound: Encodable { var lower: Float?; var upper: Float? }
@@ -65,7 +66,7 @@ struct Predict: ParsableCommand {
             var forecaster = Forecaster(package: try ModelPackage.load(package))
             forecaster.maxSteps = maxSteps
             try forecaster.checkSteps(steps)
-            let forecastStore = try store.map { try ForecastStores.open(url: $0) }
+            let forecastStore = try store.map { try ForecastStoreURL.open($0) }
             let forecast = try forecaster.forecast(csv: input, steps: steps, levels: asked)
             if let forecastStore {
                 let model = URL(fileURLWithPath: package).standardizedFileURL.lastPathComponent

@@ -20,8 +20,11 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The folder holding model packages, one subfolder each.", valueName: "dir"))
     var models: String?
 
-    @Option(help: ArgumentHelp("A study to show on the dashboard (PATH.sqlite or sqlite:PATH); repeat for several.", valueName: "study"))
+    @Option(help: ArgumentHelp("A study to show on the dashboard (PATH.sqlite, sqlite:PATH, or postgresql://USER@HOST:PORT/DB with --study); repeat for several.", valueName: "study"))
     var storage: [String] = []
+
+    @Option(help: ArgumentHelp("The study to show from a postgresql:// --storage; repeat for several.", valueName: "name"))
+    var study: [String] = []
 
     @Option(help: "The address to listen on (127.0.0.1: this machine only).")
     var host = "127.0.0.1"
@@ -32,13 +35,14 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("Require `Authorization: Bearer TOKEN` with the token in this file (all routes but /healthz).", valueName: "file"))
     var tokenFile: String?
 
-    @Option(help: ArgumentHelp("Also upsert every forecast into this store (sqlite:PATH).", valueName: "url"))
+    @Option(help: ArgumentHelp("Also upsert every forecast into this store (sqlite:PATH or postgresql://USER@HOST:PORT/DATABASE).", valueName: "url"))
     var store: String?
 
     func run() throws {
         SignalCleanup.uninstall()  // the server's own graceful shutdown takes the signals
         var config = ServeConfiguration(modelsDirectory: models)
         config.studyStorages = storage
+        config.studyNames = study
         config.host = host
         config.port = port
         config.token = try tokenFile.map { try ServeConfiguration.readToken(file: $0) }

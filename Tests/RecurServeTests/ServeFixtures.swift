@@ -74,9 +74,11 @@ final class ServeFixture {
 
     /// Starts a server on an ephemeral loopback port and returns it once it listens.
     func startServer(token: String? = nil, store: String? = nil, logs: LogCapture? = nil,
-                     limits: ServeLimits = ServeLimits(), studies: [String] = [], withModels: Bool = true) async throws -> RunningServer {
+                     limits: ServeLimits = ServeLimits(), studies: [String] = [], studyNames: [String] = [],
+                     withModels: Bool = true) async throws -> RunningServer {
         var config = ServeConfiguration(modelsDirectory: withModels ? models.path : nil)
         config.studyStorages = studies
+        config.studyNames = studyNames
         config.port = 0
         config.token = token
         config.storeURL = store
