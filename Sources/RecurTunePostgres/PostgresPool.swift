@@ -53,10 +53,32 @@ public final class PostgresPool: @unchecked Sendable {
         let connection: PostgresConnection
         let logger: Logger
 
-        /// Runs `query` and waits for all its rows.
+        /// How long a query's reply is waited for. A reply that has not come by then is taken as
+        /// a lost connection (`ReplyTimeout`): the connection is closed and `run` tries again. A
+        /// server restarted while a reply was in flight can leave the socket without an end the
+        /// event loop sees, and the wait would otherwise never end (seen in `FleetTests`).
+        public static let replyTimeout: TimeAmount = .seconds(30)
+
+        /// Runs `query` and waits for all its rows (at most `replyTimeout`).
+        /// - Throws: `ReplyTimeout` when no reply came in time; the query's own errors.
         @discardableResult
         public func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
-            try connection.query(query, logger: logger).wait()
+            let future = connection.query(query, logger: logger)
+            let promise = future.eventLoop.makePromise(of: PostgresQueryResult.self)
+            let connection = self.connection
+            let once = Once()
+            // Both callbacks run on the future's event loop, so `once` is read and set there only.
+            let timer = future.eventLoop.scheduleTask(in: Self.replyTimeout) {
+                guard once.take() else { return }
+                promise.fail(ReplyTimeout())
+                let _: EventLoopFuture<Void> = connection.close()
+            }
+            future.whenComplete { result in
+                timer.cancel()
+                guard once.take() else { return }
+                promise.completeWith(result)
+            }
+            return try promise.futureResult.wait()
         }
 
         /// Runs `body` between BEGIN and COMMIT (ROLLBACK when it throws).
@@ -99,6 +121,11 @@ public final class PostgresPool: @unchecked Sendable {
                 let value = try body(Session(connection: connection, logger: logger))
                 checkin(connection, broken: false)
                 return value
+            } catch is ReplyTimeout where Date() < deadline {
+                checkin(connection, broken: true)
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 2)
+                continue
             } catch let error as PSQLError {
                 let state = error.serverInfo?[.sqlState]
                 if state == "40001" || state == "40P01", conflicts < 8 {
@@ -231,5 +258,22 @@ public final class PostgresPool: @unchecked Sendable {
             throw PostgresStoreError.cannotConnect(endpoint: url.endpoint, reason: "\(error)",
                                                    hint: "check that the server runs and listens on \(url.endpoint) (listen_addresses, port, firewall)")
         }
+    }
+}
+
+/// No reply to a query within `PostgresPool.Session.replyTimeout`: the connection is taken as lost.
+public struct ReplyTimeout: Error, CustomStringConvertible {
+    public var description: String {
+        "no reply from the PostgreSQL server within \(PostgresPool.Session.replyTimeout.nanoseconds / 1_000_000_000) s (the connection is taken as lost)"
+    }
+}
+
+/// A flag taken once: the first `take()` returns true. Used on one event loop only.
+final class Once: @unchecked Sendable {
+    private var taken = false
+    func take() -> Bool {
+        if taken { return false }
+        taken = true
+        return true
     }
 }

@@ -5,25 +5,13 @@ import XCTest
 /// `recur predict --store postgresql://…` and `recur forecasts postgresql://…` with the built
 /// binary against a real server (scripts/pg-test-server.sh): predicting twice keeps one row per
 /// valid time; an unreachable server is exit 2 naming host:port.
-final class PostgresStoreCLITests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+final class PostgresStoreCLITests: PostgresTestCase {
     var dir: URL!
-
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
 
     override func setUpWithError() throws { dir = try temporaryFolder("recur-pg-store-cli") }
 
     func testPredictTwiceKeepsOneRowPerValidTimeAndForecastsReadsThemBack() throws {
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let data = dir.appendingPathComponent("data.csv").path
         try SmallModel.series().write(toFile: data, atomically: true, encoding: .utf8)
         let package = try SmallModel.train(data: data, in: dir, output: dir.appendingPathComponent("models/temp").path)

@@ -8,26 +8,14 @@ import XCTest
 /// The dashboard on a PostgreSQL study (`--storage postgresql://… --study NAME`): a study
 /// written through `PostgresStudyStore` on a real server (scripts/pg-test-server.sh) is read by
 /// the JSON API over a real socket (curl), trials and all, and never written to.
-final class DashboardPostgresTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+final class DashboardPostgresTests: PostgresTestCase {
     var fixture: ServeFixture!
-
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
 
     override func setUpWithError() throws { fixture = try ServeFixture() }
     override func tearDown() { fixture.remove() }
 
     func testAPostgreSQLStudyIsServedByTheJSONAPI() async throws {
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let url = try PostgresURL(server.url)
         let store = try PostgresStudyStore(url: url, name: "pgdash", create: true)
         try store.attach(StudyRecord(name: "pgdash", configHash: "fnv1a64:0000000000000001", configJSON: "{}", objective: "val_loss",

@@ -7,26 +7,14 @@ import XCTest
 
 /// `recur serve --store postgresql://…`: the real server on an ephemeral port, called with
 /// curl twice, leaves one row per valid time in a real PostgreSQL (scripts/pg-test-server.sh).
-final class ServeStorePostgresTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+final class ServeStorePostgresTests: PostgresTestCase {
     var fixture: ServeFixture!
-
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
 
     override func setUpWithError() throws { fixture = try ServeFixture() }
     override func tearDown() { fixture.remove() }
 
     func testEveryForecastIsUpsertedIntoPostgreSQL() async throws {
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let data = try fixture.writeSeries()
         try fixture.trainPackage(data: data, into: fixture.models.appendingPathComponent("temp").path)
         let running = try await fixture.startServer(store: server.url)

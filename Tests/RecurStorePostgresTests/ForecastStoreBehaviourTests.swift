@@ -10,20 +10,8 @@ import XCTest
 /// `PostgresForecastStore` on a real server (scripts/pg-test-server.sh): the idempotent upsert
 /// keyed by (station, target, model, valid_at) where the latest issue wins, interval column
 /// pairs, readers that never create, and a bad or unreachable server named by host:port.
-final class ForecastStoreBehaviourTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+final class ForecastStoreBehaviourTests: PostgresTestCase {
     var dir: URL!
-
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
 
     override func setUpWithError() throws { dir = try temporaryFolder("recur-store-pg") }
 
@@ -31,7 +19,7 @@ final class ForecastStoreBehaviourTests: XCTestCase {
     /// tests never see each other's rows).
     func stores() throws -> [(String, any ForecastStore)] {
         let sqlite = try ForecastStoreURL.open("sqlite:\(dir.path)/f.sqlite")
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let database = "f_" + UUID().uuidString.prefix(8).lowercased()
         try createDatabase(database, on: server)
         let url = "postgresql://\(server.user)@\(server.host):\(server.port)/\(database)"
@@ -80,7 +68,7 @@ final class ForecastStoreBehaviourTests: XCTestCase {
     }
 
     func testAReaderNeverCreatesAndABadServerIsNamed() throws {
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let database = "r_" + UUID().uuidString.prefix(8).lowercased()
         try createDatabase(database, on: server)
         let url = "postgresql://\(server.user)@\(server.host):\(server.port)/\(database)"

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A throw-away PostgreSQL server for tests, from the repo's own `scripts/pg-test-server.sh`
 /// (a new cluster in a temp folder, on a free loopback port, as an unprivileged user; Debian's
@@ -81,5 +82,30 @@ public final class PostgresTestServer: @unchecked Sendable {
         process.waitUntilExit()
         return (process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                 (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+}
+
+/// A test class with one throw-away PostgreSQL server for all its tests: started by the class's
+/// `setUp`, stopped by its `tearDown` (each subclass in turn; XCTest runs classes one at a time).
+/// `requireServer()` skips a test, saying why, where no server could be started.
+open class PostgresTestCase: XCTestCase {
+    /// The running server of the class now running; nil before, after, or where none started.
+    nonisolated(unsafe) public static var server: PostgresTestServer?
+
+    override open class func setUp() {
+        super.setUp()
+        server = PostgresTestServer.start()
+    }
+
+    override open class func tearDown() {
+        server?.stop()
+        server = nil
+        super.tearDown()
+    }
+
+    /// The class's server, or an `XCTSkip` saying why there is none.
+    public func requireServer() throws -> PostgresTestServer {
+        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        return server
     }
 }

@@ -11,24 +11,12 @@ import XCTest
 /// result is refused; a database restart mid-study loses nothing. Tiny objectives (288 hourly
 /// samples) and `heartbeat_seconds` 1, so a grace period is 3 s. Every child process writes
 /// into files (never pipes) and is waited for with a bound; a test kills what it started.
-final class FleetTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+final class FleetTests: PostgresTestCase {
     var dir: URL!
     var started: [Process] = []
 
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
-
     override func setUpWithError() throws {
-        guard Self.server != nil else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        _ = try requireServer()
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-fleet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }

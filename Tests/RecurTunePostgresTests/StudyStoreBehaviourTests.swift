@@ -8,20 +8,8 @@ import XCTest
 /// One set of storage behaviour tests, run against the SQLite `StudyStorage` and against
 /// `PostgresStudyStore` on a real server (scripts/pg-test-server.sh): claims and the budget,
 /// refused late commits, the queue, lost trials and `max_retries`, the best package.
-class StudyStoreBehaviourTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresTestServer?
+class StudyStoreBehaviourTests: PostgresTestCase {
     var dir: URL!
-
-    override class func setUp() {
-        super.setUp()
-        server = PostgresTestServer.start()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
 
     override func setUpWithError() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("recur-store-\(UUID().uuidString)")
@@ -205,7 +193,7 @@ class StudyStoreBehaviourTests: XCTestCase {
     }
 
     func testTwoStudiesInOneDatabaseStayApart() throws {
-        guard let server = Self.server else { throw XCTSkip(PostgresTestServer.unavailable ?? "no PostgreSQL server") }
+        let server = try requireServer()
         let url = try PostgresURL(server.url)
         let suffix = UUID().uuidString.prefix(8)
         let one = try PostgresStudyStore(url: url, name: "one-\(suffix)", create: true)
