@@ -26,17 +26,17 @@ public final class PostgresStudyReader: StudyReading, @unchecked Sendable {
     ///   study of that name), `.newerSchema`, `.cannotConnect`, `.query`.
     public func read(changedAfter: Int?) throws -> StudyReadout {
         let pool = PostgresPool.shared(for: url)
-        try PostgresStudySchema.checkReadable(pool)
+        let schema = try PostgresStudySchema.checkReadable(pool)
         let name = self.name, url = self.url
         return try pool.run { s -> StudyReadout in
             try s.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
-                guard let study = try PostgresStudyStore.study(s, name: name),
+                guard let study = try PostgresStudyStore.study(s, name: name, storage: url.display),
                       let id = try s.query("SELECT id FROM recur_study WHERE name = \(name)").first?.decode(Int.self) else {
                     let known = try s.query("SELECT name FROM recur_study ORDER BY name").map { try $0.decode(String.self) }
                     throw PostgresStoreError.noStudy(url: url.display, name: name, known: known)
                 }
-                let trials = try PostgresStudyStore.trials(s, study: id)
+                let trials = try PostgresStudyStore.trials(s, study: id, schema: schema, storage: "\(url.display) (study \(name))")
                 try s.query("COMMIT")
                 var counts: [TrialState: Int] = [:]
                 for t in trials { counts[t.record.state, default: 0] += 1 }
