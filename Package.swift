@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "RecurDataTests", dependencies: ["RecurData", "RecurTestSupport"]),
         .testTarget(name: "RecurTrainTests", dependencies: ["RecurTrain", "RecurTestSupport"]),
         .testTarget(name: "RecurTuneTests", dependencies: ["RecurTune", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "RecurTunePostgresTests", dependencies: ["RecurTunePostgres", "RecurTune", "RecurTrain", "RecurTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "RecurTunePostgresTests", dependencies: ["RecurTunePostgres", "RecurTune", "RecurTrain", "RecurTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurDashboardTests", dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", "RecurData", "RecurTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
         .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),

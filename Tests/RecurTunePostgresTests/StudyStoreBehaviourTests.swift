@@ -1,7 +1,8 @@
 import Foundation
+import GRDB
 import RecurTestSupport
 import RecurTrain
-import RecurTune
+@testable import RecurTune
 @testable import RecurTunePostgres
 import PostgresNIO
 import XCTest
@@ -301,6 +302,54 @@ class StudyStoreBehaviourTests: PostgresTestCase {
         XCTAssertEqual(retry.retryOf, 1)
         XCTAssertEqual(retry.params, ["x": .number(2)])
         XCTAssertEqual(try store.trials().map(\.state), [.complete, .failed, .running])
+    }
+
+    /// Stored JSON that does not decode is an error naming the study, the trial and the column,
+    /// for the store and for its watcher, never a trial silently without its metrics.
+    func testCorruptStoredJSONIsAnErrorNamingTheTrialAndTheColumn() throws {
+        for (kind, store) in try stores("corrupt") {
+            try store.attach(record("corrupt"))
+            let lease = TrialLease(staleAfter: 1e6)
+            for token in ["a", "b"] {
+                let claim = try XCTUnwrap(try store.claimTrial(maxEvals: 3, worker: worker(token), lease: lease, propose: propose))
+                _ = try store.commit(TrialResult(number: claim.number, state: .complete, value: 0.5, seconds: 1), token: token, best: nil)
+            }
+            let reader: any StudyReading
+            func damage(_ column: String, _ text: String, trial: Int) throws {
+                if let pg = store as? PostgresStudyStore {
+                    let id = try pg.id()
+                    try pg.pool.run { s in
+                        try s.query("UPDATE recur_trial SET \(unescaped: column) = \(text) WHERE study = \(id) AND number = \(trial)")
+                    }
+                } else {
+                    let sqlite = try XCTUnwrap(store as? StudyStorage)
+                    try sqlite.pool.write { db in try db.execute(sql: "UPDATE trial SET \(column) = ? WHERE number = ?", arguments: [text, trial]) }
+                }
+            }
+            if let pg = store as? PostgresStudyStore {
+                reader = PostgresStudyReader(url: pg.url, name: pg.name)
+            } else {
+                reader = StudyReader(storage: store.location)
+            }
+            try damage("metrics_json", "{\"validation\": ", trial: 1)
+            for (what, read) in [("store", { _ = try store.trials() }), ("reader", { _ = try reader.read(changedAfter: nil) })] as [(String, () throws -> Void)] {
+                XCTAssertThrowsError(try read(), "\(kind) \(what)") { error in
+                    guard case let TuneError.corrupt(path, row, column, _)? = error as? TuneError else { return XCTFail("\(kind) \(what): \(error)") }
+                    XCTAssertTrue(path.contains(store.location), "\(kind): \(path)")
+                    XCTAssertEqual(row, "trial 1", kind)
+                    XCTAssertEqual(column, "metrics_json", kind)
+                    XCTAssertTrue("\(error)".contains("trial 1's `metrics_json` cannot be read"), "\(error)")
+                }
+            }
+            try damage("metrics_json", "{}", trial: 1)
+            XCTAssertEqual(try store.trials().count, 2, "an empty metrics object reads (\(kind))")
+            try damage("params_json", "[1, 2]", trial: 0)
+            XCTAssertThrowsError(try store.trials(), kind) { error in
+                guard case let TuneError.corrupt(_, row, column, reason)? = error as? TuneError else { return XCTFail("\(kind): \(error)") }
+                XCTAssertEqual([row, column], ["trial 0", "params_json"], kind)
+                XCTAssertTrue(reason.contains("[1, 2]"), reason)
+            }
+        }
     }
 
     func testTwoStudiesInOneDatabaseStayApart() throws {

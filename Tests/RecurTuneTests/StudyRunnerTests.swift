@@ -1,4 +1,6 @@
 import Foundation
+import RecurTensor
+import RecurTestSupport
 import RecurTrain
 @testable import RecurTune
 import XCTest
@@ -19,6 +21,8 @@ final class StudyRunnerTests: XCTestCase {
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, progress: { lines.append($0) }))
         let summary = try runner.run()
         XCTAssertEqual(summary.trials, [.complete: 3, .pruned: 0, .failed: 0, .running: 0])
+        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(summary)) as? [String: Any]
+        XCTAssertEqual(encoded?["trials"] as? [String: Int], ["complete": 3, "pruned": 0, "failed": 0, "running": 0], "keyed by the states' names")
         let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), [0, 1, 2])
         XCTAssertTrue(trials.allSatisfy { $0.record.intermediate.count == 2 && $0.value == $0.record.intermediate.values.min() })
@@ -153,8 +157,14 @@ final class StudyRunnerTests: XCTestCase {
 
     func testTwoJobsRunTrialsAtOnceWithDistinctNumbers() throws {
         let config = try fixture.config(search: #"{"max_evals": 6, "jobs": 2, "startup_trials": 2, "space": {\#(learningRate), "window.n_past_steps": {"int": [2, 5]}}}"#)
+        restoreProcessSettingsAfterTest()
+        Parallel.threadCount = 2
+        BLAS.setThreadCount(2)
+        let blasBefore = BLAS.threadCount
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
+        XCTAssertEqual(Parallel.threadCount, 2, "the study's one thread per trial is undone when it ends")
+        XCTAssertEqual(BLAS.threadCount, blasBefore)
         XCTAssertEqual(summary.trials[.complete], 6)
         XCTAssertEqual(summary.trials[.running], 0)
         let trials = try runner.store.trials()
@@ -196,6 +206,23 @@ final class StudyRunnerTests: XCTestCase {
         XCTAssertTrue(callback.pruned)
         XCTAssertEqual(callback.best, 0.3)
         XCTAssertEqual(try storage.trials()[0].record.intermediate, [1: 0.4, 3: 0.3])
+    }
+
+    /// A backtest trains its folds on one thread each and leaves the process's thread settings
+    /// as it found them.
+    func testABacktestRestoresTheThreadSettings() throws {
+        restoreProcessSettingsAfterTest()
+        Parallel.threadCount = 2
+        BLAS.setThreadCount(2)
+        let blasBefore = BLAS.threadCount
+        var config = try fixture.config(search: #"{"max_evals": 1, "space": {\#(learningRate)}}"#, epochs: 1)
+        config.search = nil
+        var options = BacktestOptions(outputDirectory: fixture.dir.appendingPathComponent("backtest").path)
+        options.folds = 2
+        options.log = { _ in }
+        _ = try Backtest.run(config, options: options)
+        XCTAssertEqual(Parallel.threadCount, 2)
+        XCTAssertEqual(BLAS.threadCount, blasBefore)
     }
 
     func testAConfigWithoutASearchSectionCannotBeTuned() throws {
