@@ -4,6 +4,15 @@ import RecurTrain
 /// Reads the JSON and enum columns of a stored study (both stores): a value that does not
 /// decode is `TuneError.corrupt` naming the study, the row and the column, never dropped.
 public enum StoredValue {
+    /// `value` as the JSON text a store keeps (keys sorted; non-finite numbers as "inf", "-inf",
+    /// "nan", which `json` reads back).
+    public static func text<T: Encodable>(_ value: T) -> String? {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// Decodes `text` (nil: nil) as `T`. - Throws: `TuneError.corrupt`.
     public static func json<T: Decodable>(_ type: T.Type, _ text: String?, storage: String, row: String, column: String) throws -> T? {
         guard let text else { return nil }

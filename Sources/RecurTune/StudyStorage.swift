@@ -284,7 +284,7 @@ public final class StudyStorage: StudyStore, Sendable {
 
     /// Records that the package at `bestPackage` now holds `trial`, with its test metrics.
     public func setBest(trial: Int, testMetrics: MetricSet?) throws {
-        let json = testMetrics.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let json = testMetrics.flatMap(StoredValue.text)
         try wrap {
             try pool.write { db in
                 try db.execute(sql: "UPDATE study SET best_trial = ?, best_test_metrics_json = ? WHERE id = 1", arguments: [trial, json])
@@ -494,12 +494,7 @@ public final class StudyStorage: StudyStore, Sendable {
         }
     }
 
-    static func json<T: Encodable>(_ value: T) -> String? {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) }
-    }
+    static func json<T: Encodable>(_ value: T) -> String? { StoredValue.text(value) }
 
     /// Runs `body`, turning GRDB's errors into `TuneError.storage` naming the file.
     private func wrap<T>(_ body: () throws -> T) throws -> T {

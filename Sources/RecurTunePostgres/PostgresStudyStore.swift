@@ -278,13 +278,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                 return try commit(failed, token: token, best: nil) == .refused ? .refused : .packageFailed(reason: reason)
             }
         }
-        let metricsJSON = result.metrics.flatMap { m -> String? in
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return (try? e.encode(m)).map { String(decoding: $0, as: UTF8.self) }
-        }
-        let testMetricsJSON = best?.testMetrics.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let metricsJSON = result.metrics.flatMap(StoredValue.text)
+        let testMetricsJSON = best?.testMetrics.flatMap(StoredValue.text)
         return try pool.run { s in
             try s.transaction { () throws -> CommitOutcome in
                 guard let row = try s.query("""
