@@ -9,7 +9,8 @@ import Darwin
 
 /// A study database: one SQLite file (WAL mode, through GRDB) holding one study, its trials and
 /// their per-epoch values. Every state change is its own committed transaction, so a killed
-/// process loses at most the trials it was running, which the next run detects and re-runs.
+/// process loses at most the trials it was running, which the next run detects, records failed
+/// and retries (`StudyStore`).
 ///
 /// Schema (version 2; migrations by GRDB's `DatabaseMigrator`, which also records them in
 /// `grdb_migrations`):

@@ -5,7 +5,7 @@ import RecurTune
 /// Reads one PostgreSQL study for watchers (the dashboard) without ever writing: each `read`
 /// is one short `REPEATABLE READ READ ONLY` transaction (one consistent look, no row locks, so
 /// workers never wait for it), on the process's `PostgresPool`. It never creates or migrates
-/// the schema. The study schema (version 1) has no change counter, so every read returns all
+/// the schema. The study schema (versions 1 and 2) has no change counter, so every read returns all
 /// trials (`incremental` false, `change` nil), as the protocol allows; `?after=N` answers the
 /// whole study until the schema gains one (see docs/dashboard.md).
 public final class PostgresStudyReader: StudyReading, @unchecked Sendable {

@@ -13,10 +13,10 @@ import RecurTune
 /// `recur_intermediate` (per-epoch values), `recur_queue` (enqueued trials), `recur_artifact`
 /// (the best trial's package: zlib-compressed archive with its SHA-256).
 ///
-/// Claims run in one transaction: lost trials first (`FOR UPDATE SKIP LOCKED`), then the
-/// study row is locked (`FOR UPDATE`) so that new numbers and the budget are decided one
-/// worker at a time, the queue is read `FOR UPDATE SKIP LOCKED`, and running trials count
-/// against `max_evals`.
+/// Claims run in one transaction: lost trials are failed and their retries queued first
+/// (`FOR UPDATE SKIP LOCKED`), then the study row is locked (`FOR UPDATE`) so that new numbers
+/// and the budget are decided one worker at a time, the queue is read `FOR UPDATE SKIP LOCKED`
+/// (retries first), and running trials count against `max_evals` (`StudyBudget`).
 public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     public let url: PostgresURL
     /// The study's name in the database.
