@@ -39,7 +39,7 @@ enum StudyAPI {
         return JSON.object([
             ("number", String(t.number)), ("state", JSON.string(t.state.rawValue)), ("params", params), ("value", JSON.number(t.value)),
             ("intermediate", intermediate), ("started", JSON.time(t.started)), ("finished", JSON.time(t.finished)),
-            ("seconds", JSON.number(t.seconds)), ("epochs", JSON.int(t.epochs)), ("attempts", String(t.attempts)),
+            ("seconds", JSON.number(t.seconds)), ("epochs", JSON.int(t.epochs)), ("attempts", String(t.attempts)), ("retry_of", JSON.int(t.retryOf)),
             ("error", t.error.map(JSON.string) ?? "null"),
         ])
     }

@@ -26,12 +26,18 @@ public struct StoredTrial: Equatable, Sendable {
     public var workerToken: String?
     /// The worker's last sign of life, seconds since 1970.
     public var heartbeat: Double?
-    /// How many times the trial was started (> 1 when re-run after a dead worker).
+    /// How many times the trial was started: 1 (> 1 only in studies of an earlier Recur,
+    /// which re-ran a lost trial in place).
     public var attempts: Int
+    /// The chain's first trial when this one is a retry of a lost trial (`StudyStore`).
+    public var retryOf: Int?
+    /// Retries in the chain up to this trial (0 for a first run).
+    public var retries: Int
 
     public init(record: TrialRecord, started: Double, finished: Double? = nil, seconds: Double? = nil, seed: UInt64,
                 error: String? = nil, metrics: SplitMetrics? = nil, epochs: Int? = nil, workerPID: Int32? = nil,
-                workerHost: String? = nil, workerToken: String? = nil, heartbeat: Double? = nil, attempts: Int) {
+                workerHost: String? = nil, workerToken: String? = nil, heartbeat: Double? = nil, attempts: Int,
+                retryOf: Int? = nil, retries: Int = 0) {
         self.record = record
         self.started = started
         self.finished = finished
@@ -45,6 +51,8 @@ public struct StoredTrial: Equatable, Sendable {
         self.workerToken = workerToken
         self.heartbeat = heartbeat
         self.attempts = attempts
+        self.retryOf = retryOf
+        self.retries = retries
     }
 
     public var number: Int { record.number }

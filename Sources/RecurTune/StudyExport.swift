@@ -61,13 +61,14 @@ public enum StudyExport {
         let object: [String: Any] = [
             "study": path, "name": study.name, "objective": study.objective, "sampler": study.sampler,
             "seed": study.seed, "max_evals": study.maxEvals, "config_hash": study.configHash, "created": time(study.created),
-            "trials_csv": summary.trialsCsv as Any? ?? NSNull(), "counts": summary.trials, "best": best,
+            "trials_csv": summary.trialsCsv as Any? ?? NSNull(), "counts": summary.trialsByName, "best": best,
             "trials": trials.map { t -> [String: Any] in
                 [
                     "number": t.number, "state": t.state.rawValue, "params": t.params.mapValues(ParamsJSON.plain),
                     "value": num(t.value), "started": time(t.started), "finished": time(t.finished), "seconds": num(t.seconds),
                     "epochs": t.epochs as Any? ?? NSNull(), "seed": t.seed, "error": t.error as Any? ?? NSNull(),
                     "attempts": t.attempts,
+                    "retry_of": t.retryOf as Any? ?? NSNull(), "retries": t.retries,
                     "intermediate": Dictionary(uniqueKeysWithValues: t.record.intermediate.map { (String($0.key), $0.value) }),
                     "validation_metrics": metrics(t.metrics?.validation),
                     "worker": t.state == .running ? "\(t.workerPID.map(String.init) ?? "?")@\(t.workerHost ?? "?")" as Any : NSNull(),

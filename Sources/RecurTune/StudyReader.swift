@@ -100,14 +100,14 @@ public final class StudyReader: StudyReading, @unchecked Sendable {
         if version > StudyStorage.schemaVersion {
             throw TuneError.newerSchema(path: path, found: version, supported: StudyStorage.schemaVersion)
         }
-        guard let study = try StudyStorage.study(db) else { throw TuneError.notAStudy(path: path, reason: "it holds no study yet") }
+        guard let study = try StudyStorage.study(db, path: path) else { throw TuneError.notAStudy(path: path, reason: "it holds no study yet") }
         let change: Int? = tables.contains("trial_change_counter")
             ? try Int.fetchOne(db, sql: "SELECT seq FROM trial_change_counter WHERE id = 1") ?? 0 : nil
         let incremental = changedAfter != nil && change != nil
-        let trials = try StudyStorage.trials(db, changedAfter: incremental ? changedAfter : nil)
+        let trials = try StudyStorage.trials(db, changedAfter: incremental ? changedAfter : nil, path: path)
         var counts: [TrialState: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM trial GROUP BY state") {
-            counts[TrialState(rawValue: row["state"]) ?? .failed, default: 0] += row["n"] as Int
+            counts[try StoredValue.state(row["state"], storage: path, row: "a trial"), default: 0] += row["n"] as Int
         }
         let bestRow = try Row.fetchOne(db, sql: """
             SELECT number, value FROM trial WHERE state = 'complete' AND value IS NOT NULL ORDER BY value, number LIMIT 1

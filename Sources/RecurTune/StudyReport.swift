@@ -223,7 +223,7 @@ public struct StudyReport {
         let c = s.trials
         var lines = [
             "study: \(path) (\(study.name)), objective \(study.objective) (lower is better), sampler \(study.sampler)",
-            "trials: \(c["complete"] ?? 0) complete, \(c["pruned"] ?? 0) pruned, \(c["failed"] ?? 0) failed, \(c["running"] ?? 0) running (max_evals \(study.maxEvals))",
+            "trials: \(c[.complete] ?? 0) complete, \(c[.pruned] ?? 0) pruned, \(c[.failed] ?? 0) failed, \(c[.running] ?? 0) running (max_evals \(study.maxEvals))",
         ]
         if let b = s.best {
             lines.append(String(format: "best: trial %d, %@ %.6g", b.number, study.objective, b.value))

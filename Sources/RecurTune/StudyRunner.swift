@@ -117,11 +117,14 @@ public struct StudySummary: Encodable, Sendable {
     public var name: String
     public var objective: String
     public var maxEvals: Int
-    /// Trials by state (`running`, `complete`, `pruned`, `failed`), every state present.
-    public var trials: [String: Int]
+    /// Trials by state, every state present (JSON: `{"complete": 3, "failed": 0, …}`).
+    public var trials: [TrialState: Int]
     public var best: Best?
     /// The CSV of all trials (nil for a study in a database server: `recur study export`).
     public var trialsCsv: String?
+
+    /// `trials` keyed by the states' names (for `JSONSerialization`).
+    public var trialsByName: [String: Int] { Dictionary(uniqueKeysWithValues: trials.map { ($0.key.rawValue, $0.value) }) }
 
     /// The summary of what `store` holds.
     public static func of(_ store: any StudyStore) throws -> StudySummary {
@@ -130,8 +133,8 @@ public struct StudySummary: Encodable, Sendable {
     }
 
     public static func of(study: StudyRecord, trials: [StoredTrial], path: String, local: Bool = true) -> StudySummary {
-        var counts: [String: Int] = [:]
-        for s in TrialState.allCases { counts[s.rawValue] = trials.filter { $0.state == s }.count }
+        var counts: [TrialState: Int] = [:]
+        for s in TrialState.allCases { counts[s] = trials.filter { $0.state == s }.count }
         let best = StudyRunner.bestTrial(trials).map { t in
             Best(number: t.number, params: t.params, value: t.value!,
                  package: study.bestTrial == t.number ? study.bestPackage : nil,
@@ -146,8 +149,10 @@ public struct StudySummary: Encodable, Sendable {
 /// Runs a study: proposes trials with the configured sampler, trains each through
 /// `TrainingRun` (quietly, on data prepared once per distinct data/window setting), prunes with
 /// the configured pruner, and records everything in the study database as it happens, until
-/// `max_evals` trials are finished (complete, pruned or failed). Running it again resumes: a
-/// trial left `running` by a dead worker is re-run with the same number, parameters and seed.
+/// `max_evals` trials are finished (complete, pruned or failed; a lost trial and its retries
+/// count once, `StudyBudget`). Running it again resumes: a trial left `running` by a dead worker
+/// is recorded failed and re-run as a new trial with the same parameters and seed, linked to it
+/// (`StudyStore`, at most `search.max_retries` times).
 ///
 /// With `jobs` > 1, that many trials train at once, one thread each (BLAS on one thread), each
 /// with its own model and optimizer; proposals are made one at a time inside the database's
@@ -251,11 +256,13 @@ public final class StudyRunner: @unchecked Sendable {
         guard base.value.validationSamples != nil else {
             throw TuneError.notTunable("the validation part is empty: tuning chooses on validation values (the test part never chooses); set split.validation > 0")
         }
-        if jobs > 1 {
-            // Trials run side by side: each gets one core, so neither BLAS nor the engine splits work.
-            BLAS.setThreadCount(1)
-            Parallel.threadCount = 1
-        }
+        // Trials run side by side: each gets one core, so neither BLAS nor the engine splits
+        // work; the process's settings are put back when the study ends.
+        return try ThreadScope.with(threads: jobs > 1 ? 1 : nil) { try runTrials() }
+    }
+
+    /// The study's workers (`jobs` threads), its heartbeat and its scratch, until no trial is left.
+    private func runTrials() throws -> StudySummary {
         LiveWorkers.insert(worker.token)
         defer { LiveWorkers.remove(worker.token) }
         let heart = Heartbeat(store: store, token: worker.token, interval: heartbeatInterval)
@@ -344,14 +351,58 @@ public final class StudyRunner: @unchecked Sendable {
         return ["data", "window", "split", "scaling"].map { document[$0]?.description ?? "" }.joined(separator: "\n")
     }
 
+    /// One claimed trial: run, classify, commit, report.
     private func runTrial(_ claim: StudyClaim) throws {
+        let run = try train(claim)
+        var verdict = classify(run)
+        let committed = try commit(claim, run: run, verdict: verdict)
+        var stop = run.stopError
+        switch committed {
+        case .recorded: break
+        case .refused:
+            // Its heartbeat lapsed (this process was paused, or cut off from the database): another
+            // worker recorded the trial failed as lost and re-queued it (`StudyStore`). This late
+            // result is dropped, the run goes on.
+            options.warning("trial \(claim.number): result refused: the trial was taken from this worker (no heartbeat for over \(String(format: "%g", lease.staleAfter)) s), recorded failed as lost and re-queued as a retry; nothing recorded")
+            return
+        case let .packageFailed(reason):
+            verdict.state = .failed
+            verdict.failure = reason
+            stop = TuneError.storage(path: paths.bestPackage, reason: reason)
+        }
+        try report(claim, run: run, verdict: verdict)
+        if let stop { throw stop }
+    }
+
+    /// What training a trial gave: its outcome and package, or why it failed.
+    struct TrialRun {
+        var callback: TrialPruningCallback
+        var outcome: TrainingOutcome?
+        var package: TrainedPackage?
+        /// Why training failed (nil when it ran to its end or was pruned).
+        var failure: String?
+        /// A failure of the machine's storage (a checkpoint or package that cannot be written):
+        /// the trial is recorded failed and the study stops.
+        var stopError: Error?
+        /// Seconds from the claim to the end of training.
+        var seconds: Double
+    }
+
+    /// A trial's final state, value and error, from its run.
+    struct TrialVerdict {
+        var state: TrialState
+        var value: Double?
+        var failure: String?
+    }
+
+    /// Step 1: trains the trial quietly on the prepared data (reporting each epoch's value to the
+    /// store, which may prune it). The study database failing stops the study (the trial is
+    /// recorded failed if it still can be); any other error is the trial's failure.
+    private func train(_ claim: StudyClaim) throws -> TrialRun {
         let start = Date()
         let callback = TrialPruningCallback(store: store, number: claim.number, params: claim.params, token: worker.token,
                                             objective: search.objective, pruner: pruner)
-        var trained: TrainedPackage?
-        var outcome: TrainingOutcome?
-        var failure: String?
-        var commitError: Error?
+        var run = TrialRun(callback: callback, seconds: 0)
         let scratchPackage = ConfigPaths.join(scratch.folder, "trial-\(claim.number)")
         do {
             var trialConfig = try trialConfig(claim.params)
@@ -366,8 +417,8 @@ public final class StudyRunner: @unchecked Sendable {
             training.validationMetrics = search.objective != "val_loss"
             training.packagePath = scratchPackage
             training.writePackage = false
-            let run = try TrainingRun.train(trialConfig, prepared: data.value, options: training)
-            (outcome, trained) = (run.outcome, run.package)
+            let trained = try TrainingRun.train(trialConfig, prepared: data.value, options: training)
+            (run.outcome, run.package) = (trained.outcome, trained.package)
         } catch {
             if let storageError = callback.storageError {
                 // The study database cannot be written (a full disk): record the trial failed
@@ -377,79 +428,66 @@ public final class StudyRunner: @unchecked Sendable {
                                                   error: "the study's storage failed: \(Self.describe(storageError))"), token: worker.token)
                 throw storageError
             }
-            failure = Self.describe(error)
+            run.failure = Self.describe(error)
             // A file that cannot be written (checkpoint, package) is the machine's failure, not
             // the trial's: the trial is recorded failed and the run stops (exit 1).
-            if Self.isStorageFailure(error) { commitError = error }
+            if Self.isStorageFailure(error) { run.stopError = error }
         }
         // A failed trial may leave its checkpoint behind: it is scratch.
-        try? FileManager.default.removeItem(atPath: OwnedLeftovers.path(for: scratchPackage, .checkpoint))
+        try? FileManager.default.removeItem(atPath: PackageTarget.checkpointPath(forPackage: scratchPackage))
+        run.seconds = Date().timeIntervalSince(start)
+        return run
+    }
 
-        let seconds = Date().timeIntervalSince(start)
-        var state: TrialState
-        var value: Double?
-        if let failure {
-            state = .failed
-            _ = failure
-        } else if callback.pruned {
-            state = .pruned
-            value = callback.intermediate.max { $0.key < $1.key }?.value
-        } else if let best = callback.best {
-            state = .complete
-            value = best
-        } else {
-            state = .failed
-            failure = "no validation value of `\(search.objective)` was recorded (is the validation part empty, or validation_every larger than epochs?)"
+    /// Step 2: failed (training failed, or no validation value was recorded), pruned (its last
+    /// intermediate value), or complete (its best validation value).
+    private func classify(_ run: TrialRun) -> TrialVerdict {
+        if let failure = run.failure { return TrialVerdict(state: .failed, value: nil, failure: failure) }
+        if run.callback.pruned {
+            return TrialVerdict(state: .pruned, value: run.callback.intermediate.max { $0.key < $1.key }?.value, failure: nil)
         }
-        var metrics = outcome?.metrics
-        metrics?.test = nil
-        let epochs = outcome?.epochsRun
+        if let best = run.callback.best { return TrialVerdict(state: .complete, value: best, failure: nil) }
+        return TrialVerdict(state: .failed, value: nil,
+                            failure: "no validation value of `\(search.objective)` was recorded (is the validation part empty, or validation_every larger than epochs?)")
+    }
 
-        // Commit: the store refuses a trial taken from this worker, and keeps a better complete
-        // trial's package as the study's best in the same step (SQLite: written atomically
-        // before the trial is committed, under the study's file lock; PostgreSQL: in the
-        // commit's transaction). A package that cannot be kept (a full disk) fails the trial,
-        // recorded as such, and then stops the run: the trial is never left running.
-        if state == .failed { value = nil }
-        let result = TrialResult(number: claim.number, state: state, value: value, seconds: seconds, error: failure,
-                                 metrics: metrics, epochs: epochs)
-        let candidate = state == .complete ? trained.map { t in BestCandidate(write: { try t.write(to: $0) }, testMetrics: t.manifest.metrics.test) } : nil
-        let committed: CommitOutcome
+    /// Step 3: the store refuses a trial taken from this worker, and keeps a better complete
+    /// trial's package as the study's best in the same step (SQLite: written atomically before
+    /// the trial is committed, under the study's file lock; PostgreSQL: in the commit's
+    /// transaction). A package that cannot be kept (a full disk) fails the trial, recorded as
+    /// such, and then stops the run: the trial is never left running.
+    private func commit(_ claim: StudyClaim, run: TrialRun, verdict: TrialVerdict) throws -> CommitOutcome {
+        var metrics = run.outcome?.metrics
+        metrics?.test = nil
+        let result = TrialResult(number: claim.number, state: verdict.state, value: verdict.state == .failed ? nil : verdict.value,
+                                 seconds: run.seconds, error: verdict.failure, metrics: metrics, epochs: run.outcome?.epochsRun)
+        let candidate = verdict.state == .complete
+            ? run.package.map { t in BestCandidate(write: { try t.write(to: $0) }, testMetrics: t.manifest.metrics.test) } : nil
         do {
-            committed = try lock.withLock { try store.commit(result, token: worker.token, best: candidate) }
+            let committed = try lock.withLock { try store.commit(result, token: worker.token, best: candidate) }
             try writeCSVIfLocal()
+            return committed
         } catch {
-            _ = try? store.finish(TrialResult(number: claim.number, state: .failed, value: nil, seconds: seconds,
+            _ = try? store.finish(TrialResult(number: claim.number, state: .failed, value: nil, seconds: run.seconds,
                                               error: "cannot record the trial: \(Self.describe(error))"), token: worker.token)
             throw error
         }
-        switch committed {
-        case .recorded: break
-        case .refused:
-            // Its heartbeat lapsed (this process was paused, or cut off from the database) and the
-            // trial went to another worker: this late result is dropped, the run goes on.
-            options.warning("trial \(claim.number): result refused: the trial was taken from this worker (no heartbeat for over \(String(format: "%g", lease.staleAfter)) s) and runs elsewhere; nothing recorded")
-            return
-        case let .packageFailed(reason):
-            state = .failed
-            failure = reason
-            commitError = TuneError.storage(path: paths.bestPackage, reason: reason)
-        }
-        if let progress = options.progress {
-            let trials = try store.trials()
-            let finished = trials.filter { $0.state != .running }.count
-            var line = "trial \(claim.number) \(state.rawValue)"
-            if let value { line += String(format: ": %@ %.6g", search.objective, value) }
-            line += String(format: " in %.1f s", seconds)
-            if let epochs { line += ", \(epochs) epoch\(epochs == 1 ? "" : "s")" }
-            if claim.isRerun { line += " (re-run)" }
-            line += " [\(finished)/\(maxEvals)]"
-            if let best = Self.bestTrial(trials) { line += String(format: "; best: trial %d, %.6g", best.number, best.value!) }
-            line += "; " + space.parameters.compactMap { p in claim.params[p.name].map { "\(p.name)=\($0)" } }.joined(separator: " ")
-            if let failure { line += "\n  error: \(failure)" }
-            progress(line)
-        }
-        if let commitError { throw commitError }
+    }
+
+    /// Step 4: one progress line per finished trial (when asked for).
+    private func report(_ claim: StudyClaim, run: TrialRun, verdict: TrialVerdict) throws {
+        guard let progress = options.progress else { return }
+        let trials = try store.trials()
+        var line = "trial \(claim.number) \(verdict.state.rawValue)"
+        if let value = verdict.value { line += String(format: ": %@ %.6g", search.objective, value) }
+        line += String(format: " in %.1f s", run.seconds)
+        if let epochs = run.outcome?.epochsRun { line += ", \(epochs) epoch\(epochs == 1 ? "" : "s")" }
+        if let first = claim.retryOf { line += " (retry of #\(first))" }
+        line += " [\(StudyBudget.finished(trials))/\(maxEvals)]"
+        if let best = Self.bestTrial(trials) { line += String(format: "; best: trial %d, %.6g", best.number, best.value!) }
+        line += "; " + space.parameters.compactMap { p in claim.params[p.name].map { "\(p.name)=\($0)" } }.joined(separator: " ")
+        if let failure = verdict.failure { line += "\n  error: \(failure)" }
+        progress(line)
     }
 
     static func describe(_ error: Error) -> String {

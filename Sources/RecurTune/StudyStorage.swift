@@ -9,18 +9,24 @@ import Darwin
 
 /// A study database: one SQLite file (WAL mode, through GRDB) holding one study, its trials and
 /// their per-epoch values. Every state change is its own committed transaction, so a killed
-/// process loses at most the trials it was running, which the next run detects and re-runs.
+/// process loses at most the trials it was running, which the next run detects, records failed
+/// and retries (`StudyStore`).
 ///
-/// Schema (version 1; migrations by GRDB's `DatabaseMigrator`, which also records them in
+/// Schema (version 2; migrations by GRDB's `DatabaseMigrator`, which also records them in
 /// `grdb_migrations`):
 ///
-///     study_meta(key TEXT PRIMARY KEY, value TEXT)      -- format = recur-study, schema_version = 1
+///     study_meta(key TEXT PRIMARY KEY, value TEXT)      -- format = recur-study, schema_version = 2
 ///     study(id = 1, name, config_hash, config_json, objective, sampler, seed, max_evals,
 ///           best_package, best_trial, best_test_metrics_json, created_at)
 ///     trial(number PRIMARY KEY, state, params_json, value, started_at, finished_at, seconds,
 ///           seed, error, metrics_json, epochs, worker_pid, worker_host, worker_token,
 ///           heartbeat_at, attempts)
 ///     intermediate(trial, epoch, value, PRIMARY KEY (trial, epoch))
+///     queued_trial(id, params_json, seed, enqueued_at, retry_of, retries)
+///
+/// Migration `retry` (version 2): `trial.retry_of` / `trial.retries` and the same on
+/// `queued_trial` link a lost trial's retries to the chain's first trial (`StudyStore`). A
+/// version-1 file is migrated when a worker opens it; readers read it as it is (no retries).
 ///
 /// Migration `change_seq` (additive: readers and writers of schema 1 are unaffected) numbers
 /// changes for readers that poll (the dashboard's `?after=N`): `trial_change_counter(id = 1,
@@ -37,7 +43,7 @@ public final class StudyStorage: StudyStore, Sendable {
     let pool: DatabasePool
 
     /// The schema version this Recur writes and reads.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     static let formatName = "recur-study"
 
     public var location: String { path }
@@ -210,6 +216,16 @@ public final class StudyStorage: StudyStore, Sendable {
                                            enqueued_at REAL NOT NULL)
                 """)
         }
+        m.registerMigration("retry") { db in
+            // Version 2: a lost trial is failed and re-queued as a new trial linked to the first.
+            try db.execute(sql: """
+                ALTER TABLE trial ADD COLUMN retry_of INTEGER;
+                ALTER TABLE trial ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE queued_trial ADD COLUMN retry_of INTEGER;
+                ALTER TABLE queued_trial ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                UPDATE study_meta SET value = '2' WHERE key = 'schema_version';
+                """)
+        }
         return m
     }
 
@@ -238,16 +254,12 @@ public final class StudyStorage: StudyStore, Sendable {
 
     /// The study row; nil in a new database.
     public func study() throws -> StudyRecord? {
-        try wrap { try pool.read { db in try Self.study(db) } }
+        try wrap { try pool.read { db in try Self.study(db, path: path) } }
     }
 
-    static func study(_ db: Database) throws -> StudyRecord? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM study WHERE id = 1") else { return nil }
-        let metrics: MetricSet? = (row["best_test_metrics_json"] as String?).flatMap { try? JSONDecoder().decode(MetricSet.self, from: Data($0.utf8)) }
-        return StudyRecord(name: row["name"], configHash: row["config_hash"], configJSON: row["config_json"], objective: row["objective"],
-                           sampler: row["sampler"], seed: UInt64(bitPattern: row["seed"] as Int64), maxEvals: row["max_evals"],
-                           bestPackage: row["best_package"], bestTrial: row["best_trial"], bestTestMetrics: metrics,
-                           created: row["created_at"])
+    /// The study row of the file at `path`. - Throws: `TuneError.corrupt` (its stored JSON).
+    static func study(_ db: Database, path: String) throws -> StudyRecord? {
+        try StudyRow.fetchOne(db, key: 1)?.record(storage: path)
     }
 
     /// Creates the study, or checks that the stored one has the same config (hash) and records
@@ -257,17 +269,15 @@ public final class StudyStorage: StudyStore, Sendable {
     public func attach(_ study: StudyRecord) throws -> StudyRecord {
         try wrap {
             try pool.write { db in
-                if var stored = try Self.study(db) {
+                if var stored = try Self.study(db, path: path) {
                     try StudyConfigKey.check(stored: stored, current: study, location: path)
                     stored.maxEvals = study.maxEvals
                     try db.execute(sql: "UPDATE study SET max_evals = ? WHERE id = 1", arguments: [study.maxEvals])
                     return stored
                 }
-                try db.execute(sql: """
-                    INSERT INTO study (id, name, config_hash, config_json, objective, sampler, seed, max_evals, best_package, created_at)
-                    VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [study.name, study.configHash, study.configJSON, study.objective, study.sampler,
-                                     Int64(bitPattern: study.seed), study.maxEvals, study.bestPackage, study.created])
+                var row = StudyRow(study)
+                row.bestTrial = nil
+                try row.insert(db)
                 return study
             }
         }
@@ -275,7 +285,7 @@ public final class StudyStorage: StudyStore, Sendable {
 
     /// Records that the package at `bestPackage` now holds `trial`, with its test metrics.
     public func setBest(trial: Int, testMetrics: MetricSet?) throws {
-        let json = testMetrics.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let json = testMetrics.flatMap(StoredValue.text)
         try wrap {
             try pool.write { db in
                 try db.execute(sql: "UPDATE study SET best_trial = ?, best_test_metrics_json = ? WHERE id = 1", arguments: [trial, json])
@@ -287,107 +297,102 @@ public final class StudyStorage: StudyStore, Sendable {
 
     /// Every trial, by number, with its per-epoch values.
     public func trials() throws -> [StoredTrial] {
-        try wrap { try pool.read { db in try Self.trials(db) } }
+        try wrap { try pool.read { db in try Self.trials(db, path: path) } }
     }
 
-    static func trials(_ db: Database) throws -> [StoredTrial] { try trials(db, changedAfter: nil) }
+    static func trials(_ db: Database, path: String) throws -> [StoredTrial] { try trials(db, changedAfter: nil, path: path) }
 
     /// The trials whose `change_seq` is above `changedAfter` (every trial when nil), by number.
-    static func trials(_ db: Database, changedAfter: Int?) throws -> [StoredTrial] {
+    /// - Throws: `TuneError.corrupt` naming the trial and column of a value that cannot be read.
+    static func trials(_ db: Database, changedAfter: Int?, path: String) throws -> [StoredTrial] {
         var intermediate: [Int: [Int: Double]] = [:]
         let filter = changedAfter == nil ? "" : " WHERE change_seq > ?"
         let arguments: StatementArguments = changedAfter.map { [$0] } ?? []
-        let intermediateSQL = changedAfter == nil ? "SELECT trial, epoch, value FROM intermediate"
-            : "SELECT trial, epoch, value FROM intermediate WHERE trial IN (SELECT number FROM trial\(filter))"
-        for row in try Row.fetchAll(db, sql: intermediateSQL, arguments: arguments) {
-            intermediate[row["trial"], default: [:]][row["epoch"]] = row["value"]
+        let intermediateSQL = changedAfter == nil ? "SELECT * FROM intermediate"
+            : "SELECT * FROM intermediate WHERE trial IN (SELECT number FROM trial\(filter))"
+        for row in try IntermediateRow.fetchAll(db, sql: intermediateSQL, arguments: arguments) {
+            intermediate[row.trial, default: [:]][row.epoch] = row.value
         }
-        return try Row.fetchAll(db, sql: "SELECT * FROM trial\(filter) ORDER BY number", arguments: arguments).map { row in
-            let number: Int = row["number"]
-            let stateText: String = row["state"]
-            let metrics: SplitMetrics? = (row["metrics_json"] as String?).flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) }
-            let record = TrialRecord(number: number, params: try ParamsJSON.decode(row["params_json"]),
-                                     state: TrialState(rawValue: stateText) ?? .failed, value: row["value"],
-                                     intermediate: intermediate[number] ?? [:])
-            return StoredTrial(record: record, started: row["started_at"], finished: row["finished_at"], seconds: row["seconds"],
-                               seed: UInt64(bitPattern: row["seed"] as Int64), error: row["error"], metrics: metrics,
-                               epochs: row["epochs"], workerPID: row["worker_pid"], workerHost: row["worker_host"],
-                               workerToken: row["worker_token"], heartbeat: row["heartbeat_at"], attempts: row["attempts"])
+        return try TrialRow.fetchAll(db, sql: "SELECT * FROM trial\(filter) ORDER BY number", arguments: arguments).map { row in
+            try row.trial(intermediate: intermediate[row.number] ?? [:], storage: path)
         }
     }
 
     /// A trial handed to a worker.
     public typealias Claim = StudyClaim
 
-    /// `claimTrial` with a lease of `staleAfter` seconds and no limit on re-runs.
+    /// `claimTrial` with a lease of `staleAfter` seconds and no limit on retries.
     public func claimTrial(maxEvals: Int, worker: WorkerIdentity, staleAfter: Double, scratch: String? = nil,
                            propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
         try claimTrial(maxEvals: maxEvals, worker: worker, lease: TrialLease(staleAfter: staleAfter, maxRetries: Int.max, scratch: scratch),
                        propose: propose)
     }
 
-    /// In one transaction: hands `worker` a trial left running by a dead worker (same number,
-    /// parameters and seed; one dead more than `lease.maxRetries` times is recorded failed
-    /// instead), or, while fewer than `maxEvals` trials are finished or running, a queued trial
-    /// (`enqueue`) or a new one, numbered after the last, with the parameters `propose` returns
-    /// (it sees every trial, running ones included); nil when the budget is spent.
+    /// In one transaction (see `StudyStore`): fails each trial left running by a dead worker
+    /// and queues its retry (within `lease.maxRetries`), then hands `worker` a queued retry, or,
+    /// while fewer than `maxEvals` chains exist, a queued trial (`enqueue`) or a new one with the
+    /// parameters `propose` returns (it sees every trial, running ones included), numbered after
+    /// the last; nil when the budget is spent.
     ///
     /// `lease.scratch` is the study's folder of running trials (`StudyPaths.scratch`), where live
     /// runners hold their lock files (`RunnerScratch`): a worker whose lock is free is dead.
     public func claimTrial(maxEvals: Int, worker: WorkerIdentity, lease: TrialLease,
                            propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> Claim? {
         try wrap {
-            try pool.write { db in
+            try pool.write { db -> Claim? in
                 let now = Date().timeIntervalSince1970
-                var all = try Self.trials(db)
-                for dead in all where dead.state == .running
-                    && worker.considersDead(dead, now: now, staleAfter: lease.staleAfter, scratch: lease.scratch) {
-                    if dead.attempts > lease.maxRetries {
-                        try db.execute(sql: """
-                            UPDATE trial SET state = 'failed', value = NULL, finished_at = ?, heartbeat_at = NULL, error = ?
-                            WHERE number = ?
-                            """, arguments: [now, TrialLease.lostMessage(attempts: dead.attempts, maxRetries: lease.maxRetries), dead.number])
-                        continue
-                    }
-                    try db.execute(sql: "DELETE FROM intermediate WHERE trial = ?", arguments: [dead.number])
-                    try db.execute(sql: """
-                        UPDATE trial SET started_at = ?, heartbeat_at = ?, worker_pid = ?, worker_host = ?, worker_token = ?,
-                                         attempts = attempts + 1, value = NULL
-                        WHERE number = ?
-                        """, arguments: [now, now, worker.pid, worker.host, worker.token, dead.number])
-                    return Claim(number: dead.number, params: dead.params, seed: dead.seed, isRerun: true)
-                }
-                all = try Self.trials(db)
-                guard all.count < maxEvals else { return nil }
+                var all = try Self.trials(db, path: path)
+                let lost = all.filter { $0.state == .running && worker.considersDead($0, now: now, staleAfter: lease.staleAfter, scratch: lease.scratch) }
+                for trial in lost { try Self.failLost(db, trial, now: now, lease: lease) }
+                if !lost.isEmpty { all = try Self.trials(db, path: path) }
                 let number = (all.map(\.number).max() ?? -1) + 1
+                // Retries first: their chain already holds its place in the budget.
+                let queued = try QueuedTrialRow.fetchOne(db, sql: "SELECT * FROM queued_trial ORDER BY retry_of IS NULL, id LIMIT 1")
+                let retryOf = queued?.retryOf
+                guard retryOf != nil || StudyBudget.spent(all) < maxEvals else { return nil }
                 var params: [String: SearchValue]
                 var seed: UInt64
-                var queued = false
-                if let row = try Row.fetchOne(db, sql: "SELECT id, params_json, seed FROM queued_trial ORDER BY id LIMIT 1") {
-                    try db.execute(sql: "DELETE FROM queued_trial WHERE id = ?", arguments: [row["id"] as Int64])
-                    params = try ParamsJSON.decode(row["params_json"])
-                    seed = UInt64(bitPattern: row["seed"] as Int64)
-                    queued = true
+                if let queued {
+                    try queued.delete(db)
+                    params = try StoredValue.params(queued.paramsJSON, storage: path, row: "queued trial \(queued.id ?? 0)")
+                    seed = UInt64(bitPattern: queued.seed)
                 } else {
                     (params, seed) = try propose(all.map(\.record), number)
                 }
-                try db.execute(sql: """
-                    INSERT INTO trial (number, state, params_json, started_at, seed, worker_pid, worker_host, worker_token, heartbeat_at)
-                    VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [number, ParamsJSON.encode(params), now, Int64(bitPattern: seed), worker.pid, worker.host,
-                                     worker.token, now])
-                return Claim(number: number, params: params, seed: seed, isRerun: false, wasQueued: queued)
+                let retries = queued?.retries ?? 0
+                try TrialRow(StoredTrial(record: TrialRecord(number: number, params: params, state: .running), started: now, seed: seed,
+                                         workerPID: worker.pid, workerHost: worker.host, workerToken: worker.token, heartbeat: now,
+                                         attempts: 1, retryOf: retryOf, retries: retries)).insert(db)
+                return Claim(number: number, params: params, seed: seed, retryOf: retryOf, retries: retries, wasQueued: queued != nil)
             }
         }
+    }
+
+    /// Records a lost trial failed (held by no one, so its worker's late commit is refused) and
+    /// queues its retry while its chain has fewer than `lease.maxRetries` retries. A trial of
+    /// an earlier Recur re-run in place counts its extra attempts as retries.
+    static func failLost(_ db: Database, _ trial: StoredTrial, now: Double, lease: TrialLease) throws {
+        let silent = now - (trial.heartbeat ?? trial.started)
+        let retries = trial.retries + max(0, trial.attempts - 1)
+        let reason = TrialLease.lostReason(silent: silent, retries: retries, maxRetries: lease.maxRetries, processGone: silent <= lease.staleAfter)
+        try db.execute(sql: """
+            UPDATE trial SET state = 'failed', value = NULL, finished_at = ?, seconds = ?, heartbeat_at = NULL, worker_token = NULL, error = ?
+            WHERE number = ?
+            """, arguments: [now, now - trial.started, reason, trial.number])
+        guard retries < lease.maxRetries else { return }
+        var retry = QueuedTrialRow(id: nil, paramsJSON: ParamsJSON.encode(trial.params), seed: Int64(bitPattern: trial.seed), enqueuedAt: now,
+                                   retryOf: trial.retryOf ?? trial.number, retries: retries + 1)
+        try retry.insert(db)
     }
 
     @discardableResult
     public func enqueue(params: [String: SearchValue], seed: UInt64) throws -> Int {
         try wrap {
             try pool.write { db in
-                try db.execute(sql: "INSERT INTO queued_trial (params_json, seed, enqueued_at) VALUES (?, ?, ?)",
-                               arguments: [ParamsJSON.encode(params), Int64(bitPattern: seed), Date().timeIntervalSince1970])
-                return Int(db.lastInsertedRowID)
+                var row = QueuedTrialRow(id: nil, paramsJSON: ParamsJSON.encode(params), seed: Int64(bitPattern: seed),
+                                         enqueuedAt: Date().timeIntervalSince1970, retryOf: nil, retries: 0)
+                try row.insert(db)
+                return Int(row.id ?? db.lastInsertedRowID)
             }
         }
     }
@@ -438,16 +443,9 @@ public final class StudyStorage: StudyStore, Sendable {
     public func insert(_ trial: StoredTrial) throws {
         try wrap {
             try pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO trial (number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json,
-                                       epochs, worker_pid, worker_host, worker_token, heartbeat_at, attempts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [trial.number, trial.state.rawValue, ParamsJSON.encode(trial.params), trial.value, trial.started,
-                                     trial.finished, trial.seconds, Int64(bitPattern: trial.seed), trial.error,
-                                     trial.metrics.flatMap(Self.json), trial.epochs, trial.workerPID, trial.workerHost,
-                                     trial.workerToken, trial.heartbeat, trial.attempts])
+                try TrialRow(trial).insert(db)
                 for (epoch, value) in trial.record.intermediate {
-                    try db.execute(sql: "INSERT INTO intermediate (trial, epoch, value) VALUES (?, ?, ?)", arguments: [trial.number, epoch, value])
+                    try IntermediateRow(trial: trial.number, epoch: epoch, value: value).insert(db)
                 }
             }
         }
@@ -497,12 +495,7 @@ public final class StudyStorage: StudyStore, Sendable {
         }
     }
 
-    static func json<T: Encodable>(_ value: T) -> String? {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) }
-    }
+    static func json<T: Encodable>(_ value: T) -> String? { StoredValue.text(value) }
 
     /// Runs `body`, turning GRDB's errors into `TuneError.storage` naming the file.
     private func wrap<T>(_ body: () throws -> T) throws -> T {

@@ -5,12 +5,21 @@ import RecurTrain
 /// (`StudyStorage`, embedded, one host) or a PostgreSQL database shared by hosts
 /// (`RecurTunePostgres.PostgresStudyStore`). Both keep the same semantics:
 ///
-/// - a claim is one transaction: a queued trial first (`enqueue`), then a trial whose worker is
-///   lost (re-run with the same number, parameters and seed, `attempts` + 1, at most
-///   `maxRetries` times, then recorded failed), then, while fewer than `maxEvals` trials exist
-///   (running ones count), a new trial numbered after the last;
+/// - a claim is one transaction. First, every running trial whose worker is lost (its
+///   heartbeat older than `TrialLease.staleAfter`; SQLite also: its runner's lock is free or its
+///   process is gone) is recorded `failed` with the reason (`TrialLease.lostReason`: "lost: no
+///   heartbeat for N s …") and no longer held by anyone; unless its chain already has
+///   `TrialLease.maxRetries` retries, a retry is queued: the same parameters and seed,
+///   `retryOf` = the chain's first trial, `retries` = the lost trial's + 1. Then the queue is
+///   read, retries first: a retry becomes a new trial (a new number, after the last) whatever
+///   the budget, since its chain already holds a place in it; an enqueued trial
+///   (`enqueue`) or a new proposal is made only while fewer than `maxEvals` chains exist
+///   (`StudyBudget.spent`: trials that are not retries, running ones included);
+/// - so a lost trial's failure does not spend the budget twice: a study ends with at most
+///   `maxEvals` finished chains (`StudyBudget.finished`), and a fleet stops on time;
 /// - a worker holds a trial by its token: intermediate values, heartbeats and the commit of a
-///   worker whose trial was taken from it change nothing (`commit` answers `.refused`);
+///   worker whose trial was taken from it (failed as lost) change nothing (`commit` answers
+///   `.refused`);
 /// - the best trial's package is replaced only by a commit that is accepted and better.
 public protocol StudyStore: AnyObject, Sendable {
     /// The storage as the user named it (a path, or a URL without its password).
@@ -51,7 +60,8 @@ public protocol StudyStore: AnyObject, Sendable {
 public struct TrialLease: Sendable, Equatable {
     /// A running trial whose heartbeat is older than this many seconds is taken as lost.
     public var staleAfter: Double
-    /// Times a lost trial is run again before it is recorded failed.
+    /// Retries a lost trial's chain gets (`search.max_retries`): a lost trial is failed and, while
+    /// its chain has fewer retries than this, re-queued as a new trial linked to the first.
     public var maxRetries: Int
     /// SQLite only: the study's folder of running trials, where live runners hold lock files
     /// (`RunnerScratch`): a free lock means a dead runner whatever its heartbeat.
@@ -63,13 +73,39 @@ public struct TrialLease: Sendable, Equatable {
         self.scratch = scratch
     }
 
-    /// The error recorded on a trial whose worker was lost once more than `maxRetries` allows.
-    public static func lostMessage(attempts: Int, maxRetries: Int) -> String {
-        "its worker was lost on each of its \(attempts) attempt\(attempts == 1 ? "" : "s") (search.max_retries \(maxRetries)): recorded failed, not run again"
+    /// The error recorded on a lost trial: `silent` seconds since its last heartbeat; `retries`
+    /// the retries its chain had before it (itself included when it is one); `processGone`:
+    /// its worker was found dead on this host (SQLite) before the heartbeat lapsed.
+    public static func lostReason(silent: Double, retries: Int, maxRetries: Int, processGone: Bool = false) -> String {
+        let seconds = String(format: "%.0f", max(0, silent))
+        let lost = processGone ? "lost: its worker is gone (last heartbeat \(seconds) s ago)" : "lost: no heartbeat for \(seconds) s"
+        if retries < maxRetries {
+            return lost + "; re-queued as retry \(retries + 1) of at most \(maxRetries) (search.max_retries)"
+        }
+        return lost + "; not re-queued: its chain already had \(retries) retr\(retries == 1 ? "y" : "ies") (search.max_retries \(maxRetries))"
     }
 
     /// The grace period for heartbeats every `heartbeatSeconds`: 3 intervals.
     public static func grace(heartbeatSeconds: Double) -> Double { 3 * heartbeatSeconds }
+}
+
+/// How a study's trials spend its `max_evals`: a lost trial and its retries are one chain and
+/// take one place.
+public enum StudyBudget {
+    /// Places taken: trials that are not retries (running ones included).
+    public static func spent(_ trials: [StoredTrial]) -> Int { trials.filter { $0.retryOf == nil }.count }
+
+    /// Chains that are finished: the chain's latest trial is not running (a lost trial whose
+    /// retry runs is not finished; the claim that fails a lost trial claims its retry too).
+    public static func finished(_ trials: [StoredTrial]) -> Int {
+        var latest: [Int: StoredTrial] = [:]
+        for t in trials {
+            let chain = t.retryOf ?? t.number
+            if let seen = latest[chain], seen.number > t.number { continue }
+            latest[chain] = t
+        }
+        return latest.values.filter { $0.state != .running }.count
+    }
 }
 
 /// A trial handed to a worker.
@@ -77,18 +113,24 @@ public struct StudyClaim: Sendable, Equatable {
     public var number: Int
     public var params: [String: SearchValue]
     public var seed: UInt64
-    /// Whether it was held by a lost worker and is run again.
-    public var isRerun: Bool
-    /// Whether it came from the queue (`recur study enqueue`).
+    /// The chain's first trial when this one is a retry of a lost trial.
+    public var retryOf: Int?
+    /// Retries in the chain up to this trial (0 for a first run).
+    public var retries: Int
+    /// Whether it came from the queue (`recur study enqueue`, or a lost trial's retry).
     public var wasQueued: Bool
 
-    public init(number: Int, params: [String: SearchValue], seed: UInt64, isRerun: Bool, wasQueued: Bool = false) {
+    public init(number: Int, params: [String: SearchValue], seed: UInt64, retryOf: Int? = nil, retries: Int = 0, wasQueued: Bool = false) {
         self.number = number
         self.params = params
         self.seed = seed
-        self.isRerun = isRerun
+        self.retryOf = retryOf
+        self.retries = retries
         self.wasQueued = wasQueued
     }
+
+    /// Whether it re-runs a lost trial.
+    public var isRerun: Bool { retryOf != nil }
 }
 
 /// What a finished trial reports.

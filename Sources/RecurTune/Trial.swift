@@ -2,7 +2,8 @@ import RecurTensor
 import RecurTrain
 
 /// Where a trial stands. `running` trials have proposed parameters and no final value yet.
-public enum TrialState: String, Codable, Sendable, CaseIterable {
+/// As a dictionary key it encodes as its name (`CodingKeyRepresentable`: `{"complete": 3}`).
+public enum TrialState: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
     case running, complete, pruned, failed
 }
 

@@ -12,6 +12,9 @@ public enum TuneError: Error, Equatable, Sendable, CustomStringConvertible {
     case notTunable(String)
     /// Reading or writing the study database failed.
     case storage(path: String, reason: String)
+    /// A stored value cannot be read: `row` (`study`, `trial 3`) of the study at `path`, its
+    /// `column`, and why (JSON that does not decode, an unknown state).
+    case corrupt(path: String, row: String, column: String, reason: String)
 
     /// Bad input (exit 2) rather than a failure (exit 1).
     public var isUsage: Bool {
@@ -35,6 +38,8 @@ public enum TuneError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case let .storage(path, reason):
             return "study database \(path): \(reason)"
+        case let .corrupt(path, row, column, reason):
+            return "study database \(path): \(row)'s `\(column)` cannot be read: \(reason); the stored value was changed outside Recur (restore the study from a copy, or export what reads with `recur study export`)"
         }
     }
 }

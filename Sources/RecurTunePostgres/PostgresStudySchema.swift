@@ -8,7 +8,7 @@ import RecurTune
 /// versions only grow; a database of a newer version is refused, never changed.
 public enum PostgresStudySchema {
     /// The schema version this Recur writes and reads.
-    public static let version = 1
+    public static let version = 2
     static let advisoryLock = 7_372_001
 
     static let migrations: [[String]] = [
@@ -47,6 +47,11 @@ public enum PostgresStudySchema {
                 sha256 text NOT NULL, raw_size bigint NOT NULL, data bytea NOT NULL, stored_at timestamptz NOT NULL)
             """,
         ],
+        // 2: a lost trial is failed and re-queued as a new trial linked to the chain's first.
+        [
+            "ALTER TABLE recur_trial ADD COLUMN retry_of integer, ADD COLUMN retries integer NOT NULL DEFAULT 0",
+            "ALTER TABLE recur_queue ADD COLUMN retry_of integer, ADD COLUMN retries integer NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// The version applied; nil when the database has no study tables.
@@ -80,11 +85,13 @@ public enum PostgresStudySchema {
         }
     }
 
-    /// A reader's check: the tables exist, in a version this Recur reads.
-    static func checkReadable(_ pool: PostgresPool) throws {
+    /// A reader's check: the tables exist, in a version this Recur reads (returned).
+    @discardableResult
+    static func checkReadable(_ pool: PostgresPool) throws -> Int {
         guard let v = try version(pool) else {
             throw TuneError.noStudy(path: "\(pool.url.display) (no Recur study tables in that database yet: `recur tune CONFIG --storage \(pool.url.display)` creates them)")
         }
         if v > version { throw PostgresStoreError.newerSchema(endpoint: pool.url.endpoint, found: v, supported: version) }
+        return v
     }
 }

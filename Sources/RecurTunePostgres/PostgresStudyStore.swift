@@ -13,10 +13,10 @@ import RecurTune
 /// `recur_intermediate` (per-epoch values), `recur_queue` (enqueued trials), `recur_artifact`
 /// (the best trial's package: zlib-compressed archive with its SHA-256).
 ///
-/// Claims run in one transaction: lost trials first (`FOR UPDATE SKIP LOCKED`), then the
-/// study row is locked (`FOR UPDATE`) so that new numbers and the budget are decided one
-/// worker at a time, the queue is read `FOR UPDATE SKIP LOCKED`, and running trials count
-/// against `max_evals`.
+/// Claims run in one transaction: lost trials are failed and their retries queued first
+/// (`FOR UPDATE SKIP LOCKED`), then the study row is locked (`FOR UPDATE`) so that new numbers
+/// and the budget are decided one worker at a time, the queue is read `FOR UPDATE SKIP LOCKED`
+/// (retries first), and running trials count against `max_evals` (`StudyBudget`).
 public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     public let url: PostgresURL
     /// The study's name in the database.
@@ -29,6 +29,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     /// Trials this process holds (its heartbeats cover these only: a claim whose commit reply
     /// was lost is never kept alive by mistake, and goes stale).
     private var held: [String: Set<Int>] = [:]
+    /// The schema version of the database (a reader may read an older one as it is).
+    let schema: Int
 
     /// Connects (failing at once when the server cannot be reached), and, with `create`,
     /// brings the schema up to date. A reader (`create` false) writes nothing.
@@ -40,8 +42,9 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         try pool.check()
         if create {
             try PostgresStudySchema.migrate(pool)
+            schema = PostgresStudySchema.version
         } else {
-            try PostgresStudySchema.checkReadable(pool)
+            schema = try PostgresStudySchema.checkReadable(pool)
         }
     }
 
@@ -75,10 +78,11 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     }
 
     public func study() throws -> StudyRecord? {
-        try pool.run { s in try Self.study(s, name: name) }
+        try pool.run { s in try Self.study(s, name: name, storage: location) }
     }
 
-    static func study(_ s: PostgresPool.Session, name: String) throws -> StudyRecord? {
+    /// The study `name` of the database shown as `storage`. - Throws: `TuneError.corrupt`.
+    static func study(_ s: PostgresPool.Session, name: String, storage: String) throws -> StudyRecord? {
         guard let row = try s.query("""
             SELECT name, config_hash, config_json, objective, sampler, seed, max_evals, best_trial, best_test_metrics_json, created_at
             FROM recur_study WHERE name = \(name)
@@ -88,7 +92,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         return StudyRecord(name: n, configHash: hash, configJSON: json, objective: objective, sampler: sampler,
                            seed: UInt64(bitPattern: seed), maxEvals: maxEvals, bestPackage: "in the database",
                            bestTrial: bestTrial,
-                           bestTestMetrics: metrics.flatMap { try? JSONDecoder().decode(MetricSet.self, from: Data($0.utf8)) },
+                           bestTestMetrics: try StoredValue.json(MetricSet.self, metrics, storage: "\(storage) (study \(name))", row: "the study",
+                                                                 column: "best_test_metrics_json"),
                            created: created)
     }
 
@@ -105,7 +110,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                             \(Int64(bitPattern: study.seed)), \(study.maxEvals), extract(epoch from clock_timestamp()))
                     ON CONFLICT (name) DO NOTHING
                     """)
-                guard var stored = try Self.study(s, name: name) else { throw TuneError.noStudy(path: location) }
+                guard var stored = try Self.study(s, name: name, storage: location) else { throw TuneError.noStudy(path: location) }
                 try StudyConfigKey.check(stored: stored, current: study, location: "\(location) (study \(name))")
                 if stored.maxEvals != study.maxEvals {
                     try s.query("UPDATE recur_study SET max_evals = \(study.maxEvals) WHERE name = \(name)")
@@ -121,91 +126,108 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
 
     public func trials() throws -> [StoredTrial] {
         let id = try id()
-        return try pool.run { s in try Self.trials(s, study: id) }
+        let schema = self.schema, storage = "\(location) (study \(name))"
+        return try pool.run { s in try Self.trials(s, study: id, schema: schema, storage: storage) }
     }
 
-    static func trials(_ s: PostgresPool.Session, study: Int) throws -> [StoredTrial] {
+    /// Every trial of the study `study`, by number, in a database of schema version `schema`
+    /// (version 1 has no retry links: its trials read as first runs).
+    /// - Throws: `TuneError.corrupt` naming `storage` (the study), the trial and the column.
+    static func trials(_ s: PostgresPool.Session, study: Int, schema: Int, storage: String) throws -> [StoredTrial] {
         var intermediate: [Int: [Int: Double]] = [:]
         for row in try s.query("SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)") {
             let (trial, epoch, value) = try row.decode((Int, Int, Double).self)
             intermediate[trial, default: [:]][epoch] = value
         }
+        let retryColumns = schema >= 2 ? "retry_of, retries" : "NULL::int4, 0::int4"
         return try s.query("""
             SELECT number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json, epochs,
-                   worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts
+                   worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts, \(unescaped: retryColumns)
             FROM recur_trial WHERE study = \(study) ORDER BY number
             """).map { row in
-            let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts) =
+            let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts,
+                 retryOf, retries) =
                 try row.decode((Int, String, String, Double?, Double, Double?, Double?, Int64, String?, String?, Int?, Int?, String?,
-                                String?, Double?, Int).self)
-            let record = TrialRecord(number: number, params: try ParamsJSON.decode(params), state: TrialState(rawValue: state) ?? .failed,
+                                String?, Double?, Int, Int?, Int).self)
+            let row = "trial \(number)"
+            let record = TrialRecord(number: number, params: try StoredValue.params(params, storage: storage, row: row),
+                                     state: try StoredValue.state(state, storage: storage, row: row),
                                      value: value, intermediate: intermediate[number] ?? [:])
             return StoredTrial(record: record, started: started, finished: finished, seconds: seconds, seed: UInt64(bitPattern: seed),
-                               error: error, metrics: metrics.flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) },
+                               error: error,
+                               metrics: try StoredValue.json(SplitMetrics.self, metrics, storage: storage, row: row, column: "metrics_json"),
                                epochs: epochs, workerPID: pid.map(Int32.init), workerHost: host, workerToken: token, heartbeat: beat,
-                               attempts: attempts)
+                               attempts: attempts, retryOf: retryOf, retries: retries)
         }
     }
 
     public func claimTrial(maxEvals: Int, worker: WorkerIdentity, lease: TrialLease,
                            propose: ([TrialRecord], Int) throws -> (params: [String: SearchValue], seed: UInt64)) throws -> StudyClaim? {
         let id = try id()
+        let storage = "\(location) (study \(name))"
         let claim: StudyClaim? = try pool.run { s in
             try s.transaction { () throws -> StudyClaim? in
-                // A lost trial: its heartbeat (the server's clock) older than the grace period.
+                // Lost trials: their heartbeat (the server's clock) older than the grace period.
+                // Each is failed (held by no one) and, within max_retries, its retry queued.
                 let lost = try s.query("""
-                    SELECT number, attempts, params_json, seed FROM recur_trial
+                    SELECT number, params_json, seed, retry_of, retries, attempts,
+                           extract(epoch from clock_timestamp() - heartbeat_at)::float8
+                    FROM recur_trial
                     WHERE study = \(id) AND state = 'running'
                       AND heartbeat_at < clock_timestamp() - make_interval(secs => \(lease.staleAfter))
                     ORDER BY number FOR UPDATE SKIP LOCKED
                     """)
                 for row in lost {
-                    let (number, attempts, params, seed) = try row.decode((Int, Int, String, Int64).self)
-                    if attempts > lease.maxRetries {
-                        try s.query("""
-                            UPDATE recur_trial SET state = 'failed', value = NULL, heartbeat_at = NULL,
-                                   finished_at = extract(epoch from clock_timestamp()),
-                                   error = \(TrialLease.lostMessage(attempts: attempts, maxRetries: lease.maxRetries))
-                            WHERE study = \(id) AND number = \(number)
-                            """)
-                        continue
-                    }
-                    try s.query("DELETE FROM recur_intermediate WHERE study = \(id) AND trial = \(number)")
+                    let (number, params, seed, retryOf, chainRetries, attempts, silent) =
+                        try row.decode((Int, String, Int64, Int?, Int, Int, Double).self)
+                    // A trial of an earlier Recur re-run in place counts its extra attempts as retries.
+                    let retries = chainRetries + max(0, attempts - 1)
                     try s.query("""
-                        UPDATE recur_trial SET started_at = extract(epoch from clock_timestamp()), heartbeat_at = clock_timestamp(),
-                               worker_pid = \(Int(worker.pid)), worker_host = \(worker.host), worker_token = \(worker.token),
-                               attempts = attempts + 1, value = NULL
+                        UPDATE recur_trial SET state = 'failed', value = NULL, heartbeat_at = NULL, worker_token = NULL,
+                               finished_at = extract(epoch from clock_timestamp()),
+                               seconds = extract(epoch from clock_timestamp()) - started_at,
+                               error = \(TrialLease.lostReason(silent: silent, retries: retries, maxRetries: lease.maxRetries))
                         WHERE study = \(id) AND number = \(number)
                         """)
-                    return StudyClaim(number: number, params: try ParamsJSON.decode(params), seed: UInt64(bitPattern: seed), isRerun: true)
+                    guard retries < lease.maxRetries else { continue }
+                    try s.query("""
+                        INSERT INTO recur_queue (study, params_json, seed, retry_of, retries)
+                        VALUES (\(id), \(params), \(seed), \(retryOf ?? number), \(retries + 1))
+                        """)
                 }
                 // New numbers and the budget: one worker at a time (the study row's lock).
                 try s.query("SELECT id FROM recur_study WHERE id = \(id) FOR UPDATE")
-                let counted = try s.query("SELECT count(*)::int8, coalesce(max(number), -1)::int8 FROM recur_trial WHERE study = \(id)")
-                let (count, last) = try counted.first!.decode((Int, Int).self)
-                guard count < maxEvals else { return nil }
+                let counted = try s.query("""
+                    SELECT count(*) FILTER (WHERE retry_of IS NULL)::int8, coalesce(max(number), -1)::int8 FROM recur_trial WHERE study = \(id)
+                    """)
+                let (spent, last) = try counted.first!.decode((Int, Int).self)
                 let number = last + 1
+                // Retries first: their chain already holds its place in the budget.
+                let queued = try s.query("""
+                    SELECT id, params_json, seed, retry_of, retries FROM recur_queue WHERE study = \(id)
+                    ORDER BY retry_of IS NULL, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """).first.map { try $0.decode((Int, String, Int64, Int?, Int).self) }
+                let retryOf = queued?.3
+                guard retryOf != nil || spent < maxEvals else { return nil }
                 var params: [String: SearchValue]
                 var seed: UInt64
-                var queued = false
-                if let row = try s.query("""
-                    SELECT id, params_json, seed FROM recur_queue WHERE study = \(id) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-                    """).first {
-                    let (queueID, text, queuedSeed) = try row.decode((Int, String, Int64).self)
+                var retries = 0
+                if let (queueID, text, queuedSeed, _, queuedRetries) = queued {
                     try s.query("DELETE FROM recur_queue WHERE id = \(queueID)")
-                    params = try ParamsJSON.decode(text)
+                    params = try StoredValue.params(text, storage: storage, row: "queued trial \(queueID)")
                     seed = UInt64(bitPattern: queuedSeed)
-                    queued = true
+                    retries = queuedRetries
                 } else {
-                    (params, seed) = try propose(try Self.trials(s, study: id).map(\.record), number)
+                    (params, seed) = try propose(try Self.trials(s, study: id, schema: PostgresStudySchema.version, storage: storage).map(\.record), number)
                 }
                 try s.query("""
                     INSERT INTO recur_trial (study, number, state, params_json, started_at, seed, worker_pid, worker_host,
-                                             worker_token, heartbeat_at)
+                                             worker_token, heartbeat_at, retry_of, retries)
                     VALUES (\(id), \(number), 'running', \(ParamsJSON.encode(params)), extract(epoch from clock_timestamp()),
-                            \(Int64(bitPattern: seed)), \(Int(worker.pid)), \(worker.host), \(worker.token), clock_timestamp())
+                            \(Int64(bitPattern: seed)), \(Int(worker.pid)), \(worker.host), \(worker.token), clock_timestamp(),
+                            \(retryOf), \(retries))
                     """)
-                return StudyClaim(number: number, params: params, seed: seed, isRerun: false, wasQueued: queued)
+                return StudyClaim(number: number, params: params, seed: seed, retryOf: retryOf, retries: retries, wasQueued: queued != nil)
             }
         }
         if let claim { lock.withLock { _ = held[worker.token, default: []].insert(claim.number) } }
@@ -256,13 +278,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                 return try commit(failed, token: token, best: nil) == .refused ? .refused : .packageFailed(reason: reason)
             }
         }
-        let metricsJSON = result.metrics.flatMap { m -> String? in
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return (try? e.encode(m)).map { String(decoding: $0, as: UTF8.self) }
-        }
-        let testMetricsJSON = best?.testMetrics.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        let metricsJSON = result.metrics.flatMap(StoredValue.text)
+        let testMetricsJSON = best?.testMetrics.flatMap(StoredValue.text)
         return try pool.run { s in
             try s.transaction { () throws -> CommitOutcome in
                 guard let row = try s.query("""

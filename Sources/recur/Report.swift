@@ -52,7 +52,7 @@ struct Report: ParsableCommand {
             struct Output: Encodable {
                 var study: String
                 var charts: [String]
-                var trials: [String: Int]
+                var trials: [TrialState: Int]
                 var best: StudySummary.Best?
             }
             let summary = report.studySummary

@@ -56,6 +56,7 @@ struct Study: ParsableCommand {
                 let params = t.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                 var line = String(format: "%6d  ", t.number) + t.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
                     + "  " + value + "  " + secs + "  " + String(repeating: " ", count: max(0, 6 - (t.epochs.map(String.init) ?? "-").count)) + (t.epochs.map(String.init) ?? "-") + "  " + params
+                if let first = t.retryOf { line += "  (retry of #\(first))" }
                 if let e = t.error { line += "\n        error: " + e.replacingOccurrences(of: "\n", with: " ") }
                 print(line)
             }

@@ -83,7 +83,7 @@ enum StudyText {
         let c = s.trials
         var lines = [
             "study: \(s.study) (\(s.name))",
-            "trials: \(c["complete"] ?? 0) complete, \(c["pruned"] ?? 0) pruned, \(c["failed"] ?? 0) failed, \(c["running"] ?? 0) running (max_evals \(s.maxEvals))",
+            "trials: \(c[.complete] ?? 0) complete, \(c[.pruned] ?? 0) pruned, \(c[.failed] ?? 0) failed, \(c[.running] ?? 0) running (max_evals \(s.maxEvals))",
         ]
         if let b = s.best {
             lines.append(String(format: "best: trial %d, %@ %.6g", b.number, s.objective, b.value))

@@ -59,8 +59,8 @@ extension TuneTests {
     }
 }
 
-/// SIGTERM stops a tune cleanly: its scratch is removed, exit 143, and the next run re-runs the
-/// trials it held (item 16).
+/// SIGTERM stops a tune cleanly: its scratch is removed, exit 143, and the next run fails the
+/// trials it held as lost and retries them (item 16).
 extension TuneTests {
     func testSIGTERMRemovesTheRunnersScratchAndAResumeFinishesTheStudy() throws {
         let config = try writeConfig(maxEvals: 3, epochs: 150, units: 8)
@@ -85,6 +85,12 @@ extension TuneTests {
         XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [], [], "the runner's scratch is removed")
         let r = try CLIRunner.run(["tune", config, "--storage", storage, "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try counts(storage), ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
+        // The trial it held is recorded failed (its runner is gone) and retried, linked to it.
+        XCTAssertEqual(try counts(storage), ["complete": 3, "pruned": 0, "failed": 1, "running": 0])
+        let export = try json(try CLIRunner.run(["study", "export", storage, "--format", "json"]).stdout)
+        let rows = export["trials"] as? [[String: Any]] ?? []
+        let failed = try XCTUnwrap(rows.first { $0["state"] as? String == "failed" })
+        XCTAssertTrue((failed["error"] as? String)?.hasPrefix("lost: ") == true, "\(failed)")
+        XCTAssertEqual(rows.compactMap { $0["retry_of"] as? Int }, [failed["number"] as? Int].compactMap { $0 })
     }
 }

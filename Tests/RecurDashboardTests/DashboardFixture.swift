@@ -40,7 +40,8 @@ final class DashboardFixture {
                                            started: 1_700_000_000 + Double(n) * 60, finished: v.0 == .running ? nil : 1_700_000_030 + Double(n) * 60,
                                            seconds: v.0 == .running ? nil : 30, seed: UInt64(n), error: v.0 == .failed ? "diverged" : nil,
                                            metrics: nil, epochs: v.2.count, workerPID: v.0 == .running ? 1 : nil, workerHost: "h",
-                                           workerToken: v.0 == .running ? "token" : nil, heartbeat: nil, attempts: 1))
+                                           workerToken: v.0 == .running ? "token" : nil, heartbeat: nil, attempts: 1,
+                                           retryOf: v.0 == .running ? 4 : nil, retries: v.0 == .running ? 1 : 0))
         }
         try storage.setBest(trial: 1, testMetrics: nil)
         return storage

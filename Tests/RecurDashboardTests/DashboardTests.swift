@@ -88,6 +88,8 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual((trials[1]["params"] as? [String: Any])?["training.optimizer.name"] as? String, "sgd")
         XCTAssertEqual(trials[1]["intermediate"] as? [String: Double], ["1": 0.4, "2": 0.2, "3": 0.1])
         XCTAssertTrue(trials[4]["value"] is NSNull)
+        XCTAssertEqual(trials[5]["retry_of"] as? Int, 4, "a retry names the lost trial it re-runs")
+        XCTAssertTrue(trials[0]["retry_of"] is NSNull)
     }
 
     func testAfterReturnsOnlyTheTrialsChangedSince() throws {

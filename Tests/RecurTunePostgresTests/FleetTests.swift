@@ -7,8 +7,9 @@ import XCTest
 
 /// `recur tune` worker processes on one PostgreSQL study (the built `recur` binary against a
 /// real server from scripts/pg-test-server.sh): a fleet finishes exactly `max_evals` trials; a
-/// worker killed mid-trial has its trial re-run after the grace period; a paused worker's late
-/// result is refused; a database restart mid-study loses nothing. Tiny objectives (288 hourly
+/// worker killed mid-trial has its trial failed after the grace period and re-run as a retry
+/// linked to it; a paused worker's late result is refused; a database restart mid-study loses
+/// nothing. Tiny objectives (288 hourly
 /// samples) and `heartbeat_seconds` 1, so a grace period is 3 s. Every child process writes
 /// into files (never pipes) and is waited for with a bound; a test kills what it started.
 final class FleetTests: PostgresTestCase {
@@ -125,7 +126,7 @@ final class FleetTests: PostgresTestCase {
         XCTAssertEqual(try counts("fleet"), ["complete": 20, "pruned": 0, "failed": 0, "running": 0])
         let trials = try store("fleet").trials()
         XCTAssertEqual(trials.map(\.number), Array(0..<20), "numbers 0-19, once each")
-        XCTAssertTrue(trials.allSatisfy { $0.attempts == 1 }, "no trial run twice")
+        XCTAssertTrue(trials.allSatisfy { $0.attempts == 1 && $0.retryOf == nil }, "no trial run twice")
         XCTAssertGreaterThan(Set(trials.compactMap(\.workerPID)).count, 1, "the workers shared the study")
         // The best package is in the database: any host can fetch it.
         let export = dir.appendingPathComponent("best-package").path
@@ -135,7 +136,7 @@ final class FleetTests: PostgresTestCase {
         XCTAssertNoThrow(try ModelPackage.load(export), "the exported package loads")
     }
 
-    func testAWorkerKilledMidTrialHasItsTrialRunAgainAfterTheGracePeriod() throws {
+    func testAWorkerKilledMidTrialHasItsTrialFailedAndRetriedAfterTheGracePeriod() throws {
         let config = try writeConfig(name: "killed", maxEvals: 1, epochs: 150)
         let (first, _) = try start(["tune", config, "--storage", url, "--quiet"], tag: "first")
         try until(120, "the first worker's trial to report an epoch") {
@@ -148,12 +149,22 @@ final class FleetTests: PostgresTestCase {
         wait(second, 240, "the second worker")
         let log = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         XCTAssertEqual(second.terminationStatus, 0, log)
-        XCTAssertTrue(log.contains("(re-run)"), log)
+        XCTAssertTrue(log.contains("trial 1 complete") && log.contains("(retry of #0)"), log)
         let trials = try store("killed").trials()
-        XCTAssertEqual(trials.count, 1)
-        XCTAssertEqual(trials.first?.state, .complete)
-        XCTAssertEqual(trials.first?.attempts, 2)
-        XCTAssertEqual(try counts("killed"), ["complete": 1, "pruned": 0, "failed": 0, "running": 0])
+        XCTAssertEqual(trials.map(\.number), [0, 1])
+        XCTAssertEqual(trials.map(\.state), [.failed, .complete])
+        XCTAssertTrue(trials[0].error?.hasPrefix("lost: no heartbeat for ") == true, trials[0].error ?? "nil")
+        XCTAssertEqual(trials[1].retryOf, 0, "the retry is linked to the killed worker's trial")
+        XCTAssertEqual(trials[1].params, trials[0].params)
+        XCTAssertEqual(trials[1].seed, trials[0].seed)
+        XCTAssertEqual(try counts("killed"), ["complete": 1, "pruned": 0, "failed": 1, "running": 0])
+        let show = try ChildProcess.run(Self.binary, ["study", "show", url, "--study", "killed"])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(show.stdout.contains("(retry of #0)"), show.stdout)
+        let json = try ChildProcess.run(Self.binary, ["study", "show", url, "--study", "killed", "--json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], json.stderr)
+        let rows = try XCTUnwrap(object["trials"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["retry_of"] as? Int }, [nil, 0])
     }
 
     func testAPausedWorkersLateResultIsRefusedAndTheCountStaysExact() throws {
@@ -166,19 +177,22 @@ final class FleetTests: PostgresTestCase {
         let (other, otherErr) = try start(["tune", config, "--storage", url], tag: "other")
         wait(other, 240, "the other worker")
         XCTAssertEqual(other.terminationStatus, 0, (try? String(contentsOf: otherErr, encoding: .utf8)) ?? "")
-        let taken = try XCTUnwrap(try store("paused").trials().first)
-        XCTAssertEqual(taken.state, .complete)
-        XCTAssertEqual(taken.attempts, 2)
+        let before = try store("paused").trials()
+        XCTAssertEqual(before.map(\.state), [.failed, .complete])
+        let taken = before[1]
+        XCTAssertEqual(taken.retryOf, 0)
         kill(paused.processIdentifier, SIGCONT)
         wait(paused, 240, "the resumed worker")
         let log = (try? String(contentsOf: pausedErr, encoding: .utf8)) ?? ""
         XCTAssertEqual(paused.terminationStatus, 0, "no crash: \(log)")
-        XCTAssertTrue(log.contains("result refused"), log)
-        let after = try XCTUnwrap(try store("paused").trials().first)
-        XCTAssertEqual(after.value, taken.value, "the late result overwrote nothing")
-        XCTAssertEqual(after.workerToken, taken.workerToken)
-        XCTAssertEqual(try store("paused").study()?.bestTrial, 0)
-        XCTAssertEqual(try counts("paused"), ["complete": 1, "pruned": 0, "failed": 0, "running": 0])
+        XCTAssertTrue(log.contains("trial 0: result refused"), log)
+        let after = try store("paused").trials()
+        XCTAssertEqual(after.map(\.state), [.failed, .complete], "the late result changed nothing")
+        XCTAssertNil(after[0].value)
+        XCTAssertEqual(after[1].value, taken.value, "the late result overwrote nothing")
+        XCTAssertEqual(after[1].workerToken, taken.workerToken)
+        XCTAssertEqual(try store("paused").study()?.bestTrial, 1)
+        XCTAssertEqual(try counts("paused"), ["complete": 1, "pruned": 0, "failed": 1, "running": 0])
     }
 
     func testADatabaseRestartMidStudyLosesNothing() throws {
@@ -192,8 +206,14 @@ final class FleetTests: PostgresTestCase {
             wait(p, 240, "worker \(k)")
             XCTAssertEqual(p.terminationStatus, 0, (try? String(contentsOf: err, encoding: .utf8)) ?? "")
         }
-        XCTAssertEqual(try counts("restart"), ["complete": 8, "pruned": 0, "failed": 0, "running": 0])
-        XCTAssertEqual(try store("restart").trials().map(\.number), Array(0..<8))
+        // A trial whose heartbeat lapsed while the server was down is failed as lost and
+        // retried (each such failure has its retry); the study still ends with 8 complete.
+        let trials = try store("restart").trials()
+        let lost = trials.filter { $0.state == .failed }
+        XCTAssertTrue(lost.allSatisfy { $0.error?.hasPrefix("lost: ") == true }, "\(lost.map(\.error))")
+        XCTAssertEqual(Set(trials.compactMap(\.retryOf)).count, lost.count, "every lost trial retried once")
+        XCTAssertEqual(try counts("restart"), ["complete": 8, "pruned": 0, "failed": lost.count, "running": 0])
+        XCTAssertEqual(trials.map(\.number), Array(0..<(8 + lost.count)))
     }
 
     func testABadURLOrAnUnreachableServerIsExit2BeforeAnyTraining() throws {

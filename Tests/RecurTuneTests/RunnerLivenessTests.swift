@@ -49,7 +49,11 @@ final class RunnerLivenessTests: XCTestCase {
                                              propose: { _, _ in XCTFail("no new trial"); return ([:], 0) }) {
             claimed.append(c.number)
         }
-        XCTAssertEqual(claimed, [0], "the dead runner's trial is re-run; the live runner's is left alone")
+        XCTAssertEqual(claimed, [2], "the dead runner's trial is retried (as trial 2); the live runner's is left alone")
+        let trials = try storage.trials()
+        XCTAssertEqual(trials.map(\.state), [.failed, .running, .running])
+        XCTAssertEqual(trials[2].retryOf, 0)
+        XCTAssertEqual(trials[1].workerToken, "live-runner")
 
         // What the dead runner left is swept; the live runner's folder stays.
         RunnerScratch.sweep(root: scratch)

@@ -1,4 +1,6 @@
 import Foundation
+import RecurTensor
+import RecurTestSupport
 import RecurTrain
 @testable import RecurTune
 import XCTest
@@ -18,7 +20,9 @@ final class StudyRunnerTests: XCTestCase {
         let lines = LineCollector()
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, progress: { lines.append($0) }))
         let summary = try runner.run()
-        XCTAssertEqual(summary.trials, ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
+        XCTAssertEqual(summary.trials, [.complete: 3, .pruned: 0, .failed: 0, .running: 0])
+        let encoded = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(summary)) as? [String: Any]
+        XCTAssertEqual(encoded?["trials"] as? [String: Int], ["complete": 3, "pruned": 0, "failed": 0, "running": 0], "keyed by the states' names")
         let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), [0, 1, 2])
         XCTAssertTrue(trials.allSatisfy { $0.record.intermediate.count == 2 && $0.value == $0.record.intermediate.values.min() })
@@ -45,9 +49,9 @@ final class StudyRunnerTests: XCTestCase {
 
         // Raising max_evals resumes the same study; running it again at the budget does nothing.
         let more = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, maxEvals: 4)).run()
-        XCTAssertEqual(more.trials["complete"], 4)
+        XCTAssertEqual(more.trials[.complete], 4)
         let again = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath, maxEvals: 4)).run()
-        XCTAssertEqual(again.trials["complete"], 4)
+        XCTAssertEqual(again.trials[.complete], 4)
     }
 
     func testTheSameSeedGivesTheSameProposals() throws {
@@ -113,13 +117,20 @@ final class StudyRunnerTests: XCTestCase {
                                        workerHost: host, workerToken: "crashed", heartbeat: Date().timeIntervalSince1970, attempts: 1))
 
         let summary = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath)).run()
-        XCTAssertEqual(summary.trials, ["complete": 3, "pruned": 0, "failed": 0, "running": 0])
+        // The lost trial is failed and re-run as trial 2, linked to it; its place in the budget
+        // of 3 is the retry's, so one new trial (3) completes the study.
+        XCTAssertEqual(summary.trials, [.complete: 3, .pruned: 0, .failed: 1, .running: 0])
         let trials = try storage.trials()
-        XCTAssertEqual(trials.map(\.number), [0, 1, 2], "nothing lost, nothing counted twice")
-        XCTAssertEqual(trials[1].params, params, "re-run with the same parameters")
-        XCTAssertEqual(trials[1].attempts, 2)
-        XCTAssertEqual(trials[1].record.intermediate.keys.sorted(), [1, 2], "its epochs recorded afresh")
+        XCTAssertEqual(trials.map(\.number), [0, 1, 2, 3], "nothing lost, nothing counted twice")
+        XCTAssertEqual(trials.map(\.state), [.complete, .failed, .complete, .complete])
+        XCTAssertEqual(trials.map(\.retryOf), [nil, nil, 1, nil])
+        XCTAssertTrue(trials[1].error?.hasPrefix("lost: ") == true, trials[1].error ?? "nil")
+        XCTAssertEqual(trials[1].record.intermediate, [1: 0.9], "the lost run's values stay with it")
+        XCTAssertEqual(trials[2].params, params, "re-run with the same parameters")
+        XCTAssertEqual(trials[2].seed, 7, "and the same seed")
+        XCTAssertEqual(trials[2].record.intermediate.keys.sorted(), [1, 2], "its epochs recorded afresh")
         XCTAssertEqual(trials[0].value, 0.5, "a finished trial is not touched")
+        XCTAssertEqual(StudyBudget.finished(trials), 3)
     }
 
     func testAFailingTrialIsRecordedFailedWithItsErrorAndTheStudyGoesOn() throws {
@@ -130,7 +141,7 @@ final class StudyRunnerTests: XCTestCase {
         let summary = try runner.run()
         let trials = try runner.store.trials()
         XCTAssertEqual(trials.count, 5)
-        XCTAssertEqual(summary.trials["running"], 0)
+        XCTAssertEqual(summary.trials[.running], 0)
         let failed = trials.filter { $0.state == .failed }, complete = trials.filter { $0.state == .complete }
         XCTAssertEqual(failed.count + complete.count, 5)
         XCTAssertFalse(failed.isEmpty, "seed 1 proposes 10000 at least once")
@@ -146,10 +157,16 @@ final class StudyRunnerTests: XCTestCase {
 
     func testTwoJobsRunTrialsAtOnceWithDistinctNumbers() throws {
         let config = try fixture.config(search: #"{"max_evals": 6, "jobs": 2, "startup_trials": 2, "space": {\#(learningRate), "window.n_past_steps": {"int": [2, 5]}}}"#)
+        restoreProcessSettingsAfterTest()
+        Parallel.threadCount = 2
+        BLAS.setThreadCount(2)
+        let blasBefore = BLAS.threadCount
         let runner = try StudyRunner(config: config, options: StudyOptions(storagePath: fixture.storagePath))
         let summary = try runner.run()
-        XCTAssertEqual(summary.trials["complete"], 6)
-        XCTAssertEqual(summary.trials["running"], 0)
+        XCTAssertEqual(Parallel.threadCount, 2, "the study's one thread per trial is undone when it ends")
+        XCTAssertEqual(BLAS.threadCount, blasBefore)
+        XCTAssertEqual(summary.trials[.complete], 6)
+        XCTAssertEqual(summary.trials[.running], 0)
         let trials = try runner.store.trials()
         XCTAssertEqual(trials.map(\.number), Array(0..<6))
         XCTAssertEqual(Set(trials.map { ParamsJSON.encode($0.params) }).count, 6, "no point proposed twice")
@@ -189,6 +206,23 @@ final class StudyRunnerTests: XCTestCase {
         XCTAssertTrue(callback.pruned)
         XCTAssertEqual(callback.best, 0.3)
         XCTAssertEqual(try storage.trials()[0].record.intermediate, [1: 0.4, 3: 0.3])
+    }
+
+    /// A backtest trains its folds on one thread each and leaves the process's thread settings
+    /// as it found them.
+    func testABacktestRestoresTheThreadSettings() throws {
+        restoreProcessSettingsAfterTest()
+        Parallel.threadCount = 2
+        BLAS.setThreadCount(2)
+        let blasBefore = BLAS.threadCount
+        var config = try fixture.config(search: #"{"max_evals": 1, "space": {\#(learningRate)}}"#, epochs: 1)
+        config.search = nil
+        var options = BacktestOptions(outputDirectory: fixture.dir.appendingPathComponent("backtest").path)
+        options.folds = 2
+        options.log = { _ in }
+        _ = try Backtest.run(config, options: options)
+        XCTAssertEqual(Parallel.threadCount, 2)
+        XCTAssertEqual(BLAS.threadCount, blasBefore)
     }
 
     func testAConfigWithoutASearchSectionCannotBeTuned() throws {

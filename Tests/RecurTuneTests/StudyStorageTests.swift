@@ -1,6 +1,7 @@
 import Foundation
 import RecurTrain
 @testable import RecurTune
+import GRDB
 import XCTest
 
 /// The study database: round trips, state changes, and files that are not studies.
@@ -90,14 +91,56 @@ final class StudyStorageTests: XCTestCase {
         while let c = try storage.claimTrial(maxEvals: 4, worker: me, staleAfter: 300, propose: { _, _ in XCTFail("no new trial"); return ([:], 0) }) {
             claimed.append(c)
         }
-        XCTAssertEqual(claimed.map(\.number), [0, 1, 3])
+        // The dead workers' trials are failed and each re-queued as a new trial linked to it.
+        XCTAssertEqual(claimed.map(\.number), [4, 5, 6])
+        XCTAssertEqual(claimed.map(\.retryOf), [0, 1, 3])
         XCTAssertTrue(claimed.allSatisfy(\.isRerun))
         XCTAssertEqual(claimed.map(\.params), [["x": .number(0)], ["x": .number(1)], ["x": .number(3)]])
+        XCTAssertEqual(claimed.map(\.seed), [3, 3, 3])
         let trials = try storage.trials()
-        XCTAssertEqual(trials.map(\.attempts), [2, 2, 1, 2])
-        XCTAssertEqual(trials[0].record.intermediate, [:], "a re-run starts its epochs afresh")
-        XCTAssertEqual(trials[0].workerToken, me.token)
+        XCTAssertEqual(trials.map(\.state), [.failed, .failed, .running, .failed, .running, .running, .running])
+        XCTAssertTrue(trials[0].error?.hasPrefix("lost: its worker is gone") == true, trials[0].error ?? "nil")
+        XCTAssertTrue(trials[3].error?.hasPrefix("lost: no heartbeat for 3600 s") == true, trials[3].error ?? "nil")
+        XCTAssertEqual(trials[0].record.intermediate, [1: 0.3], "the lost run keeps its values")
+        XCTAssertEqual(trials[4].record.intermediate, [:], "a retry starts its epochs afresh")
+        XCTAssertEqual(trials[4].workerToken, me.token)
+        XCTAssertNil(trials[0].workerToken)
         XCTAssertEqual(trials[2].workerToken, "far", "a live worker's trial is left alone")
+        XCTAssertEqual(StudyBudget.spent(trials), 4, "retries take their chain's place")
+    }
+
+    /// A study file of schema 1 (before retries): a reader reads it as it is, a worker migrates
+    /// it to schema 2 keeping every trial, and its lost trial is then failed and re-queued.
+    func testAVersionOneStudyIsReadAsItIsAndMigratedByAWorker() throws {
+        let queue = try DatabaseQueue(path: path)
+        try StudyStorage.migrator.migrate(queue, upTo: "queue")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO study (id, name, config_hash, config_json, objective, sampler, seed, max_evals, best_package, created_at)
+                VALUES (1, 's', 'h1', '{"a": 1}', 'val_loss', 'tpe', 1, 2, '/x/s.study.best', 1000);
+                INSERT INTO trial (number, state, params_json, value, started_at, finished_at, seed, attempts)
+                VALUES (0, 'complete', '{"x":1}', 0.5, 1, 2, 3, 1);
+                INSERT INTO trial (number, state, params_json, started_at, seed, worker_pid, worker_host, worker_token, heartbeat_at, attempts)
+                VALUES (1, 'running', '{"x":2}', 1, 4, 1, 'elsewhere', 'old', 1, 2);
+                """)
+        }
+        try queue.close()
+        let readout = try StudyReader(storage: path).read(changedAfter: nil)
+        XCTAssertEqual(readout.trials.map(\.number), [0, 1])
+        XCTAssertEqual(readout.trials.map(\.retryOf), [nil, nil])
+        XCTAssertEqual(readout.trials[1].attempts, 2)
+
+        let storage = try StudyStorage.open(path: path, create: true)
+        let version = try storage.pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM study_meta WHERE key = 'schema_version'") }
+        XCTAssertEqual(version, "2")
+        XCTAssertEqual(try storage.trials().map(\.value), [0.5, nil])
+        let me = WorkerIdentity.current()
+        // Trial 1 was re-run in place once by the earlier Recur: that counts as its one retry.
+        XCTAssertNil(try storage.claimTrial(maxEvals: 2, worker: me, lease: TrialLease(staleAfter: 300, maxRetries: 1),
+                                            propose: { _, _ in XCTFail("budget spent"); return ([:], 0) }))
+        let trials = try storage.trials()
+        XCTAssertEqual(trials.map(\.state), [.complete, .failed])
+        XCTAssertTrue(trials[1].error?.contains("not re-queued") == true, trials[1].error ?? "nil")
     }
 
     /// Readers (`recur report`, `recur study show`) refuse an empty file or an SQLite database

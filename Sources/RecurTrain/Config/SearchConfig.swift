@@ -57,7 +57,7 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
             .key("objective", \.objective, .oneOf(["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 },
                                                  hint: "the test split is never used to choose; optimize a validation value"), "what is minimized"),
             .key("heartbeat_seconds", \.heartbeatSeconds, .number(.positive), "seconds between a running trial's heartbeats"),
-            .key("max_retries", \.maxRetries, .int(min: 0), "times a trial whose worker was lost is run again"),
+            .key("max_retries", \.maxRetries, .int(min: 0), "retries of a trial whose worker was lost (each a new trial linked to it)"),
             .key("space", \.space, space, required: true, "the parameters, named by the key path they set"),
         ]
     }

@@ -31,7 +31,12 @@ public final class PackageTarget: @unchecked Sendable {
     }
 
     /// Where training keeps its best weights so far: `<folder>/.<name>.checkpoint-<pid>.safetensors`.
-    public var checkpointPath: String { OwnedLeftovers.path(for: path, .checkpoint) }
+    public var checkpointPath: String { Self.checkpointPath(forPackage: path) }
+
+    /// The checkpoint of the run whose package goes to `package` (this process's): the one
+    /// place its name is made (`OwnedLeftovers`), for training, which writes it, and for the
+    /// callers that clean up after a run (a study's failed trial).
+    public static func checkpointPath(forPackage package: String) -> String { OwnedLeftovers.path(for: package, .checkpoint) }
 
     /// Checks a path the user named.
     /// - Throws: `TrainingError.badOutput`.

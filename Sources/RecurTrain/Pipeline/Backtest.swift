@@ -185,9 +185,15 @@ public enum Backtest {
         let seed = options.seed ?? config.training.seed
         let step = splits[0].test.count
 
-        // One thread per fold: the same numbers whatever --jobs is.
-        BLAS.setThreadCount(1)
-        Parallel.threadCount = 1
+        // One thread per fold: the same numbers whatever --jobs is (restored when it ends).
+        return try ThreadScope.with(threads: 1) {
+            try runFolds(config, options: options, whole: whole, splits: splits, seed: seed, step: step)
+        }
+    }
+
+    private static func runFolds(_ config: RecurConfig, options: BacktestOptions, whole: PreparedData, splits: [SeriesSplit],
+                                 seed: UInt64, step: Int) throws -> BacktestResult {
+        let series = whole.series
 
         func prepared(_ split: SeriesSplit) throws -> PreparedData {
             try DataPreparation.prepare(config, series: series, cleaning: whole.cleaning, policy: whole.policy,

@@ -13,7 +13,7 @@ struct PackagePlace {
     let runName: String
     /// The package's path.
     let path: String
-    /// The checkpoint's path (`OwnedLeftovers`), beside the package.
+    /// The checkpoint's path (`PackageTarget.checkpointPath(forPackage:)`), beside the package.
     let checkpoint: String
     private let registration: Int
 
@@ -23,7 +23,7 @@ struct PackagePlace {
             : try options.packagePath.map { try PackageTarget.named($0) } ?? PackageTarget.claim(folder: folder, base: TrainingRun.runName(config))
         runName = target.flatMap { $0.claimed ? ($0.path as NSString).lastPathComponent : nil } ?? TrainingRun.runName(config)
         path = target?.path ?? options.packagePath ?? ConfigPaths.join(folder, runName)
-        checkpoint = OwnedLeftovers.path(for: path, .checkpoint)
+        checkpoint = PackageTarget.checkpointPath(forPackage: path)
         registration = TemporaryPaths.register(checkpoint)
     }
 
