@@ -220,21 +220,24 @@ public struct StudyReport {
     /// package) and the chart paths.
     public func summary(charts: [URL]) -> String {
         let s = studySummary
-        let c = s.trials
-        var lines = [
-            "study: \(path) (\(study.name)), objective \(study.objective) (lower is better), sampler \(study.sampler)",
-            "trials: \(c[.complete] ?? 0) complete, \(c[.pruned] ?? 0) pruned, \(c[.failed] ?? 0) failed, \(c[.running] ?? 0) running (max_evals \(study.maxEvals))",
-        ]
-        if let b = s.best {
-            lines.append(String(format: "best: trial %d, %@ %.6g", b.number, study.objective, b.value))
-            for (k, v) in b.params.sorted(by: { $0.key < $1.key }) { lines.append("  \(k) = \(v)") }
-            lines.append("package: \(b.package ?? "none kept for this trial")")
-        } else {
-            lines.append("best: none (no trial completed)")
-        }
+        var lines = ["study: \(path) (\(study.name)), objective \(study.objective) (lower is better), sampler \(study.sampler)"] + s.trialLines
+        if let b = s.best { lines.append("package: \(b.package ?? "none kept for this trial")") }
         lines.append("")
         lines.append("charts:")
         for url in charts { lines.append("  \(url.path)") }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension StudySummary {
+    /// Trials by state, then the best trial and its parameters (or "best: none"): the lines
+    /// `recur tune`, `recur study show` and `recur report` print alike.
+    public var trialLines: [String] {
+        let c = trials
+        var lines = ["trials: \(c[.complete] ?? 0) complete, \(c[.pruned] ?? 0) pruned, \(c[.failed] ?? 0) failed, \(c[.running] ?? 0) running (max_evals \(maxEvals))"]
+        guard let b = best else { return lines + ["best: none (no trial completed)"] }
+        lines.append(String(format: "best: trial %d, %@ %.6g", b.number, objective, b.value))
+        for (k, v) in b.params.sorted(by: { $0.key < $1.key }) { lines.append("  \(k) = \(v)") }
+        return lines
     }
 }

@@ -80,14 +80,8 @@ struct Tune: ParsableCommand {
 /// Text renderings of a study.
 enum StudyText {
     static func summary(_ s: StudySummary) -> String {
-        let c = s.trials
-        var lines = [
-            "study: \(s.study) (\(s.name))",
-            "trials: \(c[.complete] ?? 0) complete, \(c[.pruned] ?? 0) pruned, \(c[.failed] ?? 0) failed, \(c[.running] ?? 0) running (max_evals \(s.maxEvals))",
-        ]
+        var lines = ["study: \(s.study) (\(s.name))"] + s.trialLines
         if let b = s.best {
-            lines.append(String(format: "best: trial %d, %@ %.6g", b.number, s.objective, b.value))
-            for (k, v) in b.params.sorted(by: { $0.key < $1.key }) { lines.append("  \(k) = \(v)") }
             if let p = b.package { lines.append("package: \(p)") }
             if b.worseThanPersistence == true {
                 lines.append("WARNING: the best trial's model is worse than persistence on the validation part; its package records \"worse_than_persistence\": true (train it with `recur train` to see the likely causes)")
@@ -95,8 +89,6 @@ enum StudyText {
             if let t = b.testMetrics {
                 lines.append(String(format: "test (reported, not used to choose): RMSE %.4f, MAE %.4f", t.rmse, t.mae))
             }
-        } else {
-            lines.append("best: none (no trial completed)")
         }
         if let csv = s.trialsCsv { lines.append("trials csv: \(csv)") }
         return lines.joined(separator: "\n")

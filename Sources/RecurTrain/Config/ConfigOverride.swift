@@ -16,9 +16,15 @@ public struct ConfigOverride: Equatable, Sendable {
         case index(Int)
 
         public var description: String {
+            guard case let .index(i) = self else { return name }
+            return "[\(i)]"
+        }
+
+        /// The key, or the index as a key (`model.layers.0`).
+        var name: String {
             switch self {
             case let .key(k): return k
-            case let .index(i): return "[\(i)]"
+            case let .index(i): return String(i)
             }
         }
     }
@@ -27,7 +33,6 @@ public struct ConfigOverride: Equatable, Sendable {
     public var text: String
     /// The path, as written (numbers not yet told apart from keys).
     public var components: [Component]
-    /// The new value.
     public var value: ConfigValue
 
     /// Parses `key.path=value`.
@@ -113,15 +118,10 @@ public struct ConfigOverride: Equatable, Sendable {
         switch node.kind {
         case var .object(members):
             // The longest run of components that names an existing key (keys may contain dots).
-            var take = 1
-            var key = first.description
-            if case .index = first { key = first.description.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+            var (take, key) = (1, first.name)
             for n in stride(from: rest.count, through: 2, by: -1) {
-                let joined = rest.prefix(n).map { c -> String in
-                    if case let .index(i) = c { return String(i) }
-                    return c.description
-                }.joined(separator: ".")
-                if members.contains(where: { $0.key == joined }) { take = n; key = joined; break }
+                let joined = rest.prefix(n).map(\.name).joined(separator: ".")
+                if members.contains(where: { $0.key == joined }) { (take, key) = (n, joined); break }
             }
             let childPath = ConfigValue.childPath(node.path, key)
             if let k = members.firstIndex(where: { $0.key == key }) {

@@ -12,146 +12,102 @@ public enum ConfigParser {
     /// Parses `text`; `file` only names the file in errors.
     /// - Throws: `ConfigError` (`.syntax`) naming the file, line and column.
     public static func parse(_ text: String, file: String? = nil) throws -> ConfigValue {
-        let original = Array(text.utf8)
-        var scanner = Scanner(bytes: try JSONComments.strip(text, file: file), original: original, file: file)
-        scanner.skipSpace()
+        var scanner = Scanner(bytes: try JSONComments.strip(text, file: file), original: Array(text.utf8), file: file)
         let value = try scanner.value(path: "")
-        scanner.skipSpace()
-        if scanner.i < scanner.bytes.count {
-            throw scanner.error("unexpected text after the end of the document", hint: "a config is one JSON object")
-        }
+        if scanner.peek != nil { throw scanner.error("unexpected text after the end of the document", hint: "a config is one JSON object") }
         return value
     }
 
     struct Scanner {
-        let bytes: [UInt8]
-        let original: [UInt8]
-        let file: String?
+        let bytes: [UInt8], original: [UInt8], file: String?
         var i = 0
         /// Objects and arrays open around `i`.
         var depth = 0
 
-        init(bytes: [UInt8], original: [UInt8], file: String?) {
-            self.bytes = bytes
-            self.original = original
-            self.file = file
-        }
-
-        func location(_ offset: Int) -> SourceLocation { JSONComments.location(ofByte: offset, in: original) }
-
         func error(_ message: String, at offset: Int? = nil, hint: String? = nil) -> ConfigError {
-            ConfigError(kind: .syntax, file: file, location: location(offset ?? i), message: message, hint: hint)
+            ConfigError(kind: .syntax, file: file, location: JSONComments.location(ofByte: offset ?? i, in: original), message: message, hint: hint)
         }
 
-        mutating func skipSpace() {
-            while i < bytes.count, JSONComments.isSpace(bytes[i]) { i += 1 }
+        /// The next byte after spaces (skipped), or nil at the end.
+        var peek: UInt8? {
+            mutating get {
+                while i < bytes.count, JSONComments.isSpace(bytes[i]) { i += 1 }
+                return i < bytes.count ? bytes[i] : nil
+            }
         }
 
         func describeHere() -> String {
             guard i < bytes.count else { return "the end of the file" }
-            let scalar = String(decoding: original[i..<min(original.count, i + 4)], as: UTF8.self).first.map(String.init) ?? "?"
-            return "'\(scalar)'"
+            return "'" + (String(decoding: original[i..<min(original.count, i + 4)], as: UTF8.self).first.map(String.init) ?? "?") + "'"
+        }
+
+        static func isWordByte(_ b: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20) || b == UInt8(ascii: "_")
         }
 
         mutating func value(path: String) throws -> ConfigValue {
-            guard i < bytes.count else { throw error("expected a value, found the end of the file") }
-            let start = i
-            let loc = location(start)
-            switch bytes[i] {
-            case UInt8(ascii: "{"): return try object(path: path, loc: loc)
-            case UInt8(ascii: "["): return try array(path: path, loc: loc)
+            guard let b = peek else { throw error("expected a value, found the end of the file") }
+            let loc = JSONComments.location(ofByte: i, in: original)
+            switch b {
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return try container(path: path, loc: loc)
             case UInt8(ascii: "\""): return ConfigValue(.string(try string()), path: path, location: loc)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return ConfigValue(.number(try number()), path: path, location: loc)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return ConfigValue(.number(try number()), path: path, location: loc)
             default:
-                for (word, kind) in [("true", ConfigValue.Kind.bool(true)), ("false", .bool(false)), ("null", .null)] where matches(word) {
-                    i += word.utf8.count
-                    return ConfigValue(kind, path: path, location: loc)
+                for (word, kind) in [("true", ConfigValue.Kind.bool(true)), ("false", .bool(false)), ("null", .null)] {
+                    let w = Array(word.utf8), end = i + w.count
+                    if end <= bytes.count, Array(bytes[i..<end]) == w, end == bytes.count || !Scanner.isWordByte(bytes[end]) {
+                        i = end
+                        return ConfigValue(kind, path: path, location: loc)
+                    }
                 }
-                var hint: String? = nil
-                if bytes[i] == UInt8(ascii: "'") { hint = "strings take double quotes" }
-                else if isWordByte(bytes[i]) { hint = "text values need double quotes, e.g. \"adam\"" }
+                let hint = b == UInt8(ascii: "'") ? "strings take double quotes" : Scanner.isWordByte(b) ? "text values need double quotes, e.g. \"adam\"" : nil
                 throw error("expected a value (object, array, string, number, true, false or null), found \(describeHere())", hint: hint)
             }
         }
 
-        func isWordByte(_ b: UInt8) -> Bool {
-            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || b == UInt8(ascii: "_")
-        }
-
-        func matches(_ word: String) -> Bool {
-            let w = Array(word.utf8)
-            guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { return false }
-            return i + w.count == bytes.count || !isWordByte(bytes[i + w.count])
-        }
-
-        /// Enters one more object or array at `i`.
+        /// An object or an array, at `i`.
         /// - Throws: `ConfigError` (`.syntax`) at the bracket past `ConfigParser.maxDepth`.
-        mutating func enter() throws {
+        mutating func container(path: String, loc: SourceLocation) throws -> ConfigValue {
+            let isObject = bytes[i] == UInt8(ascii: "{"), close = UInt8(ascii: isObject ? "}" : "]")
             depth += 1
-            if depth > ConfigParser.maxDepth {
-                throw error(ConfigParser.tooDeepMessage,
-                            hint: "a Recur config nests a few levels; look for brackets that are never closed")
-            }
-        }
-
-        mutating func object(path: String, loc: SourceLocation) throws -> ConfigValue {
-            try enter()
             defer { depth -= 1 }
+            if depth > ConfigParser.maxDepth {
+                throw error(ConfigParser.tooDeepMessage, hint: "a Recur config nests a few levels; look for brackets that are never closed")
+            }
             i += 1
-            var members: [ConfigValue.Member] = []
-            var seen: [String: SourceLocation] = [:]
-            skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return ConfigValue(.object([]), path: path, location: loc) }
+            var members: [ConfigValue.Member] = [], items: [ConfigValue] = [], seen: [String: SourceLocation] = [:]
+            let result = { ConfigValue(isObject ? .object(members) : .array(items), path: path, location: loc) }
+            if peek == close { i += 1; return result() }
             while true {
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
-                    throw error("expected a key in double quotes, found \(describeHere())",
-                                hint: i < bytes.count && isWordByte(bytes[i]) ? "keys need double quotes" : nil)
+                if isObject {
+                    guard peek == UInt8(ascii: "\"") else {
+                        throw error("expected a key in double quotes, found \(describeHere())", hint: peek.map(Scanner.isWordByte) == true ? "keys need double quotes" : nil)
+                    }
+                    let keyLocation = JSONComments.location(ofByte: i, in: original)
+                    let key = try string(), childPath = ConfigValue.childPath(path, key)
+                    if let first = seen[key] {
+                        throw ConfigError(kind: .syntax, file: file, keyPath: childPath, location: keyLocation,
+                                          message: "duplicate key `\(childPath)` (first at line \(first.line))", hint: "keep one of them")
+                    }
+                    seen[key] = keyLocation
+                    guard peek == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\", found \(describeHere())") }
+                    i += 1
+                    members.append(.init(key: key, value: try value(path: childPath)))
+                } else {
+                    items.append(try value(path: ConfigValue.elementPath(path, items.count)))
                 }
-                let keyOffset = i
-                let key = try string()
-                let childPath = ConfigValue.childPath(path, key)
-                if let first = seen[key] {
-                    throw ConfigError(kind: .syntax, file: file, keyPath: childPath, location: location(keyOffset),
-                                      message: "duplicate key `\(childPath)` (first at line \(first.line))",
-                                      hint: "keep one of them")
-                }
-                seen[key] = location(keyOffset)
-                skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
-                    throw error("expected ':' after the key \"\(key)\", found \(describeHere())")
+                let what = isObject ? "object" : "array"
+                guard let next = peek else {
+                    throw error("the \(what) opened at line \(loc.line), column \(loc.column) is never closed", hint: "add the closing \(UnicodeScalar(close))")
                 }
                 i += 1
-                skipSpace()
-                members.append(.init(key: key, value: try value(path: childPath)))
-                skipSpace()
-                guard i < bytes.count else { throw error("the object opened at line \(loc.line), column \(loc.column) is never closed", hint: "add the closing }") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; break }
-                throw error("expected ',' or '}' after the value of \"\(key)\", found \(describeHere())",
-                            hint: bytes[i] == UInt8(ascii: "\"") ? "a comma is missing between two keys" : nil)
+                if next == UInt8(ascii: ",") { continue }
+                if next == close { return result() }
+                i -= 1
+                guard isObject else { throw error("expected ',' or ']' in the array, found \(describeHere())") }
+                throw error("expected ',' or '}' after the value of \"\(members.last!.key)\", found \(describeHere())",
+                            hint: next == UInt8(ascii: "\"") ? "a comma is missing between two keys" : nil)
             }
-            return ConfigValue(.object(members), path: path, location: loc)
-        }
-
-        mutating func array(path: String, loc: SourceLocation) throws -> ConfigValue {
-            try enter()
-            defer { depth -= 1 }
-            i += 1
-            var items: [ConfigValue] = []
-            skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return ConfigValue(.array([]), path: path, location: loc) }
-            while true {
-                skipSpace()
-                items.append(try value(path: ConfigValue.elementPath(path, items.count)))
-                skipSpace()
-                guard i < bytes.count else { throw error("the array opened at line \(loc.line), column \(loc.column) is never closed", hint: "add the closing ]") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; break }
-                throw error("expected ',' or ']' in the array, found \(describeHere())")
-            }
-            return ConfigValue(.array(items), path: path, location: loc)
         }
 
         mutating func string() throws -> String {
@@ -161,37 +117,29 @@ public enum ConfigParser {
             while true {
                 guard i < bytes.count else { throw error("a string is never closed", at: start, hint: "add the closing \"") }
                 let b = bytes[i]
-                if b == UInt8(ascii: "\"") { i += 1; break }
-                if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
+                if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
+                if JSONComments.isLineBreak(b) {
                     throw error("a string is never closed on its line", at: start, hint: "add the closing \" (line breaks in strings are written \\n)")
                 }
                 if b < 0x20 { throw error("a control character inside a string") }
-                if b == UInt8(ascii: "\\") {
-                    guard i + 1 < bytes.count else { throw error("a string is never closed", at: start) }
-                    let e = bytes[i + 1]
-                    i += 2
-                    let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 8, 0x66: 12, 0x6E: 10, 0x72: 13, 0x74: 9]
-                    switch e {
-                    case let c where simple[c] != nil: out.append(simple[c]!)
-                    case UInt8(ascii: "u"):
-                        var code = try hex4(at: i - 2)
-                        if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                            i += 2
-                            let low = try hex4(at: i - 2)
-                            guard (0xDC00..<0xE000).contains(low) else { throw error("an invalid \\u surrogate pair", at: i - 6) }
-                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                        }
-                        guard let scalar = Unicode.Scalar(code) else { throw error("an invalid \\u escape", at: i - 6) }
-                        out.append(contentsOf: Array(String(Character(scalar)).utf8))
-                    default:
-                        throw error("an invalid escape \\\(String(UnicodeScalar(e))) in a string", at: i - 2)
-                    }
-                    continue
-                }
-                out.append(b)
                 i += 1
+                guard b == UInt8(ascii: "\\") else { out.append(b); continue }
+                guard i < bytes.count else { throw error("a string is never closed", at: start) }
+                let e = bytes[i]
+                i += 1
+                let simple: [UInt8: UInt8] = [0x22: 0x22, 0x5C: 0x5C, 0x2F: 0x2F, 0x62: 8, 0x66: 12, 0x6E: 10, 0x72: 13, 0x74: 9]
+                if let c = simple[e] { out.append(c); continue }
+                guard e == UInt8(ascii: "u") else { throw error("an invalid escape \\\(String(UnicodeScalar(e))) in a string", at: i - 2) }
+                var code = try hex4(at: i - 2)
+                if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    i += 2
+                    let low = try hex4(at: i - 2)
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("an invalid \\u surrogate pair", at: i - 6) }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw error("an invalid \\u escape", at: i - 6) }
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
             }
-            return String(decoding: out, as: UTF8.self)
         }
 
         mutating func hex4(at escapeStart: Int) throws -> UInt32 {
@@ -204,29 +152,27 @@ public enum ConfigParser {
 
         mutating func number() throws -> Double {
             let start = i
+            func skip(_ chars: String) -> Bool {
+                guard i < bytes.count, chars.utf8.contains(bytes[i]) else { return false }
+                i += 1
+                return true
+            }
             func digits() -> Int {
                 let s = i
-                while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") { i += 1 }
+                while skip("0123456789") {}
                 return i - s
             }
-            if bytes[i] == UInt8(ascii: "-") { i += 1 }
-            let intStart = i
-            let intDigits = digits()
+            _ = skip("-")
+            let intStart = i, intDigits = digits()
             if intDigits == 0 { throw error("a malformed number", at: start) }
             if intDigits > 1, bytes[intStart] == UInt8(ascii: "0") { throw error("a number with a leading zero", at: start, hint: "write it without the leading 0") }
-            if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-                i += 1
-                if digits() == 0 { throw error("a malformed number (digits expected after '.')", at: start) }
-            }
-            if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-                i += 1
-                if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            if skip("."), digits() == 0 { throw error("a malformed number (digits expected after '.')", at: start) }
+            if skip("eE") {
+                _ = skip("+-")
                 if digits() == 0 { throw error("a malformed number (digits expected in the exponent)", at: start) }
             }
-            if i < bytes.count, isWordByte(bytes[i]) { throw error("a malformed number", at: start) }
-            guard let x = Double(String(decoding: bytes[start..<i], as: UTF8.self)), x.isFinite else {
-                throw error("a number out of range", at: start)
-            }
+            if i < bytes.count, Scanner.isWordByte(bytes[i]) { throw error("a malformed number", at: start) }
+            guard let x = Double(String(decoding: bytes[start..<i], as: UTF8.self)), x.isFinite else { throw error("a number out of range", at: start) }
             return x
         }
     }

@@ -1,25 +1,20 @@
 import RecurData
 import RecurTensor
+
 /// A parsed config document: JSON values whose objects keep their keys in file order, each node
 /// remembering its key path (`training.optimizer.learning_rate`, `model.layers[0].units`) and,
 /// when it came from a file, its line and column; values set with `--set` remember the override.
 public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
-    /// One key of an object and its value.
+    /// One key of an object and its value (whose `path` ends in the key).
     public struct Member: Equatable, Sendable {
-        /// The key.
         public var key: String
-        /// The value (its `path` ends in the key).
         public var value: ConfigValue
 
-        public init(key: String, value: ConfigValue) {
-            self.key = key
-            self.value = value
-        }
+        public init(key: String, value: ConfigValue) { (self.key, self.value) = (key, value) }
     }
 
-    /// The JSON value itself.
+    /// The JSON value itself; objects keep their keys in file order (duplicates are rejected by the parser).
     public indirect enum Kind: Equatable, Sendable {
-        /// An object, keys in file order (duplicates are rejected by the parser).
         case object([Member])
         case array([ConfigValue])
         case string(String)
@@ -28,7 +23,6 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
         case null
     }
 
-    /// The value.
     public var kind: Kind
     /// The full key path; "" for the document root.
     public var path: String
@@ -38,16 +32,11 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     public var overrideText: String?
 
     public init(_ kind: Kind, path: String = "", location: SourceLocation? = nil, overrideText: String? = nil) {
-        self.kind = kind
-        self.path = path
-        self.location = location
-        self.overrideText = overrideText
+        (self.kind, self.path, self.location, self.overrideText) = (kind, path, location, overrideText)
     }
 
     /// The path of `key` inside an object at `parent`.
-    public static func childPath(_ parent: String, _ key: String) -> String {
-        parent.isEmpty ? key : parent + "." + key
-    }
+    public static func childPath(_ parent: String, _ key: String) -> String { parent.isEmpty ? key : parent + "." + key }
 
     /// The path of element `index` inside an array at `parent`.
     public static func elementPath(_ parent: String, _ index: Int) -> String { "\(parent)[\(index)]" }
@@ -59,11 +48,8 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The member called `key` of an object, or nil.
-    public subscript(key: String) -> ConfigValue? {
-        members?.first(where: { $0.key == key })?.value
-    }
+    public subscript(key: String) -> ConfigValue? { members?.first(where: { $0.key == key })?.value }
 
-    /// Whether this is JSON null.
     public var isNull: Bool { kind == .null }
 
     /// The JSON type's name, for messages: "an object", "a string", ...
@@ -82,23 +68,17 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     public var shortDescription: String {
         switch kind {
         case let .object(m): return "an object with \(m.count) key\(m.count == 1 ? "" : "s")"
-        case let .array(a): return a.count <= 4 && a.allSatisfy({ $0.isScalar }) ? TextExcerpt.of(description) : "an array of \(a.count)"
+        case let .array(a) where a.count > 4 || !a.allSatisfy(\.isScalar): return "an array of \(a.count)"
         default: return TextExcerpt.of(description)
         }
     }
 
-    var isScalar: Bool {
-        switch kind {
-        case .object, .array: return false
-        default: return true
-        }
-    }
+    var isScalar: Bool { members == nil && typeName != "an array" }
 
     /// Compact JSON text (keys in order).
     public var description: String {
         switch kind {
-        case let .object(m):
-            return "{" + m.map { JSONText.quote($0.key) + ": " + $0.value.description }.joined(separator: ", ") + "}"
+        case let .object(m): return "{" + m.map { JSONText.quote($0.key) + ": " + $0.value.description }.joined(separator: ", ") + "}"
         case let .array(a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
         case let .string(s): return JSONText.quote(s)
         case let .number(x): return ConfigValue.format(x)
@@ -107,22 +87,31 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// A number as JSON text: integers without a fraction.
-    static func format(_ x: Double) -> String {
-        if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
+    /// Indented JSON text: objects one key a line, short arrays of scalars on one line.
+    public func prettyJSON(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch kind {
+        case let .object(m) where !m.isEmpty:
+            let lines: [String] = m.map { inner + JSONText.quote($0.key) + ": " + $0.value.prettyJSON(indent: inner) }
+            return "{\n" + lines.joined(separator: ",\n") + "\n" + indent + "}"
+        case let .array(a) where !a.allSatisfy(\.isScalar):
+            return "[\n" + a.map { inner + $0.prettyJSON(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        default: return description
+        }
     }
 
+    /// A number as JSON text: integers without a fraction.
+    static func format(_ x: Double) -> String {
+        x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
 
     /// A copy whose path (and those of everything inside) starts at `path`.
     public func rebased(at path: String) -> ConfigValue {
         var copy = self
         copy.path = path
         switch kind {
-        case let .object(m):
-            copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.rebased(at: ConfigValue.childPath(path, $0.key))) })
-        case let .array(a):
-            copy.kind = .array(a.enumerated().map { $0.element.rebased(at: ConfigValue.elementPath(path, $0.offset)) })
+        case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.rebased(at: ConfigValue.childPath(path, $0.key))) })
+        case let .array(a): copy.kind = .array(a.enumerated().map { $0.element.rebased(at: ConfigValue.elementPath(path, $0.offset)) })
         default: break
         }
         return copy
@@ -131,8 +120,7 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     /// A copy marked, with everything inside, as set by the override `text`.
     func marked(override text: String) -> ConfigValue {
         var copy = self
-        copy.overrideText = text
-        copy.location = nil
+        (copy.overrideText, copy.location) = (text, nil)
         switch kind {
         case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.marked(override: text)) })
         case let .array(a): copy.kind = .array(a.map { $0.marked(override: text) })

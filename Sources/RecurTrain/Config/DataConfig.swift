@@ -5,20 +5,14 @@ import RecurData
 public struct DataConfig: Equatable, Sendable, ConfigSchema {
     /// CSV file; a relative path in a config is resolved against the config file's folder.
     public var path = ""
-    public var datetimeColumn: String?
-    public var dateColumn: String?
-    public var hourColumn: String?
-    public var minuteColumn: String?
-    public var stationColumn: String?
-    public var station: String?
+    public var datetimeColumn, dateColumn, hourColumn, minuteColumn, stationColumn, station: String?
     public var target = ""
     public var features: [String] = []
-    public var since: String?
-    public var until: String?
+    public var since, until: String?
     public var whichMinute: Int?
     public var frequency: Frequency = .auto
     public var cleaning = CleaningConfig()
-    /// Calendar features computed from the timestamps, each a sin/cos pair; nil for none.
+    /// Calendar features of the timestamps, each a sin/cos pair; nil for none.
     public var calendar: [CalendarFeature]?
 
     static var defaults: DataConfig { DataConfig() }
@@ -38,7 +32,7 @@ public struct DataConfig: Equatable, Sendable, ConfigSchema {
          .key("frequency", \.frequency, Frequency.configFormat, "step of the time grid"),
          .key("cleaning", \.cleaning, CleaningConfig.configFormat, "cleaning policies", defaultNote: "see below"),
          .optional("calendar", \.calendar, .list(.choice(CalendarFeature.self), "an array of calendar features ("
-                     + ConfigReader.alternatives(CalendarFeature.allCases.map(\.rawValue)) + ")"), "calendar features of the timestamps")]
+                     + ConfigWords.alternatives(CalendarFeature.allCases.map(\.rawValue)) + ")"), "calendar features of the timestamps")]
     }
 
     mutating func validate(_ v: ConfigValue, file: String?) throws {
@@ -61,8 +55,8 @@ public struct DataConfig: Equatable, Sendable, ConfigSchema {
         if station != nil, stationColumn == nil {
             throw ConfigError.missing(v, "station_column", "the column naming the stations, since `\(v.path).station` is given", file: file)
         }
-        if let f = v["features"], let dup = features.first(where: { $0 == target }) {
-            throw ConfigError.invalid(f, "extra columns other than the target", file: file, hint: "\"\(dup)\" is the target; it is always an input")
+        if let f = v["features"], features.contains(target) {
+            throw ConfigError.invalid(f, "extra columns other than the target", file: file, hint: "\"\(target)\" is the target; it is always an input")
         }
         if let f = v["features"], let k = features.indices.first(where: { features[..<$0].contains(features[$0]) }) {
             throw ConfigError.invalid(f, "distinct column names", file: file,
@@ -89,23 +83,22 @@ public struct DataConfig: Equatable, Sendable, ConfigSchema {
 /// `CleaningPolicy` in `RecurConfig+RecurData.swift`).
 public struct CleaningConfig: Equatable, Sendable, ConfigSchema {
     public var duplicates: DuplicatePolicy = .first
-    /// Values meaning "no reading", e.g. `[0.0]`.
     public var sentinels: [Double] = []
-    /// Also treat as missing the values inspection suspects of being sentinels.
     public var detectSentinels = true
     public var nonNumeric: InvalidCellPolicy = .missing
     public var gaps: GapMethod = .interpolate
     /// Longest gap, in steps, that is filled; nil: no limit.
     public var maxGap: Int? = 6
-    /// Values orders of magnitude outside their column; nil means `error`.
+    /// nil means `error`.
     public var extremeValues: ExtremeValuePolicy?
 
     static var defaults: CleaningConfig { CleaningConfig() }
     static var schema: [ConfigKey<CleaningConfig>] {
-        let maxGap = ConfigFormat<Int?>(expected: "an integer ≥ 0 or \"unlimited\"", read: { v, file in
+        let expected = "an integer ≥ 0 or \"unlimited\""
+        let maxGap = ConfigFormat<Int?>(expected: expected, read: { v, file in
             if case .string("unlimited") = v.kind { return nil }
-            guard case .number = v.kind else { throw ConfigError.wrongType(v, "an integer ≥ 0 or \"unlimited\"", file: file) }
-            return try ConfigReader.int(v, min: 0, file: file)
+            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            return try ConfigFormat.int(min: 0).read(v, file)
         }, write: { $0.map { .number(Double($0)) } ?? .string("unlimited") })
         return [.key("duplicates", \.duplicates, .choice(DuplicatePolicy.self), "rows sharing a timestamp"),
                 .key("sentinels", \.sentinels, .list(.number(), "an array of numbers"), "values meaning \"no reading\""),
@@ -162,23 +155,5 @@ public enum Frequency: Equatable, Sendable, CustomStringConvertible {
             }
             return f
         }, write: { .string($0.description) })
-    }
-}
-
-/// Resolving paths written in a config.
-public enum ConfigPaths {
-    /// `path` unchanged when absolute (or `~/…`, expanded) or when there is no base; else joined
-    /// to `base` (the config file's folder) and standardized.
-    public static func resolve(_ path: String, against base: String?) -> String {
-        if path.hasPrefix("/") { return path }
-        if path.hasPrefix("~") { return NSString(string: path).expandingTildeInPath }
-        guard let base, !base.isEmpty else { return path }
-        let joined = URL(fileURLWithPath: base, isDirectory: true).appendingPathComponent(path).standardizedFileURL.path
-        return path.hasSuffix("/") && !joined.hasSuffix("/") ? joined + "/" : joined
-    }
-
-    /// `folder/name`, with one slash between.
-    public static func join(_ folder: String, _ name: String) -> String {
-        folder.isEmpty ? name : (folder.hasSuffix("/") ? folder + name : folder + "/" + name)
     }
 }

@@ -1,32 +1,22 @@
 import RecurNN
 
-/// `intervals`: the prediction intervals a package is calibrated for (docs/forecasting.md).
-///
-/// - `levels`: nominal coverages, each in (0, 1), none repeated; default `[0.8, 0.95]`;
-///   `[]` calibrates none.
-/// - `method`: `conformal` (default): split-conformal on the validation part's residuals per
-///   horizon step (absolute residuals of the point forecast; conformalised quantile regression,
-///   CQR, for a model trained with a quantile loss); `quantile`: the quantile model's own
-///   quantiles `(1 - level)/2` and `(1 + level)/2`, uncalibrated (the model needs both).
+/// `intervals`: the prediction intervals a package is calibrated for (docs/forecasting.md):
+/// nominal coverages `levels`, each in (0, 1) (default `[0.8, 0.95]`; `[]` calibrates none), made
+/// by `method`: `conformal` (default: split-conformal on the validation part's residuals per
+/// horizon step; CQR for a model trained with a quantile loss) or `quantile` (the quantile
+/// model's own quantiles `(1 - level)/2` and `(1 + level)/2`, uncalibrated; the model needs both).
 public struct IntervalConfig: Equatable, Sendable, ConfigSchema {
     /// How interval bounds are made.
     public enum Method: String, Codable, CaseIterable, Sendable {
-        /// Split-conformal calibration on the validation part (CQR for a quantile model).
-        case conformal
-        /// A quantile model's raw quantiles.
-        case quantile
+        case conformal, quantile
     }
 
     /// Nominal coverages in (0, 1), increasing.
     public var levels: [Double]
     public var method: Method
 
-    public init(levels: [Double] = IntervalConfig.defaultLevels, method: Method = .conformal) {
-        self.levels = levels
-        self.method = method
-    }
+    public init(levels: [Double] = IntervalConfig.defaultLevels, method: Method = .conformal) { (self.levels, self.method) = (levels, method) }
 
-    /// `[0.8, 0.95]`.
     public static let defaultLevels = [0.8, 0.95]
     /// What a config without `intervals` gets.
     public static let standard = IntervalConfig()
@@ -54,11 +44,10 @@ public struct IntervalConfig: Equatable, Sendable, ConfigSchema {
 extension ConfigFormat where T == [Double] {
     /// A list of distinct numbers in the open interval (0, 1), returned sorted.
     static func probabilities(_ what: String, example: String) -> Self {
-        let number = ConfigFormat<Double>.number(NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false))
-        let expected = "a list of numbers in (0, 1) such as \(example)"
+        let number = ConfigFormat<Double>.number(.openUnit), expected = "a list of numbers in (0, 1) such as \(example)"
         return Self(expected: expected, read: { v, file in
             var seen: [Double] = []
-            for item in try ConfigReader.array(v, expected, file: file) {
+            for item in try v.items(expected, file: file) {
                 let x = try number.read(item, file)
                 if seen.contains(x) { throw ConfigError.invalid(item, "a \(what) not already in the list", file: file, hint: "remove the repeated \(x)") }
                 seen.append(x)
@@ -74,15 +63,15 @@ extension LossConfig {
 
     /// `{"quantile": [..]}`: increasing after sorting, each in (0, 1), none repeated, 0.5 among them.
     static func quantileLoss(_ v: ConfigValue, file: String?) throws -> LossConfig {
-        try ConfigReader.checkKeys(v, allowed: ["quantile"], file: file, what: "{\"quantile\": [0.1, 0.5, 0.9]}")
+        try v.checkKeys(["quantile"], file: file, what: "{\"quantile\": [0.1, 0.5, 0.9]}")
         let format = ConfigFormat.probabilities("quantile", example: "[0.1, 0.5, 0.9]")
-        guard let list = v["quantile"], !list.isNull else { throw ConfigError.missing(v, "quantile", format.expected, file: file) }
+        guard let list = v[given: "quantile"] else { throw ConfigError.missing(v, "quantile", format.expected, file: file) }
         let q = try format.read(list, file)
         guard q.contains(medianQuantile) else {
             throw ConfigError.invalid(list, "a list of quantiles that contains 0.5", file: file,
                                       hint: "add 0.5: a quantile model's point forecast (the `value` column, RMSE and the other metrics) is its median")
         }
-        return LossConfig(name: "quantile", delta: nil, quantiles: q)
+        return LossConfig(name: "quantile", quantiles: q)
     }
 }
 
@@ -92,23 +81,21 @@ extension RecurConfig {
 
     /// Checks `intervals` against the loss: the quantile method needs a quantile model with
     /// both bounds of every level among its quantiles.
-    func checkIntervals(tree: ConfigValue?) throws {
-        let settings = intervalSettings
-        guard settings.method == .quantile else { return }
-        let location = tree?["intervals"]?["method"]?.location
+    func checkIntervals(tree: ConfigValue) throws {
+        guard intervalSettings.method == .quantile else { return }
+        let conformal = ", or use intervals.method \"conformal\""
         guard let q = training.loss.quantiles else {
-            throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.method", location: location,
+            throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.method", location: tree["intervals"]?["method"]?.location,
                               message: "`intervals.method` \"quantile\" needs a model trained with a quantile loss, but `training.loss` is \(training.loss.name)",
-                              hint: "set training.loss to {\"quantile\": [0.025, 0.1, 0.5, 0.9, 0.975]}, or use intervals.method \"conformal\"")
+                              hint: "set training.loss to {\"quantile\": [0.025, 0.1, 0.5, 0.9, 0.975]}" + conformal)
         }
-        for level in settings.levels {
-            let (lo, hi) = IntervalConfig.bounds(level: level)
-            let f = IntervalConfig.format
+        for level in intervalSettings.levels {
+            let (lo, hi) = IntervalConfig.bounds(level: level), f = IntervalConfig.format
             let missing = [lo, hi].filter { b in !q.contains { abs($0 - b) < 1e-9 } }
-            if !missing.isEmpty {
-                throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.levels", location: tree?["intervals"]?["levels"]?.location,
+            guard missing.isEmpty else {
+                throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "intervals.levels", location: tree["intervals"]?["levels"]?.location,
                                   message: "`intervals.levels` \(level) with method \"quantile\" needs the quantiles \(f(lo)) and \(f(hi)), but `training.loss.quantile` is \(q)",
-                                  hint: "add \(missing.map(f).joined(separator: " and ")) to training.loss.quantile, or use intervals.method \"conformal\"")
+                                  hint: "add \(missing.map(f).joined(separator: " and ")) to training.loss.quantile" + conformal)
             }
         }
     }

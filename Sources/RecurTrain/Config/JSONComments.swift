@@ -8,86 +8,51 @@ public enum JSONComments {
     /// The UTF-8 bytes of `text` with comments and trailing commas blanked out.
     /// - Throws: `ConfigError` (`.syntax`) for a block comment that is never closed.
     public static func strip(_ text: String, file: String? = nil) throws -> [UInt8] {
-        var bytes = Array(text.utf8)
-        let n = bytes.count
-        let space = UInt8(ascii: " ")
+        let source = Array(text.utf8)
+        var bytes = source
+        let n = bytes.count, slash = UInt8(ascii: "/"), star = UInt8(ascii: "*")
+        func blank(_ i: Int) { if !isLineBreak(bytes[i]) { bytes[i] = UInt8(ascii: " ") } }
         var i = 0
-        var inString = false
+        /// The last comma outside strings, while only spaces and comments follow it.
+        var comma: Int? = nil
         while i < n {
-            let b = bytes[i]
-            if inString {
-                if b == UInt8(ascii: "\\") { i += 2; continue }
-                if b == UInt8(ascii: "\"") { inString = false }
-                i += 1
-                continue
-            }
-            if b == UInt8(ascii: "\"") { inString = true; i += 1; continue }
-            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
-                while i < n, bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") { bytes[i] = space; i += 1 }
-                continue
-            }
-            if b == UInt8(ascii: "/"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "*") {
+            let b = bytes[i], next = i + 1 < n ? bytes[i + 1] : 0
+            if b == slash, next == slash {
+                while i < n, !isLineBreak(bytes[i]) { blank(i); i += 1 }
+            } else if b == slash, next == star {
                 let start = i
-                bytes[i] = space; bytes[i + 1] = space
-                i += 2
-                while true {
-                    if i >= n {
-                        throw ConfigError(kind: .syntax, file: file, location: location(ofByte: start, in: Array(text.utf8)),
+                while !(i >= start + 3 && source[i - 1] == star && source[i] == slash) {
+                    blank(i)
+                    i += 1
+                    guard i < n else {
+                        throw ConfigError(kind: .syntax, file: file, location: location(ofByte: start, in: source),
                                           message: "a /* comment is never closed", hint: "add the closing */")
                     }
-                    if bytes[i] == UInt8(ascii: "*"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
-                        bytes[i] = space; bytes[i + 1] = space
-                        i += 2
-                        break
-                    }
-                    if bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") { bytes[i] = space }
-                    i += 1
                 }
-                continue
+                blank(i)
+                i += 1
+            } else {
+                if let c = comma, b == UInt8(ascii: "}") || b == UInt8(ascii: "]") { bytes[c] = UInt8(ascii: " ") }
+                if !isSpace(b) { comma = b == UInt8(ascii: ",") ? i : nil }
+                if b == UInt8(ascii: "\"") {
+                    i += 1
+                    while i < n, bytes[i] != UInt8(ascii: "\"") { i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                }
+                i += 1
             }
-            i += 1
         }
-        removeTrailingCommas(&bytes)
         return bytes
     }
 
-    /// Blanks every comma (outside strings) whose next non-space byte is `}` or `]`.
-    static func removeTrailingCommas(_ bytes: inout [UInt8]) {
-        var i = 0
-        var inString = false
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if inString {
-                if b == UInt8(ascii: "\\") { i += 2; continue }
-                if b == UInt8(ascii: "\"") { inString = false }
-            } else if b == UInt8(ascii: "\"") {
-                inString = true
-            } else if b == UInt8(ascii: ",") {
-                var j = i + 1
-                while j < n, isSpace(bytes[j]) { j += 1 }
-                if j < n, bytes[j] == UInt8(ascii: "}") || bytes[j] == UInt8(ascii: "]") { bytes[i] = UInt8(ascii: " ") }
-            }
-            i += 1
-        }
-    }
+    static func isLineBreak(_ b: UInt8) -> Bool { b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") }
 
-    @inline(__always)
-    static func isSpace(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: " ") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") || b == UInt8(ascii: "\t")
-    }
+    static func isSpace(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || isLineBreak(b) }
 
     /// The 1-based line and column (in characters) of byte `offset` of `bytes`.
     public static func location(ofByte offset: Int, in bytes: [UInt8]) -> SourceLocation {
-        var line = 1
-        var lineStart = 0
         let end = min(offset, bytes.count)
-        var i = 0
-        while i < end {
-            if bytes[i] == UInt8(ascii: "\n") { line += 1; lineStart = i + 1 }
-            i += 1
-        }
-        let prefix = String(decoding: bytes[lineStart..<end], as: UTF8.self)
-        return SourceLocation(line: line, column: prefix.count + 1)
+        let lineStart = bytes[..<end].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let line = 1 + bytes[..<end].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+        return SourceLocation(line: line, column: String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1)
     }
 }

@@ -19,13 +19,13 @@ public enum ModelConfig: Equatable, Sendable {
     }
 
     static func decode(_ value: ConfigValue, file: String?) throws -> ModelConfig {
-        try ConfigReader.checkKeys(value, allowed: ["layers", "width_rule"], file: file)
-        switch (value["layers"].flatMap { $0.isNull ? nil : $0 }, value["width_rule"].flatMap { $0.isNull ? nil : $0 }) {
+        try value.checkKeys(["layers", "width_rule"], file: file)
+        switch (value[given: "layers"], value[given: "width_rule"]) {
         case (_?, let w?):
             throw ConfigError.conflict(w, "`\(value.path).layers` and `\(w.path)` cannot both be given", file: file,
                                        hint: "describe the network either layer by layer or by the width rule")
         case (let l?, nil):
-            let items = try ConfigReader.array(l, "an array of layers", file: file)
+            let items = try l.items("an array of layers", file: file)
             guard !items.isEmpty else { throw ConfigError.invalid(l, "a non-empty array of layers", file: file) }
             let layers = try items.map { try LayerConfig.decode($0, file: file) }
             guard let first = layers.firstIndex(where: { $0.type.isRecurrent }) else {
@@ -44,7 +44,7 @@ public enum ModelConfig: Equatable, Sendable {
     }
 }
 
-/// One entry of `model.layers`.
+/// One entry of `model.layers` (the keys each layer type takes are declared in `schema`).
 public struct LayerConfig: Equatable, Sendable, ConfigSchema {
     /// Layer kinds (`type`).
     public enum LayerType: String, Codable, CaseIterable, Sendable {
@@ -53,7 +53,7 @@ public struct LayerConfig: Equatable, Sendable, ConfigSchema {
         case dense, dropout
 
         /// LSTM, GRU or SimpleRNN.
-        public var isRecurrent: Bool { self == .lstm || self == .gru || self == .simpleRNN }
+        public var isRecurrent: Bool { self != .dense && self != .dropout }
     }
 
     public var type: LayerType
@@ -79,28 +79,27 @@ public struct LayerConfig: Equatable, Sendable, ConfigSchema {
     static var defaults: LayerConfig { LayerConfig(type: .lstm) }
     static var objectWording: String { "a layer object such as {\"type\": \"lstm\", \"units\": 32}" }
     static var schema: [ConfigKey<LayerConfig>] {
-        [.key("type", \.type, .choice(LayerType.self), required: true, "layer kind"),
-         .optional("units", \.units, Units.configFormat, "a count or \"auto\"").only("lstm", "gru", "simple_rnn", "dense"),
-         .optional("return_sequences", \.returnSequences, .bool, "return every step's output").only("lstm", "gru", "simple_rnn"),
-         .optional("activation", \.activation, .oneOf(activations), "output activation").only("lstm", "gru", "simple_rnn", "dense"),
-         .optional("recurrent_activation", \.recurrentActivation, .oneOf(activations), "gate activation").only("lstm", "gru"),
-         .optional("reset_after", \.resetAfter, .bool, "GRU formulation with two biases").only("gru"),
-         .optional("dropout", \.dropout, .number(.rate), "adds a Dropout layer of this rate after this one").only("lstm", "gru", "simple_rnn", "dense"),
-         .optional("rate", \.rate, .number(.rate), "dropout rate").only("dropout")]
+        let recurrent = ["lstm", "gru", "simple_rnn"], weighted = recurrent + ["dense"]
+        return [.key("type", \.type, .choice(LayerType.self), required: true, "layer kind"),
+                .optional("units", \.units, Units.configFormat, "a count or \"auto\"").only(weighted),
+                .optional("return_sequences", \.returnSequences, .bool, "return every step's output").only(recurrent),
+                .optional("activation", \.activation, .oneOf(activations), "output activation").only(weighted),
+                .optional("recurrent_activation", \.recurrentActivation, .oneOf(activations), "gate activation").only("lstm", "gru"),
+                .optional("reset_after", \.resetAfter, .bool, "GRU formulation with two biases").only("gru"),
+                .optional("dropout", \.dropout, .number(.rate), "adds a Dropout layer of this rate after this one").only(weighted),
+                .optional("rate", \.rate, .number(.rate), "dropout rate").only("dropout")]
     }
 
     mutating func validate(_ v: ConfigValue, file: String?) throws {
-        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: type.rawValue), file: file)
+        try v.checkKeys(Self.keyNames(for: type.rawValue), file: file)
         if type == .dropout, rate == nil { throw ConfigError.missing(v, "rate", "the dropout rate, a number in [0, 1)", file: file) }
-        if type.isRecurrent, units == nil { throw ConfigError.missing(v, "units", "a positive integer or \"auto\"", file: file) }
+        if type.isRecurrent, units == nil { throw ConfigError.missing(v, "units", Units.expected, file: file) }
     }
 }
 
-/// A layer's `units`: a fixed count or the seeds' `"auto"` rule.
+/// A layer's `units`: a fixed count (≥ 1) or the seeds' `"auto"` rule (`Units.autoUnits`).
 public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
-    /// The smallest power of two at least twice the number of inputs (`Units.autoUnits`).
     case auto
-    /// A fixed count, ≥ 1.
     case count(Int)
 
     /// The seeds' sizing rule: the smallest power of two ≥ 2 × `inputCount`, where
@@ -114,29 +113,26 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
 
     /// The count for a model with `inputCount` inputs per sample.
     public func resolved(inputCount: Int) -> Int {
-        switch self {
-        case .auto: return Units.autoUnits(inputCount: inputCount)
-        case let .count(n): return n
-        }
+        guard case let .count(n) = self else { return Units.autoUnits(inputCount: inputCount) }
+        return n
     }
 
     public var description: String {
-        switch self {
-        case .auto: return "auto"
-        case let .count(n): return "\(n)"
-        }
+        guard case let .count(n) = self else { return "auto" }
+        return "\(n)"
     }
 
+    static let expected = "a positive integer or \"auto\""
+
     static var configFormat: ConfigFormat<Units> {
-        let expected = "a positive integer or \"auto\""
-        return ConfigFormat(expected: expected, read: { v, file in
+        ConfigFormat(expected: expected, read: { v, file in
             if case .string("auto") = v.kind { return .auto }
             guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-            guard let n = try? ConfigReader.int(v, min: 1, file: file) else { throw ConfigError.invalid(v, expected, file: file) }
+            guard let n = try? ConfigFormat.int(min: 1).read(v, file) else { throw ConfigError.invalid(v, expected, file: file) }
             return .count(n)
         }, write: { u in
-            if case let .count(n) = u { return .number(Double(n)) }
-            return .string("auto")
+            guard case let .count(n) = u else { return .string("auto") }
+            return .number(Double(n))
         })
     }
 }
@@ -147,18 +143,14 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
 /// rounded to the nearest integer, at least 1). Every recurrent layer is followed by
 /// Dropout(its `dropout`), then comes the output Dense.
 public struct WidthRule: Equatable, Sendable, ConfigSchema {
-    /// One layer group's multiplier and dropout rate.
+    /// One layer group's multiplier (> 0), Dropout rate ([0, 1)) and, in the middle group only,
+    /// number of layers (0 allowed).
     public struct Group: Equatable, Sendable, ConfigSchema {
-        /// Number of layers (middle group only; 0 allowed).
         public var count: Int
-        /// Units multiplier, > 0.
         public var mult: Double
-        /// Rate of the Dropout after each layer, in [0, 1).
         public var dropout: Double
 
-        public init(mult: Double = 2, dropout: Double = 0.2, count: Int = 1) {
-            (self.mult, self.dropout, self.count) = (mult, dropout, count)
-        }
+        public init(mult: Double = 2, dropout: Double = 0.2, count: Int = 1) { (self.mult, self.dropout, self.count) = (mult, dropout, count) }
 
         static var defaults: Group { Group() }
         static var schema: [ConfigKey<Group>] {
@@ -167,10 +159,10 @@ public struct WidthRule: Equatable, Sendable, ConfigSchema {
              .key("dropout", \.dropout, .number(.rate), "rate of the Dropout after each layer")]
         }
 
-        /// The group as `key` of a width rule: `count` only in the middle group; absent keys from `start`.
+        /// The group as a key of a width rule: `count` only in the middle group; absent keys from `start`.
         static func configFormat(middle: Bool, start: Group) -> ConfigFormat<Group> {
             ConfigFormat(expected: "an object", read: { v, file in
-                if !middle { try ConfigReader.checkKeys(v, allowed: ["mult", "dropout"], file: file) }
+                if !middle { try v.checkKeys(["mult", "dropout"], file: file) }
                 return try decode(v, file: file, from: start)
             }, write: { g in
                 guard !middle, case let .object(m) = g.encoded else { return g.encoded }
@@ -181,7 +173,6 @@ public struct WidthRule: Equatable, Sendable, ConfigSchema {
 
     public var cell: LayerConfig.LayerType
     public var first: Group
-    /// Uses `count`.
     public var middle: Group
     public var last: Group
 

@@ -14,7 +14,7 @@ extension RecurConfig {
     /// The key of this config that sets `setting`, for RecurData's errors (`DataError.naming`):
     /// the native schema's (`data.target`) or, for a template, the template's (`numeric_var`).
     public func key(for setting: SourceSetting) -> String {
-        format == .template ? TemplateConfig.key(for: setting) : data.key(for: setting)
+        format == .template ? TemplateConfig.key(forNative: data.key(for: setting)) : data.key(for: setting)
     }
 
     /// `data.cleaning` and `data.frequency`.
@@ -27,17 +27,14 @@ extension RecurConfig {
     }
 
     /// `window` as sample shapes (the layout is the trainer's reshaping, not RecurData's).
-    public var windowSpec: WindowSpec {
-        WindowSpec(nPastSteps: window.nPastSteps, horizon: window.strategy == .direct ? window.horizon : 1, stride: window.stride)
-    }
+    public var windowSpec: WindowSpec { WindowSpec(nPastSteps: window.nPastSteps, horizon: window.outputCount, stride: window.stride) }
 
     /// `split`; `train_until`/`validation_until` (inclusive last days) become the first days of
     /// the validation and test parts.
     public var splitSpec: SplitSpec {
         switch split {
         case let .fractions(t, v, s): return .fractions(train: t, validation: v, test: s)
-        case let .dates(t, v):
-            return .dates(validationStart: ConfigDates.dayAfter(t) ?? t, testStart: ConfigDates.dayAfter(v) ?? v)
+        case let .dates(t, v): return .dates(validationStart: ConfigDates.dayAfter(t) ?? t, testStart: ConfigDates.dayAfter(v) ?? v)
         case let .rows(t, v, s): return .rows(train: t, validation: v, test: s)
         }
     }
@@ -57,20 +54,6 @@ extension DataConfig {
     /// The native key that sets `setting`: `data.target`, `data.datetime_column`, ...
     public func key(for setting: SourceSetting) -> String {
         if setting == .timeColumn { return datetimeColumn != nil ? "data.datetime_column" : "data.date_column" }
-        return "data." + ConfigNames.snakeCase(setting.rawValue)
-    }
-}
-
-extension TemplateConfig {
-    /// The template key that sets `setting` (the template has no minute, feature or date-bound keys;
-    /// those are set with the native keys).
-    static func key(for setting: SourceSetting) -> String {
-        switch setting {
-        case .timeColumn: return "date_col"
-        case .hourColumn: return "hr_col"
-        case .stationColumn: return "sensor_var"
-        case .target: return "numeric_var"
-        default: return "data." + ConfigNames.snakeCase(setting.rawValue)
-        }
+        return "data." + ConfigWords.snakeCase(setting.rawValue)
     }
 }

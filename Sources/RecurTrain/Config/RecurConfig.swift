@@ -7,15 +7,11 @@ import RecurTensor
 /// against `schema` by `ConfigDocsTests`. Paths in it are already resolved against the config
 /// file's folder.
 public struct RecurConfig: Equatable, Sendable, ConfigSchema {
-    /// Which format the file was written in.
+    /// Which format the file was written in: the native schema or the old platform's template (`TemplateConfig`).
     public enum Format: String, Codable, Sendable {
-        /// The native schema.
-        case native
-        /// The old platform's template (`TemplateConfig`).
-        case template
+        case native, template
     }
 
-    /// The format read.
     public var format = Format.native
     /// The config file, when read from one.
     public var sourceFile: String?
@@ -67,71 +63,53 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     /// - Throws: `ConfigError` naming the file, key path, and line and column where known.
     public static func load(path: String, overrides: [String] = []) throws -> RecurConfig {
         let url = URL(fileURLWithPath: path)
-        let text: String
-        do {
-            let bytes = try Data(contentsOf: url)
-            guard let t = String(data: bytes, encoding: .utf8) else {
-                throw ConfigError(kind: .io, file: path, message: "the config file is not UTF-8 text")
-            }
-            text = t
-        } catch let error as ConfigError {
-            throw error
-        } catch {
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             if exists, isDirectory.boolValue {
-                throw ConfigError(kind: .io, file: path, message: "\(path) is a folder, not a config file",
-                                  hint: "give the path of the JSON config file itself")
+                throw ConfigError(kind: .io, file: path, message: "\(path) is a folder, not a config file", hint: "give the path of the JSON config file itself")
             }
-            throw ConfigError(kind: .io, file: path,
-                              message: exists ? "cannot read the config file: \(FileErrorText.describe(error))" : "no config file at \(path)",
+            throw ConfigError(kind: .io, file: path, message: exists ? "cannot read the config file: \(FileErrorText.describe(error))" : "no config file at \(path)",
                               hint: exists ? nil : "check the path (relative paths are taken from the current folder, \(FileManager.default.currentDirectoryPath))")
         }
-        let folder = url.standardizedFileURL.deletingLastPathComponent().path
-        return try parse(text, file: path, baseDirectory: folder, overrides: overrides)
+        guard let text = String(data: bytes, encoding: .utf8) else { throw ConfigError(kind: .io, file: path, message: "the config file is not UTF-8 text") }
+        return try parse(text, file: path, baseDirectory: url.standardizedFileURL.deletingLastPathComponent().path, overrides: overrides)
     }
 
     /// Parses config text; `file` names it in errors and `baseDirectory` resolves relative paths
     /// (nil leaves them as written).
-    public static func parse(_ text: String, file: String? = nil, baseDirectory: String? = nil,
-                             overrides: [String] = []) throws -> RecurConfig {
-        var tree = try ConfigParser.parse(text, file: file)
-        let isTemplate = TemplateConfig.isTemplate(tree)
-        // On a template, overrides of native sections (`data.cleaning.sentinels`, `training.seed`)
-        // are applied to the mapped native config, after the template's own keys.
-        var native: [ConfigOverride] = []
+    public static func parse(_ text: String, file: String? = nil, baseDirectory: String? = nil, overrides: [String] = []) throws -> RecurConfig {
         do {
-            for text in overrides {
-                let o = try ConfigOverride(text)
-                if isTemplate, case let .key(k)? = o.components.first, keyNames.contains(k), !TemplateConfig.keyNames.contains(k) {
+            var tree = try ConfigParser.parse(text, file: file)
+            // On a template, overrides of native sections (`data.cleaning.sentinels`, `training.seed`)
+            // are applied to the native document it maps to, after the template's own keys.
+            var native: [ConfigOverride] = []
+            for o in try overrides.map(ConfigOverride.init) {
+                if TemplateConfig.isTemplate(tree), case let .key(k)? = o.components.first, keyNames.contains(k), !TemplateConfig.keyNames.contains(k) {
                     native.append(o)
                 } else {
                     tree = try o.apply(to: tree)
                 }
             }
-            var config = try decode(tree, file: file, baseDirectory: baseDirectory)
-            if !native.isEmpty {
-                var mapped = config.nativeValue()
-                for o in native { mapped = try o.apply(to: mapped) }
-                config = try decode(mapped, file: file, baseDirectory: baseDirectory)
-                config.format = .template
-            }
-            return config
+            return try decode(tree, file: file, baseDirectory: baseDirectory, nativeOverrides: native)
         } catch var error as ConfigError {
             error.file = error.file ?? file
             throw error
         }
     }
 
-    /// Checks a parsed (and overridden) tree, template or native.
-    public static func decode(_ tree: ConfigValue, file: String? = nil, baseDirectory: String? = nil) throws -> RecurConfig {
+    /// Checks a parsed (and overridden) tree, template or native; `nativeOverrides` apply to
+    /// the native document a template maps to.
+    public static func decode(_ tree: ConfigValue, file: String? = nil, baseDirectory: String? = nil,
+                              nativeOverrides: [ConfigOverride] = []) throws -> RecurConfig {
+        var tree = tree, format = Format.native
         if TemplateConfig.isTemplate(tree) {
-            let config = try TemplateConfig.decode(tree, file: file).recurConfig(file: file, baseDirectory: baseDirectory)
-            try config.checkConsistency(tree: nil)
-            return config
+            tree = try nativeOverrides.reduce(try TemplateConfig.nativeTree(tree, file: file)) { try $1.apply(to: $0) }
+            format = .template
         }
         var config = try decode(tree, file: file, from: defaults)
-        config.sourceFile = file
+        (config.format, config.sourceFile) = (format, file)
         config.data.path = ConfigPaths.resolve(config.data.path, against: baseDirectory)
         config.output = config.output.resolved(against: baseDirectory)
         try config.checkConsistency(tree: tree)
@@ -140,15 +118,15 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
 
     /// Checks across sections: the model fits the window, the recursive strategy has no extra
     /// features to forecast, and each search parameter sets a valid config value.
-    func checkConsistency(tree: ConfigValue?) throws {
+    func checkConsistency(tree: ConfigValue) throws {
         try checkModelSize(try architecture(), tree: tree)
         try checkIntervals(tree: tree)
         if window.strategy == .recursive, window.horizon > 1, !data.features.isEmpty {
-            throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "window.strategy", location: tree?["window"]?["strategy"]?.location,
+            throw ConfigError(kind: .conflict, file: sourceFile, keyPath: "window.strategy", location: tree["window"]?["strategy"]?.location,
                               message: "`window.strategy` \"recursive\" cannot forecast \(window.horizon) steps with extra features (`data.features`): their future values are unknown",
                               hint: "use the direct strategy, or drop the extra features")
         }
-        guard let search, let tree else { return }
+        guard let search else { return }
         var base = tree
         if case var .object(members) = base.kind {
             members.removeAll { $0.key == "search" }
@@ -194,13 +172,22 @@ extension RecurConfig: Codable {
     }
 }
 
-extension SearchDistribution {
-    /// The low end of a range, as a value to try.
-    var lowValue: SearchValue? {
-        switch self {
-        case let .uniform(l, _), let .logUniform(l, _), let .quantized(l, _, _): return .number(l)
-        case let .int(l, _): return .number(Double(l))
-        case let .choice(v): return v.first
-        }
+extension RecurConfig {
+    /// The config as a native document (every key present; paths as resolved): the one
+    /// serialisation, for the echo, the manifest and the tuner.
+    public func nativeValue() -> ConfigValue { ConfigValue(encoded).rebased(at: "") }
+
+    /// The native document as indented JSON text.
+    public func nativeJSON() -> String { nativeValue().prettyJSON() }
+
+    /// This config with `parameters` (key path → value, e.g. a tuning trial's) applied like
+    /// `--set` overrides, checked again.
+    /// - Throws: `ConfigError` when a value does not fit its key.
+    public func applying(_ parameters: [(name: String, value: SearchValue)]) throws -> RecurConfig {
+        var tree = nativeValue()
+        for p in parameters { tree = try ConfigOverride(p.name + "=" + p.value.description).apply(to: tree) }
+        var config = try RecurConfig.decode(tree, file: sourceFile, baseDirectory: nil)
+        config.format = format
+        return config
     }
 }

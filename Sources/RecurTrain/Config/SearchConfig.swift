@@ -25,9 +25,7 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
     public var objective: String
     /// The parameters, in file order.
     public var space: [SearchParameter]
-    /// Seconds between a running trial's heartbeats.
     public var heartbeatSeconds: Double = 10
-    /// Times a trial whose worker died is re-queued.
     public var maxRetries: Int = 2
 
     public init(maxEvals: Int = 20, sampler: Sampler = .tpe, seed: UInt64? = nil, startupTrials: Int = 10,
@@ -49,8 +47,7 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
         return [
             .key("max_evals", \.maxEvals, .int(min: 1), "trials to finish"),
             .key("sampler", \.sampler, .choice(Sampler.self), "grid needs every parameter to be a choice, int or quantized"),
-            .optional("seed", \.seed, ConfigFormat.int(min: 0).map({ UInt64($0) }, { Int(clamping: $0) }), "sampler seed",
-                      defaultNote: "training.seed"),
+            .optional("seed", \.seed, .seed, "sampler seed", defaultNote: "training.seed"),
             .key("startup_trials", \.startupTrials, .int(min: 0), "random trials before TPE models the results"),
             .key("pruner", \.pruner, .choice(Pruner.self), "stop hopeless trials early"),
             .key("jobs", \.jobs, .int(min: 1), "trials run at once"),
@@ -62,82 +59,61 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
         ]
     }
 
+    /// Conditions name another parameter of the space, without cycles; the grid sampler needs
+    /// every parameter enumerable.
     mutating func validate(_ v: ConfigValue, file: String?) throws {
-        let values = v["space"]!.members!.map(\.value)
-        try Self.checkConditions(space, values, file: file)
-        if sampler == .grid, let k = space.firstIndex(where: { $0.distribution.gridValues == nil }) {
-            throw ConfigError.invalid(values[k], "a choice, int or quantized range for the grid sampler", file: file,
-                                      hint: "continuous ranges cannot be enumerated; use tpe or random, or quantize the range")
-        }
-    }
-
-    /// Conditions must name another parameter of the space, without cycles.
-    static func checkConditions(_ space: [SearchParameter], _ values: [ConfigValue], file: String?) throws {
-        let names = space.map(\.name)
+        let values = v["space"]!.members!.map(\.value), names = space.map(\.name)
         for (k, p) in space.enumerated() {
             guard let c = p.condition else { continue }
             let cv = values[k]["condition"]!
             guard names.contains(c.parameter), c.parameter != p.name else {
-                let hint = Suggestion.closest(to: c.parameter, among: names.filter { $0 != p.name }).map { "did you mean `\($0)`?" }
-                    ?? "the parameters are: " + names.joined(separator: ", ")
+                let hint = ConfigWords.didYouMean(c.parameter, names.filter { $0 != p.name }, quote: "`") ?? "the parameters are: " + names.joined(separator: ", ")
                 throw ConfigError(kind: .invalidValue, file: file, keyPath: cv.path + ".parameter", location: cv["parameter"]?.location ?? cv.location,
                                   message: "`\(cv.path).parameter` refers to `\(c.parameter)`, which is not \(c.parameter == p.name ? "another" : "a") parameter of the search space",
                                   hint: hint)
             }
             var seen: Set<String> = [p.name]
-            var next = space.first { $0.name == c.parameter }
+            var next = parameter(c.parameter)
             while let q = next, let qc = q.condition {
-                guard seen.insert(q.name).inserted else {
-                    throw ConfigError.conflict(cv, "the conditions of `\(p.name)` form a cycle", file: file)
-                }
-                next = space.first { $0.name == qc.parameter }
+                guard seen.insert(q.name).inserted else { throw ConfigError.conflict(cv, "the conditions of `\(p.name)` form a cycle", file: file) }
+                next = parameter(qc.parameter)
             }
+        }
+        if sampler == .grid, let k = space.firstIndex(where: { $0.distribution.gridValues == nil }) {
+            throw ConfigError.invalid(values[k], "a choice, int or quantized range for the grid sampler", file: file,
+                                      hint: "continuous ranges cannot be enumerated; use tpe or random, or quantize the range")
         }
     }
 }
 
-/// One parameter of a search space: its distribution and an optional condition.
+/// One parameter of a search space: `{"<distribution>": [...], "condition": {...}}`; sampled
+/// only when its condition holds, otherwise left at the config's value.
 public struct SearchParameter: Codable, Equatable, Sendable {
     /// The config key path the sampled value sets.
     public var name: String
     public var distribution: SearchDistribution
-    /// Sampled only when the condition holds (`condition`); otherwise left at the config's value.
     public var condition: SearchCondition?
 
     public init(name: String, distribution: SearchDistribution, condition: SearchCondition? = nil) {
-        self.name = name
-        self.distribution = distribution
-        self.condition = condition
+        (self.name, self.distribution, self.condition) = (name, distribution, condition)
     }
 
     static func decode(name: String, _ v: ConfigValue, file: String?) throws -> SearchParameter {
-        let kinds = ["choice", "uniform", "log_uniform", "quantized", "int"]
-        try ConfigReader.checkKeys(v, allowed: kinds + ["condition"], file: file,
-                                   what: "an object with one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
-        let given = kinds.filter { v[$0].map { !$0.isNull } ?? false }
+        let kinds = SearchDistribution.kinds, listed = kinds.map { "`\($0)`" }.joined(separator: ", ")
+        try v.checkKeys(kinds + ["condition"], file: file, what: "an object with one of " + listed)
+        let given = kinds.filter { v[given: $0] != nil }
         guard given.count == 1 else {
-            if given.isEmpty {
-                throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
-                                  message: "`\(v.path)` needs a distribution: one of `choice`, `uniform`, `log_uniform`, `quantized`, `int`")
-            }
+            if given.isEmpty { throw ConfigError.at(v, .missingKey, "`\(v.path)` needs a distribution: one of " + listed, file: file) }
             throw ConfigError.conflict(v[given[1]]!, "`\(v.path)` has more than one distribution (\(given.joined(separator: ", ")))", file: file)
         }
-        var p = SearchParameter(name: name, distribution: try SearchDistribution.decode(given[0], v[given[0]]!, file: file))
-        if let c = v["condition"], !c.isNull { p.condition = try SearchCondition.decode(c, file: file) }
-        return p
+        return SearchParameter(name: name, distribution: try SearchDistribution.decode(given[0], v[given[0]]!, file: file),
+                               condition: try v[given: "condition"].map { try SearchCondition.decode($0, file: file) })
     }
 
-    /// `{"<distribution>": [...], "condition": {...}}`.
     var encoded: ConfigValue.Kind {
-        func values(_ v: [SearchValue]) -> ConfigValue { ConfigValue(.array(v.map { ConfigValue($0.kind) })) }
-        var d: [ConfigValue.Member] = [.init(key: distribution.written.key, value: values(distribution.written.values))]
-        if let c = condition {
-            var cm: [ConfigValue.Member] = [.init(key: "parameter", value: ConfigValue(.string(c.parameter)))]
-            if let oneOf = c.oneOf { cm.append(.init(key: "in", value: values(oneOf))) }
-            if let atLeast = c.atLeast { cm.append(.init(key: "at_least", value: ConfigValue(.number(atLeast)))) }
-            d.append(.init(key: "condition", value: ConfigValue(.object(cm))))
-        }
-        return .object(d)
+        let d = distribution.written
+        return .object([.init(key: d.key, value: ConfigValue(.array(d.values.map { ConfigValue($0.kind) })))]
+                       + (condition.map { [.init(key: "condition", value: ConfigValue($0.encoded))] } ?? []))
     }
 }
 
@@ -153,6 +129,8 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
     case quantized(low: Double, high: Double, q: Double)
     /// `{"int": [low, high]}`: an integer in [low, high], both included.
     case int(low: Int, high: Int)
+
+    static let kinds = ["choice", "uniform", "log_uniform", "quantized", "int"]
 
     /// The key and values it is written with.
     var written: (key: String, values: [SearchValue]) {
@@ -179,25 +157,21 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
         }
     }
 
+    /// The low end of a range (or the first choice), as a value to try.
+    var lowValue: SearchValue? { written.values.first }
+
     static func decode(_ kind: String, _ v: ConfigValue, file: String?) throws -> SearchDistribution {
         if kind == "choice" {
-            let items = try ConfigReader.array(v, "a non-empty array of values", file: file)
-            guard !items.isEmpty else {
-                throw ConfigError.invalid(v, "a non-empty array of values", file: file, hint: "an empty choice list leaves nothing to try")
-            }
-            return .choice(try items.map { try SearchValue.decode($0, file: file) })
+            return .choice(try ConfigFormat.list(SearchValue.format, ConfigWords.nonEmptyValues, nonEmpty: true).read(v, file))
         }
         let count = kind == "quantized" ? 3 : 2
         let expected = kind == "quantized" ? "[low, high, q], three numbers" : (kind == "int" ? "[low, high], two integers" : "[low, high], two numbers")
-        let items = try ConfigReader.array(v, expected, file: file)
-        guard items.count == count else { throw ConfigError.wrongType(v, expected, file: file) }
-        let x = try items.map { item -> Double in
+        let x = try v.items(expected, file: file).map { item -> Double in
             guard case let .number(n) = item.kind else { throw ConfigError.wrongType(v, expected, file: file) }
             return n
         }
-        guard x[0] <= x[1] else {
-            throw ConfigError.invalid(v, "a range with low ≤ high", file: file, hint: "the range is empty; swap the bounds")
-        }
+        guard x.count == count else { throw ConfigError.wrongType(v, expected, file: file) }
+        guard x[0] <= x[1] else { throw ConfigError.invalid(v, ConfigWords.lowHigh, file: file, hint: ConfigWords.emptyRange) }
         switch kind {
         case "uniform": return .uniform(low: x[0], high: x[1])
         case "log_uniform":
@@ -207,9 +181,7 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
             guard x[2] > 0 else { throw ConfigError.invalid(v, "[low, high, q] with a step q > 0", file: file) }
             return .quantized(low: x[0], high: x[1], q: x[2])
         default:
-            guard x[0] == x[0].rounded(), x[1] == x[1].rounded(), abs(x[0]) < 9e15, abs(x[1]) < 9e15 else {
-                throw ConfigError.wrongType(v, expected, file: file)
-            }
+            guard x.allSatisfy({ $0 == $0.rounded() && abs($0) < 9e15 }) else { throw ConfigError.wrongType(v, expected, file: file) }
             return .int(low: Int(x[0]), high: Int(x[1]))
         }
     }
@@ -222,13 +194,7 @@ public enum SearchValue: Codable, Equatable, Hashable, Sendable, CustomStringCon
     case bool(Bool)
 
     /// The value as `--set` text (JSON).
-    public var description: String {
-        switch self {
-        case let .number(x): return ConfigValue.format(x)
-        case let .string(s): return JSONText.quote(s)
-        case let .bool(b): return b ? "true" : "false"
-        }
-    }
+    public var description: String { ConfigValue(kind).description }
 
     /// The value as a config node.
     var kind: ConfigValue.Kind {
@@ -239,19 +205,19 @@ public enum SearchValue: Codable, Equatable, Hashable, Sendable, CustomStringCon
         }
     }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> SearchValue {
+    static var format: ConfigFormat<SearchValue> { ConfigFormat(expected: "a number, string or boolean", read: { v, file in
         switch v.kind {
         case let .number(x): return .number(x)
         case let .string(s): return .string(s)
         case let .bool(b): return .bool(b)
         default: throw ConfigError.wrongType(v, "a number, string or boolean", file: file)
         }
-    }
+    }, write: \.kind) }
 }
 
 /// `condition`: `{"parameter": "model.width_rule.middle.count", "in": [2, 3]}` or
 /// `{"parameter": …, "at_least": 2}`; the parameter is sampled only when it holds.
-public struct SearchCondition: Codable, Equatable, Sendable {
+public struct SearchCondition: Codable, Equatable, Sendable, ConfigSchema {
     /// The parameter the condition looks at (another parameter of the space).
     public var parameter: String
     /// Holds when that parameter's value is one of these.
@@ -260,37 +226,28 @@ public struct SearchCondition: Codable, Equatable, Sendable {
     public var atLeast: Double?
 
     public init(parameter: String, oneOf: [SearchValue]? = nil, atLeast: Double? = nil) {
-        self.parameter = parameter
-        self.oneOf = oneOf
-        self.atLeast = atLeast
+        (self.parameter, self.oneOf, self.atLeast) = (parameter, oneOf, atLeast)
     }
 
     /// Whether the condition holds for `value` of `parameter`.
     public func holds(for value: SearchValue) -> Bool {
         if let oneOf, !oneOf.contains(value) { return false }
-        if let atLeast {
-            guard case let .number(x) = value, x >= atLeast else { return false }
-        }
-        return true
+        guard let atLeast else { return true }
+        if case let .number(x) = value { return x >= atLeast }
+        return false
     }
 
-    static func decode(_ v: ConfigValue, file: String?) throws -> SearchCondition {
-        try ConfigReader.checkKeys(v, allowed: ["parameter", "in", "at_least"], file: file,
-                                   what: "an object such as {\"parameter\": \"model.width_rule.middle.count\", \"at_least\": 2}")
-        guard let name = v["parameter"], !name.isNull else {
-            throw ConfigError.missing(v, "parameter", "the name of another parameter of the space", file: file)
-        }
-        var c = SearchCondition(parameter: try ConfigReader.string(name, file: file))
-        if let list = v["in"], !list.isNull {
-            let items = try ConfigReader.array(list, "a non-empty array of values", file: file)
-            guard !items.isEmpty else { throw ConfigError.invalid(list, "a non-empty array of values", file: file) }
-            c.oneOf = try items.map { try SearchValue.decode($0, file: file) }
-        }
-        if let a = v["at_least"], !a.isNull { c.atLeast = try ConfigReader.double(a, file: file) }
-        if c.oneOf == nil, c.atLeast == nil {
-            throw ConfigError(kind: .missingKey, file: file, keyPath: v.path, location: v.location,
-                              message: "`\(v.path)` needs `in` (a list of values) or `at_least` (a number)")
-        }
-        return c
+    static var defaults: SearchCondition { SearchCondition(parameter: "") }
+    static var objectWording: String { "an object such as {\"parameter\": \"model.width_rule.middle.count\", \"at_least\": 2}" }
+    static var schema: [ConfigKey<SearchCondition>] {
+        var name = ConfigFormat<String>.string
+        name.expected = "the name of another parameter of the space"
+        return [.key("parameter", \.parameter, name, required: true, "the parameter looked at"),
+                .optional("in", \.oneOf, .list(SearchValue.format, ConfigWords.nonEmptyValues, nonEmpty: true), "holds for these values"),
+                .optional("at_least", \.atLeast, .number(), "holds for a number at least this")]
+    }
+
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        if oneOf == nil, atLeast == nil { throw ConfigError.at(v, .missingKey, "`\(v.path)` needs `in` (a list of values) or `at_least` (a number)", file: file) }
     }
 }

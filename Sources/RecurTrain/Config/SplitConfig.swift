@@ -11,33 +11,30 @@ public enum SplitConfig: Equatable, Sendable {
     /// half-open ranges [a, b) of rows (steps) of the cleaned series; they may overlap.
     case rows(train: Range<Int>, validation: Range<Int>, test: Range<Int>)
 
-    /// 0.6/0.2/0.2.
     public static let standard = SplitConfig.fractions(train: 0.6, validation: 0.2, test: 0.2)
 
     static let forms = [["train", "validation", "test"], ["train_until", "validation_until"], ["train_rows", "validation_rows", "test_rows"]]
 
     static var configFormat: ConfigFormat<SplitConfig> { ConfigFormat(expected: "an object", read: decode, write: { split in
-        func obj(_ keys: [String], _ values: [ConfigValue.Kind]) -> ConfigValue.Kind {
-            .object(zip(keys, values).map { ConfigValue.Member(key: $0, value: ConfigValue($1)) })
-        }
+        func obj(_ form: Int, _ values: [ConfigValue.Kind]) -> ConfigValue.Kind { .object(zip(forms[form], values).map { .init(key: $0, value: ConfigValue($1)) }) }
         func range(_ r: Range<Int>) -> ConfigValue.Kind { .array([r.lowerBound, r.upperBound].map { ConfigValue(.number(Double($0))) }) }
         switch split {
-        case let .fractions(t, v, s): return obj(forms[0], [.number(t), .number(v), .number(s)])
-        case let .dates(t, v): return obj(forms[1], [.string(t), .string(v)])
-        case let .rows(t, v, s): return obj(forms[2], [range(t), range(v), range(s)])
+        case let .fractions(t, v, s): return obj(0, [.number(t), .number(v), .number(s)])
+        case let .dates(t, v): return obj(1, [.string(t), .string(v)])
+        case let .rows(t, v, s): return obj(2, [range(t), range(v), range(s)])
         }
     }) }
 
     static func decode(_ value: ConfigValue, file: String?) throws -> SplitConfig {
-        try ConfigReader.checkKeys(value, allowed: forms.flatMap { $0 }, file: file)
-        let used = forms.filter { $0.contains { value[$0].map { !$0.isNull } ?? false } }
-        func given(_ keys: [String]) -> ConfigValue { keys.lazy.compactMap { value[$0] }.first { !$0.isNull }! }
+        try value.checkKeys(forms.flatMap { $0 }, file: file)
+        let used = forms.filter { $0.contains { value[given: $0] != nil } }
+        func given(_ keys: [String]) -> ConfigValue { keys.lazy.compactMap { value[given: $0] }.first! }
         if used.count > 1 {
             throw ConfigError.conflict(given(used[1]), "`\(given(used[0]).path)` and `\(given(used[1]).path)` cannot both be given: a split is by fractions, by dates or by rows",
                                        file: file)
         }
         func read<T>(_ key: String, _ format: ConfigFormat<T>, _ fallback: T? = nil) throws -> T {
-            guard let v = value[key], !v.isNull else {
+            guard let v = value[given: key] else {
                 if let fallback { return fallback }
                 throw ConfigError.missing(value, key, format.expected, file: file)
             }
@@ -51,7 +48,7 @@ public enum SplitConfig: Equatable, Sendable {
         case forms[2]?:
             let expected = "a range [first, end) of rows: two integers 0 ≤ first < end"
             let rows = ConfigFormat<Range<Int>>(expected: expected, read: { v, file in
-                let a = try ConfigReader.array(v, expected, file: file)
+                let a = try v.items(expected, file: file)
                 guard a.count == 2, case let .number(x) = a[0].kind, case let .number(y) = a[1].kind,
                       x == x.rounded(), y == y.rounded() else { throw ConfigError.wrongType(v, expected, file: file) }
                 guard x >= 0, x < y, y < 9e15 else { throw ConfigError.invalid(v, expected, file: file) }
@@ -63,9 +60,8 @@ public enum SplitConfig: Equatable, Sendable {
             let train = try read("train", f, 0.6), validation = try read("validation", f, 0.2), test = try read("test", f, 0.2)
             guard abs(train + validation + test - 1) <= 1e-6 else {
                 let p = value.path, show = ConfigValue.format
-                throw ConfigError(kind: .invalidValue, file: file, keyPath: p, location: value.location,
-                                  message: "the split fractions `\(p).train`, `\(p).validation` and `\(p).test` must sum to 1, got \(show(train)) + \(show(validation)) + \(show(test)) = \(show(((train + validation + test) * 1e9).rounded() / 1e9))",
-                                  hint: "give all three fractions (absent ones default to 0.6, 0.2, 0.2)")
+                throw ConfigError.at(value, .invalidValue, "the split fractions `\(p).train`, `\(p).validation` and `\(p).test` must sum to 1, got \(show(train)) + \(show(validation)) + \(show(test)) = \(show(((train + validation + test) * 1e9).rounded() / 1e9))",
+                                     file: file, hint: "give all three fractions (absent ones default to 0.6, 0.2, 0.2)")
             }
             guard train > 0 else { throw ConfigError.invalid(value["train"] ?? value, "a fraction > 0", file: file) }
             return .fractions(train: train, validation: validation, test: test)

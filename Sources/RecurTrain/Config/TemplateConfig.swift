@@ -1,140 +1,13 @@
 /// The old platform's configuration template (`seed-config-template.json`), read as it is and
-/// mapped onto `RecurConfig` as DESIGN.md section 2 states (the key-by-key table is in
-/// docs/config.md, checked against `schema` by `ConfigDocsTests`). A document is a template when
-/// its top level has `input_csv`, `numeric_var` or `base_config`. Everything else takes the
-/// native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
-public struct TemplateConfig: Equatable, Sendable, ConfigSchema {
-    /// One layer group of `base_config` or `mid_layers_config`.
-    public struct LayerGroup: Equatable, Sendable, ConfigSchema {
-        /// Units multiplier, > 0; required.
-        public var mult: Double = 1
-        /// Rate of the Dropout after each layer of the group.
-        public var dropoutRate = 0.2
-        /// Accepted, not used by training (the search uses `hyperopt_pars`).
-        public var dropoutRange: [Double]?
-        /// `mid_layers_config` only, required there.
-        public var nLayers: Int?
-
-        static var defaults: LayerGroup { LayerGroup() }
-        static var schema: [ConfigKey<LayerGroup>] {
-            [.key("mult", \.mult, .number(.positive), required: true, "units multiplier"),
-             .key("dropout_rate", \.dropoutRate, .number(.rate), "rate of the Dropout after each layer"),
-             .optional("dropout_range", \.dropoutRange, .list(.number(), "[low, high], two numbers").checked { $0.count == 2 ? nil : "[low, high], two numbers" },
-                       "accepted, unused by training"),
-             .optional("n_layers", \.nLayers, .int(min: 0, max: WidthRule.maxMiddleLayers), "middle layers")]
-        }
-
-        /// `n_layers` only, and then required, in the middle group.
-        static func configFormat(middle: Bool) -> ConfigFormat<LayerGroup> {
-            ConfigFormat(expected: "an object such as {\"mult\": 2, \"dropout_rate\": 0.2\(middle ? ", \"n_layers\": 2" : "")}", read: { v, file in
-                try ConfigReader.checkKeys(v, allowed: keyNames.filter { middle || $0 != "n_layers" }, file: file)
-                let g = try decode(v, file: file)
-                if middle, g.nLayers == nil { throw ConfigError.missing(v, "n_layers", ConfigReader.intDescription(min: 0, max: WidthRule.maxMiddleLayers), file: file) }
-                return g
-            }, write: { $0.encoded })
-        }
-    }
-
-    /// `base_config`.
-    public struct BaseConfig: Equatable, Sendable, ConfigSchema {
-        public var firstLayer = LayerGroup()
-        public var lastLayer = LayerGroup()
-
-        static var defaults: BaseConfig { BaseConfig() }
-        static var schema: [ConfigKey<BaseConfig>] {
-            [.key("first_layer", \.firstLayer, LayerGroup.configFormat(middle: false), required: true, "model.width_rule.first"),
-             .key("last_layer", \.lastLayer, LayerGroup.configFormat(middle: false), required: true, "model.width_rule.last")]
-        }
-    }
-
-    /// `hyperopt_pars`.
-    public struct Hyperopt: Equatable, Sendable, ConfigSchema {
-        /// Choices for the number of middle layers.
-        public var midLayers: [Int] = []
-        /// Choices of multiplier, for each of the first, middle and last groups.
-        public var mults: [Double] = []
-        /// [low, high] of the uniform dropout rate of each group.
-        public var dropoutRateRange: [Double] = []
-        /// Trials.
-        public var maxEvals = 1
-
-        static var defaults: Hyperopt { Hyperopt() }
-        static var schema: [ConfigKey<Hyperopt>] {
-            func nonEmpty<E>(_ f: ConfigFormat<E>) -> ConfigFormat<[E]> {
-                ConfigFormat<[E]>.list(f, "a non-empty array of numbers").checked({ $0.isEmpty ? "a non-empty array of numbers" : nil },
-                                                                             hint: { _ in "an empty choice list leaves nothing to try" })
-            }
-            let range = ConfigFormat<[Double]>.list(.number(.rate), "[low, high], two numbers in [0, 1)")
-                .checked({ $0.count == 2 ? nil : "[low, high], two numbers in [0, 1)" })
-                .checked({ $0[0] <= $0[1] ? nil : "a range with low ≤ high" }, hint: { _ in "the range is empty; swap the bounds" })
-            return [.key("mid_layers", \.midLayers, nonEmpty(.int(min: 0)), required: true, "choices of the number of middle layers"),
-                    .key("mults", \.mults, nonEmpty(.number(.positive)), required: true, "choices of multiplier"),
-                    .key("dropout_rate_range", \.dropoutRateRange, range, required: true, "[low, high] of the dropout rates tried"),
-                    .key("max_evals", \.maxEvals, .int(min: 1), required: true, "trials")]
-        }
-    }
-
-    public var inputCSV = ""
-    public var outputLogFile: String?
-    public var outputModelsPath: String?
-    public var outputResultsPath: String?
-    public var nPastSteps = 1
-    public var dateCol = ""
-    public var hrCol: String?
-    /// The target column.
-    public var numericVar = ""
-    /// The station column.
-    public var sensorVar: String?
-    /// The station kept.
-    public var targetSensor: String?
-    /// nil: no early stopping.
-    public var earlyStopPatience: Int?
-    public var epochs = 1
-    public var baseConfig = BaseConfig()
-    public var midLayers = LayerGroup()
-    public var hyperopt: Hyperopt?
-    /// A loss name, as written.
-    public var modelLoss = "mean_squared_error"
-    /// An optimizer name.
-    public var optimizer = "adam"
-
+/// mapped onto the native schema as DESIGN.md section 2 states: `table` declares each template
+/// key once (what it must be and the native key it sets; docs/config.md's table is checked
+/// against it by `ConfigDocsTests`), and the checked template becomes a native document whose
+/// values keep their template key paths and positions, so later errors still name template keys.
+/// A document is a template when its top level has `input_csv`, `numeric_var` or `base_config`.
+/// Everything else takes the native defaults (batch 32, shuffle, seed 42, split 0.6/0.2/0.2, minmax).
+public enum TemplateConfig {
     /// Keys that mark a document as a template.
     public static let markers = ["input_csv", "numeric_var", "base_config"]
-
-    static var defaults: TemplateConfig { TemplateConfig() }
-    static var objectWording: String { "a JSON object" }
-    static var schema: [ConfigKey<TemplateConfig>] {
-        let loss = ConfigFormat<String>.string.checked { LossConfig.canonical($0) == nil ? LossConfig.expected : nil }
-        let optimizer = ConfigFormat<OptimizerConfig.Name>.choice(OptimizerConfig.Name.self).map({ $0.rawValue }, { OptimizerConfig.Name(rawValue: $0) ?? .adam })
-        return [.key("input_csv", \.inputCSV, .string, required: true, "data.path"),
-                .optional("output_log_file", \.outputLogFile, .string, "output.log_file"),
-                .optional("output_models_path", \.outputModelsPath, .string, "output.directory (default models/)"),
-                .optional("output_results_path", \.outputResultsPath, .string, "output.results_csv: a .csv file or a folder"),
-                .key("n_past_steps", \.nPastSteps, .int(min: 1), required: true, "window.n_past_steps"),
-                .key("date_col", \.dateCol, .string, required: true, "data.date_column"),
-                .optional("hr_col", \.hrCol, .string, "data.hour_column"),
-                .key("numeric_var", \.numericVar, .string, required: true, "data.target"),
-                .optional("sensor_var", \.sensorVar, .string, "data.station_column"),
-                .optional("target_sensor", \.targetSensor, .string, "data.station"),
-                .optional("early_stop_patience", \.earlyStopPatience, .int(min: 0), "training.early_stopping.patience"),
-                .key("epochs", \.epochs, .int(min: 1), required: true, "training.epochs"),
-                .key("base_config", \.baseConfig, BaseConfig.configFormat, required: true, "model.width_rule first and last"),
-                .key("mid_layers_config", \.midLayers, LayerGroup.configFormat(middle: true), required: true, "model.width_rule.middle"),
-                .optional("hyperopt_pars", \.hyperopt, Hyperopt.configFormat, "search (tpe)"),
-                .key("model_loss", \.modelLoss, loss, "training.loss"),
-                .key("optimizer", \.optimizer, optimizer, "training.optimizer")]
-    }
-
-    mutating func validate(_ v: ConfigValue, file: String?) throws {
-        if sensorVar != nil, targetSensor == nil { throw ConfigError.missing(v, "target_sensor", "the station to keep, since `sensor_var` is given", file: file) }
-        if targetSensor != nil, sensorVar == nil { throw ConfigError.missing(v, "sensor_var", "the station column, since `target_sensor` is given", file: file) }
-    }
-
-    /// Whether `tree` is a template rather than a native config.
-    public static func isTemplate(_ tree: ConfigValue) -> Bool {
-        guard let members = tree.members else { return false }
-        return members.contains { markers.contains($0.key) }
-    }
 
     /// The search parameter names the template's `hyperopt_pars` maps to.
     public enum SearchNames {
@@ -147,43 +20,132 @@ public struct TemplateConfig: Equatable, Sendable, ConfigSchema {
         public static let lastDropout = "model.width_rule.last.dropout"
     }
 
-    /// The native config; relative paths resolve against `baseDirectory` (the template's folder).
-    public func recurConfig(file: String?, baseDirectory: String?) -> RecurConfig {
-        let data = DataConfig(path: ConfigPaths.resolve(inputCSV, against: baseDirectory), dateColumn: dateCol, hourColumn: hrCol,
-                              stationColumn: sensorVar, station: targetSensor, target: numericVar)
-        let rule = WidthRule(cell: .lstm,
-                             first: .init(mult: baseConfig.firstLayer.mult, dropout: baseConfig.firstLayer.dropoutRate, count: 1),
-                             middle: .init(mult: midLayers.mult, dropout: midLayers.dropoutRate, count: midLayers.nLayers ?? 0),
-                             last: .init(mult: baseConfig.lastLayer.mult, dropout: baseConfig.lastLayer.dropoutRate, count: 1))
-        var training = TrainingConfig(epochs: epochs)
-        training.loss = LossConfig(name: LossConfig.canonical(modelLoss) ?? "mse")
-        training.optimizer = OptimizerConfig(name: OptimizerConfig.Name(rawValue: optimizer) ?? .adam)
-        if let p = earlyStopPatience { training.earlyStopping = EarlyStoppingConfig(patience: p) }
-        let directory = ConfigPaths.resolve(outputModelsPath ?? "models/", against: baseDirectory)
-        var results: String? = nil
-        if let r = outputResultsPath {
-            let isCSV = r.lowercased().hasSuffix(".csv")
-            results = ConfigPaths.resolve(isCSV ? r : ConfigPaths.join(r, "results.csv"), against: baseDirectory)
+    /// One template key: its path, the native key it sets (nil: checked, not copied), whether it
+    /// must be given (when its object is), and its check (nil: an object of the keys below it).
+    struct Key {
+        var path: String
+        var native: String?
+        var required: Bool
+        var expected: String
+        var check: ((ConfigValue, String?) throws -> Void)?
+
+        init<T>(_ path: String, _ native: String?, _ format: ConfigFormat<T>, required: Bool = false) {
+            (self.path, self.native, self.required, self.expected) = (path, native, required, format.expected)
+            check = { _ = try format.read($0, $1) }
         }
-        let output = OutputConfig(directory: directory, resultsCSV: results,
-                                  logFile: outputLogFile.map { ConfigPaths.resolve($0, against: baseDirectory) })
-        var search: SearchConfig? = nil
-        if let h = hyperopt {
-            let mults = h.mults.map { SearchValue.number($0) }
-            let rate = SearchDistribution.uniform(low: h.dropoutRateRange[0], high: h.dropoutRateRange[1])
+
+        init(object path: String, required: Bool) { (self.path, self.native, self.required, self.expected) = (path, nil, required, "an object") }
+
+        var name: String { String(path.split(separator: ".").last!) }
+        var parent: String { path.split(separator: ".").dropLast().joined(separator: ".") }
+    }
+
+    static var table: [Key] {
+        let string = ConfigFormat<String>.string, positive = ConfigFormat<Double>.number(.positive), rate = ConfigFormat<Double>.number(.rate)
+        let count = ConfigFormat<Int>.int(min: 1), atLeast0 = ConfigFormat<Int>.int(min: 0)
+        let loss = string.checked { LossConfig.canonical($0) == nil ? LossConfig.expected : nil }
+        let pair = ConfigFormat.list(ConfigFormat<Double>.number(), "[low, high], two numbers").checked { $0.count == 2 ? nil : "[low, high], two numbers" }
+        let range = ConfigFormat.list(rate, "[low, high], two numbers in [0, 1)")
+            .checked { $0.count == 2 ? nil : "[low, high], two numbers in [0, 1)" }
+            .checked({ $0[0] <= $0[1] ? nil : ConfigWords.lowHigh }, hint: ConfigWords.emptyRange)
+        var keys: [Key] = [.init("input_csv", "data.path", string, required: true),
+                           .init("output_log_file", "output.log_file", string),
+                           .init("output_models_path", "output.directory", string),
+                           .init("output_results_path", "output.results_csv", string),
+                           .init("n_past_steps", "window.n_past_steps", count, required: true),
+                           .init("date_col", "data.date_column", string, required: true),
+                           .init("hr_col", "data.hour_column", string),
+                           .init("numeric_var", "data.target", string, required: true),
+                           .init("sensor_var", "data.station_column", string),
+                           .init("target_sensor", "data.station", string),
+                           .init("early_stop_patience", "training.early_stopping.patience", atLeast0),
+                           .init("epochs", "training.epochs", count, required: true),
+                           .init(object: "base_config", required: true)]
+        for (group, native) in [("base_config.first_layer", "first"), ("base_config.last_layer", "last"), ("mid_layers_config", "middle")] {
+            let rule = "model.width_rule." + native
+            keys += [.init(object: group, required: true), .init(group + ".mult", rule + ".mult", positive, required: true),
+                     .init(group + ".dropout_rate", rule + ".dropout", rate), .init(group + ".dropout_range", nil, pair)]
+        }
+        return keys + [.init("mid_layers_config.n_layers", SearchNames.middleCount, ConfigFormat<Int>.int(min: 0, max: WidthRule.maxMiddleLayers), required: true),
+                       .init(object: "hyperopt_pars", required: false),
+                       .init("hyperopt_pars.mid_layers", nil, ConfigFormat.list(atLeast0, "a non-empty array of numbers", nonEmpty: true), required: true),
+                       .init("hyperopt_pars.mults", nil, ConfigFormat.list(positive, "a non-empty array of numbers", nonEmpty: true), required: true),
+                       .init("hyperopt_pars.dropout_rate_range", nil, range, required: true),
+                       .init("hyperopt_pars.max_evals", "search.max_evals", count, required: true),
+                       .init("model_loss", "training.loss", loss),
+                       .init("optimizer", "training.optimizer", ConfigFormat.choice(OptimizerConfig.Name.self))]
+    }
+
+    /// The template's top-level keys.
+    static var keyNames: [String] { table.filter { $0.parent.isEmpty }.map(\.name) }
+
+    /// Whether `tree` is a template rather than a native config.
+    public static func isTemplate(_ tree: ConfigValue) -> Bool { tree.members?.contains { markers.contains($0.key) } ?? false }
+
+    /// The template key that sets the native `key` (`data.target` → `numeric_var`), or `key` itself.
+    static func key(forNative key: String) -> String { table.first { $0.native == key }?.path ?? key }
+
+    /// The checked template as a native document.
+    /// - Throws: `ConfigError` naming the template key.
+    static func nativeTree(_ tree: ConfigValue, file: String?) throws -> ConfigValue {
+        try check(tree, at: "", file: file)
+        for (given, needed, what) in [("sensor_var", "target_sensor", "the station to keep"), ("target_sensor", "sensor_var", "the station column")]
+        where tree[given: given] != nil && tree[given: needed] == nil {
+            throw ConfigError.missing(tree, needed, "\(what), since `\(given)` is given", file: file)
+        }
+        var native = ConfigValue(.object([]))
+        func value(_ path: String) -> ConfigValue? {
+            path.split(separator: ".").reduce(Optional(tree)) { $0?[given: String($1)] }
+        }
+        func put(_ path: String, _ value: ConfigValue) { native = native.setting(path.split(separator: ".").map(String.init)[...], to: value) }
+        for k in table { if let n = k.native, let v = value(k.path) { put(n, v) } }
+        if var r = value("output_results_path"), case let .string(s) = r.kind, !s.lowercased().hasSuffix(".csv") {
+            r.kind = .string(ConfigPaths.join(s, "results.csv"))
+            put("output.results_csv", r)
+        }
+        if value("output_models_path") == nil { put("output.directory", ConfigValue(.string("models/"))) }
+        if let h = value("hyperopt_pars") {
             // The middle group's settings matter only when there are middle layers.
-            let middle = h.midLayers.contains(0) ? SearchCondition(parameter: SearchNames.middleCount, atLeast: 1) : nil
-            search = SearchConfig(maxEvals: h.maxEvals, sampler: .tpe, space: [
-                SearchParameter(name: SearchNames.firstMult, distribution: .choice(mults)),
-                SearchParameter(name: SearchNames.firstDropout, distribution: rate),
-                SearchParameter(name: SearchNames.middleCount, distribution: .choice(h.midLayers.map { .number(Double($0)) })),
-                SearchParameter(name: SearchNames.middleMult, distribution: .choice(mults), condition: middle),
-                SearchParameter(name: SearchNames.middleDropout, distribution: rate, condition: middle),
-                SearchParameter(name: SearchNames.lastMult, distribution: .choice(mults)),
-                SearchParameter(name: SearchNames.lastDropout, distribution: rate),
-            ])
+            let middle = (try? h["mid_layers"]!.items("", file: nil))?.contains { $0.kind == .number(0) } ?? false
+            let atLeast = ConfigValue(.object([.init(key: "parameter", value: ConfigValue(.string(SearchNames.middleCount))),
+                                               .init(key: "at_least", value: ConfigValue(.number(1)))]))
+            let n = SearchNames.self
+            let space = [(n.firstMult, "choice", "mults", false), (n.firstDropout, "uniform", "dropout_rate_range", false),
+                         (n.middleCount, "choice", "mid_layers", false), (n.middleMult, "choice", "mults", middle),
+                         (n.middleDropout, "uniform", "dropout_rate_range", middle), (n.lastMult, "choice", "mults", false),
+                         (n.lastDropout, "uniform", "dropout_rate_range", false)].map { name, kind, values, conditional in
+                ConfigValue.Member(key: name, value: ConfigValue(.object([.init(key: kind, value: h[values]!)] + (conditional ? [.init(key: "condition", value: atLeast)] : [])),
+                                                                 path: "search.space." + name))
+            }
+            put("search.space", ConfigValue(.object(space), path: "search.space"))
         }
-        return RecurConfig(format: .template, sourceFile: file, data: data, window: WindowConfig(nPastSteps: nPastSteps),
-                           model: .widthRule(rule), training: training, output: output, search: search)
+        return native
+    }
+
+    /// Checks the object at `prefix` against the keys `table` declares below it.
+    static func check(_ object: ConfigValue, at prefix: String, file: String?) throws {
+        let keys = table.filter { $0.parent == prefix }
+        try object.checkKeys(keys.map(\.name), file: file, what: prefix.isEmpty ? "a JSON object" : "an object")
+        for k in keys {
+            guard let v = object[given: k.name] else {
+                if k.required { throw ConfigError.missing(object, k.name, k.expected, file: file, hint: k.native) }
+                continue
+            }
+            if let read = k.check { try read(v, file) } else { try check(v, at: k.path, file: file) }
+        }
+    }
+}
+
+extension ConfigValue {
+    /// A copy with `value` (as it is: its path and location) at the key path `keys`, objects created on the way.
+    func setting(_ keys: ArraySlice<String>, to value: ConfigValue) -> ConfigValue {
+        guard let key = keys.first else { return value }
+        var members = self.members ?? []
+        let k = members.firstIndex { $0.key == key } ?? members.count
+        if k == members.count { members.append(.init(key: key, value: ConfigValue(.object([]), path: ConfigValue.childPath(path, key)))) }
+        members[k].value = members[k].value.setting(keys.dropFirst(), to: value)
+        var copy = self
+        copy.kind = .object(members)
+        return copy
     }
 }

@@ -1,18 +1,15 @@
 import RecurNN
 
-/// `training`: the fit loop, its loss and optimizer, and its callbacks.
+/// `training`: the fit loop, its loss and optimizer, and its callbacks (each key's meaning and
+/// default is declared in `schema`; nil callbacks are off).
 public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
-    /// Passes over the training samples, ≥ 1; required.
     public var epochs = 1
     public var batchSize = 32
     public var shuffle = true
     public var loss = LossConfig()
     public var optimizer = OptimizerConfig()
-    /// Seed of weights, shuffling and dropout.
     public var seed: UInt64 = 42
-    /// nil: off.
     public var earlyStopping: EarlyStoppingConfig?
-    /// nil: off.
     public var reduceLROnPlateau: ReduceLROnPlateauConfig?
     public var checkpoint = true
     /// TensorBoard log folder (`true` in a config means "tensorboard"); nil: none.
@@ -27,11 +24,12 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
 
     static var defaults: TrainingConfig { TrainingConfig() }
     static var schema: [ConfigKey<TrainingConfig>] {
-        let tensorboard = ConfigFormat<String?>(expected: "true, false or a folder name", read: { v, file in
+        let folder = "true, false or a folder name"
+        let tensorboard = ConfigFormat<String?>(expected: folder, read: { v, file in
             switch v.kind {
             case let .bool(b): return b ? "tensorboard" : nil
             case let .string(s) where !s.isEmpty: return s
-            default: throw ConfigError.wrongType(v, "true, false or a folder name", file: file)
+            default: throw ConfigError.wrongType(v, folder, file: file)
             }
         }, write: { $0.map { .string($0) } ?? .bool(false) })
         return [
@@ -40,7 +38,7 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
             .key("shuffle", \.shuffle, .bool, "shuffle the training samples every epoch"),
             .key("loss", \.loss, LossConfig.configFormat, "the loss"),
             .key("optimizer", \.optimizer, OptimizerConfig.configFormat, "the optimizer", defaultNote: "\"adam\""),
-            .key("seed", \.seed, ConfigFormat.int(min: 0).map({ UInt64($0) }, { Int(clamping: $0) }), "seeds weights, shuffling and dropout"),
+            .key("seed", \.seed, .seed, "seeds weights, shuffling and dropout"),
             .key("early_stopping", \.earlyStopping, .nullable(EarlyStoppingConfig.configFormat), "stop when the monitored value stops improving"),
             .key("reduce_lr_on_plateau", \.reduceLROnPlateau, .nullable(ReduceLROnPlateauConfig.configFormat), "reduce the learning rate on a plateau"),
             .key("checkpoint", \.checkpoint, .bool, "keep the best model so far on disk"),
@@ -51,16 +49,9 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
     }
 }
 
-extension ConfigFormat {
-    /// `format`'s value or nil, written as `null` when nil.
-    static func nullable<W>(_ format: ConfigFormat<W>) -> Self where T == W? {
-        Self(expected: format.expected, read: { try format.read($0, $1) }, write: { $0.map(format.write) ?? .null })
-    }
-}
-
 /// `training.loss`: a name (`"mse"`), `{"name": "huber", "delta": 1.0}`, or a quantile loss
 /// `{"quantile": [0.1, 0.5, 0.9]}` (`IntervalConfig.swift`).
-public struct LossConfig: Equatable, Sendable {
+public struct LossConfig: Equatable, Sendable, ConfigSchema {
     /// The canonical short name: mse, mae, huber, binary_crossentropy or quantile.
     public var name: String
     /// Huber's delta, > 0, default 1.
@@ -88,36 +79,28 @@ public struct LossConfig: Equatable, Sendable {
     /// A loss name, checked and made canonical.
     static var nameFormat: ConfigFormat<String> {
         ConfigFormat(expected: expected, read: { v, file in
-            let s = try ConfigReader.string(v, file: file)
-            guard let c = canonical(s) else {
-                throw ConfigError.invalid(v, expected, file: file, hint: Suggestion.closest(to: s, among: aliases.keys.sorted()).map { "did you mean \"\($0)\"?" })
-            }
+            let s = try ConfigFormat.string.read(v, file)
+            guard let c = canonical(s) else { throw ConfigError.invalid(v, expected, file: file, hint: ConfigWords.didYouMean(s, aliases.keys.sorted(), quote: "\"")) }
             return c
         }, write: { .string($0) })
     }
 
+    static var defaults: LossConfig { LossConfig(name: "") }
+    static var schema: [ConfigKey<LossConfig>] {
+        [.key("name", \.name, nameFormat, required: true, "the loss"), .optional("delta", \.delta, .number(.positive), "Huber's delta")]
+    }
+
+    mutating func validate(_ v: ConfigValue, file: String?) throws {
+        if let d = v[given: "delta"], name != "huber" { throw ConfigError.conflict(d, "`\(d.path)` applies to the huber loss only", file: file) }
+    }
+
     static var configFormat: ConfigFormat<LossConfig> {
-        ConfigFormat(expected: "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", read: { v, file in
-            switch v.kind {
-            case .string: return LossConfig(name: try nameFormat.read(v, file))
-            case .object where v["quantile"] != nil: return try quantileLoss(v, file: file)
-            case .object:
-                try ConfigReader.checkKeys(v, allowed: ["name", "delta"], file: file)
-                guard let n = v["name"], !n.isNull else { throw ConfigError.missing(v, "name", expected, file: file) }
-                var loss = LossConfig(name: try nameFormat.read(n, file))
-                if let d = v["delta"], !d.isNull {
-                    loss.delta = try ConfigFormat.number(.positive).read(d, file)
-                    if loss.name != "huber" { throw ConfigError.conflict(d, "`\(d.path)` applies to the huber loss only", file: file) }
-                }
-                return loss
-            default:
-                throw ConfigError.wrongType(v, "a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}", file: file)
-            }
-        }, write: { loss in
+        let object = ConfigFormat<LossConfig>(expected: "", read: { v, file in try v["quantile"] != nil ? quantileLoss(v, file: file) : decode(v, file: file) }, write: { $0.encoded })
+        return .nameOrObject("a loss name, {\"name\": …, \"delta\": …} or {\"quantile\": [0.1, 0.5, 0.9]}",
+                             name: nameFormat.map({ LossConfig(name: $0) }, \.name), object: object) { loss in
             if let q = loss.quantiles { return .object([.init(key: "quantile", value: ConfigValue(.array(q.map { ConfigValue(.number($0)) })))]) }
-            guard let d = loss.delta else { return .string(loss.name) }
-            return .object([.init(key: "name", value: ConfigValue(.string(loss.name))), .init(key: "delta", value: ConfigValue(.number(d)))])
-        })
+            return loss.delta == nil ? .string(loss.name) : loss.encoded
+        }
     }
 }
 
@@ -131,26 +114,15 @@ public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
     }
 
     public var name: Name = .adam
-    public var learningRate: Double?
-    public var momentum: Double?
+    public var learningRate, momentum: Double?
     public var nesterov: Bool?
-    public var beta1: Double?
-    public var beta2: Double?
-    public var epsilon: Double?
-    public var rho: Double?
+    public var beta1, beta2, epsilon, rho: Double?
     public var centered: Bool?
-    public var initialAccumulator: Double?
-    public var clipNorm: Double?
-    public var clipValue: Double?
-    public var l2: Double?
-    public var weightDecay: Double?
+    public var initialAccumulator, clipNorm, clipValue, l2, weightDecay: Double?
     /// Epsilon placement and defaults; nil: keras.
     public var style: OptimizerStyle?
 
-    public init(name: Name = .adam, learningRate: Double? = nil) {
-        self.name = name
-        self.learningRate = learningRate
-    }
+    public init(name: Name = .adam, learningRate: Double? = nil) { (self.name, self.learningRate) = (name, learningRate) }
 
     static var defaults: OptimizerConfig { OptimizerConfig() }
     static var schema: [ConfigKey<OptimizerConfig>] {
@@ -172,7 +144,7 @@ public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
     }
 
     mutating func validate(_ v: ConfigValue, file: String?) throws {
-        try ConfigReader.checkKeys(v, allowed: Self.keyNames(for: name.rawValue), file: file)
+        try v.checkKeys(Self.keyNames(for: name.rawValue), file: file)
         if nesterov == true, (momentum ?? 0) == 0 {
             throw ConfigError.conflict(v["nesterov"]!, "`\(v.path).nesterov` needs `\(v.path).momentum` > 0", file: file)
         }
@@ -180,14 +152,8 @@ public struct OptimizerConfig: Equatable, Sendable, ConfigSchema {
 
     /// A name, or an object whose keys are checked against its optimizer's.
     static var configFormat: ConfigFormat<OptimizerConfig> {
-        let name = ConfigFormat.choice(Name.self)
-        return ConfigFormat(expected: "an optimizer name or an object with `name` and settings", read: { v, file in
-            switch v.kind {
-            case .string: return OptimizerConfig(name: try name.read(v, file))
-            case .object: return try decode(v, file: file)
-            default: throw ConfigError.wrongType(v, "an optimizer name or an object with `name` and settings", file: file)
-            }
-        }, write: { $0.encoded })
+        .nameOrObject("an optimizer name or an object with `name` and settings", name: ConfigFormat.choice(Name.self).map({ OptimizerConfig(name: $0) }, \.name),
+                      object: ConfigFormat<OptimizerConfig>(expected: "", read: { try decode($0, file: $1) }, write: { $0.encoded }), write: { $0.encoded })
     }
 }
 
@@ -203,7 +169,7 @@ public struct EarlyStoppingConfig: Equatable, Sendable, ConfigSchema {
     static var schema: [ConfigKey<EarlyStoppingConfig>] {
         [.key("monitor", \.monitor, .oneOf(TrainingConfig.monitors), "the value watched"),
          .key("patience", \.patience, .int(min: 0), "epochs without improvement before stopping"),
-         .key("min_delta", \.minDelta, .number(.nonNegative), "smallest change that counts as improvement"),
+         .key("min_delta", \.minDelta, .number(.nonNegative), ConfigWords.minDelta),
          .key("restore_best_weights", \.restoreBestWeights, .bool, "put back the best epoch's weights at the end")]
     }
 }
@@ -216,17 +182,16 @@ public struct ReduceLROnPlateauConfig: Equatable, Sendable, ConfigSchema {
     public var patience = 10
     public var minLearningRate: Double = 0
     public var minDelta = 1e-4
-    /// Epochs to wait after a reduction.
     public var cooldown = 0
 
     static var defaults: ReduceLROnPlateauConfig { ReduceLROnPlateauConfig() }
     static var objectWording: String { "an object such as {\"factor\": 0.5, \"patience\": 5}, or null" }
     static var schema: [ConfigKey<ReduceLROnPlateauConfig>] {
         [.key("monitor", \.monitor, .oneOf(TrainingConfig.monitors), "the value watched"),
-         .key("factor", \.factor, .number(NumberRange(low: 0, lowInclusive: false, high: 1, highInclusive: false)), "learning-rate multiplier"),
+         .key("factor", \.factor, .number(.openUnit), "learning-rate multiplier"),
          .key("patience", \.patience, .int(min: 0), "epochs without improvement before reducing"),
          .key("min_lr", \.minLearningRate, .number(.nonNegative), "lowest learning rate"),
-         .key("min_delta", \.minDelta, .number(.nonNegative), "smallest change that counts as improvement"),
+         .key("min_delta", \.minDelta, .number(.nonNegative), ConfigWords.minDelta),
          .key("cooldown", \.cooldown, .int(min: 0), "epochs to wait after a reduction")]
     }
 }

@@ -1,22 +1,18 @@
 /// `window`: how samples are cut from the series.
 public struct WindowConfig: Codable, Equatable, Sendable, ConfigSchema {
-    /// How forecasts longer than one step are made (`strategy`).
+    /// How forecasts longer than one step are made: one model output per horizon step (`direct`,
+    /// default), or a one-step model applied repeatedly, fed its forecasts (`recursive`).
     public enum Strategy: String, Codable, CaseIterable, Sendable {
-        /// One model output per horizon step (default).
-        case direct
-        /// A one-step model applied repeatedly, feeding its forecasts back.
-        case recursive
+        case direct, recursive
     }
 
-    /// How a sample is presented to the network (`layout`).
+    /// How a sample is presented to the network: `n_past_steps` timesteps of F features each
+    /// (`steps`, default), or one timestep of `n_past_steps × F` features (`features`, the seed
+    /// lesson's "lag as features").
     public enum Layout: String, Codable, CaseIterable, Sendable {
-        /// `n_past_steps` timesteps of F features each (default).
-        case steps
-        /// One timestep of `n_past_steps × F` features (the seed lesson's "lag as features").
-        case features
+        case steps, features
     }
 
-    /// Input steps per sample, ≥ 1; required.
     public var nPastSteps: Int
     public var horizon = 1
     public var strategy = Strategy.direct
@@ -43,20 +39,13 @@ public struct WindowConfig: Codable, Equatable, Sendable, ConfigSchema {
 }
 
 /// `scaling`: how features are scaled, fitted on the training part only (bridged to RecurData's
-/// `ScalerKind` in `RecurConfig+RecurData.swift`).
+/// `ScalerKind` in `RecurConfig+RecurData.swift`): `minmax` (default) to [0, 1]; `standard` to
+/// mean 0 and standard deviation 1; `none`; `window`: each sample relative to its own window (the
+/// target minus the window's last observed value, over the training part's RMS one-step change,
+/// `WindowScaler.swift`); `auto`: trains with `minmax` and with `window` (same seed) and keeps the
+/// lower validation RMSE in original units (`AutoScaling`).
 public enum ScalingConfig: String, Codable, CaseIterable, Sendable {
-    /// To [0, 1] by the training part's min and max (default).
-    case minmax
-    /// To mean 0 and standard deviation 1 of the training part.
-    case standard
-    /// Left as they are.
-    case none
-    /// Each sample relative to its own window: the target minus the window's last observed
-    /// value, over the training part's RMS one-step change (`WindowScaler.swift`).
-    case window
-    /// Trains with `minmax` and with `window` (same seed) and keeps the lower validation RMSE in
-    /// original units (`AutoScaling`).
-    case auto
+    case minmax, standard, none, window, auto
 }
 
 /// `output`: where runs are written.
@@ -69,25 +58,22 @@ public struct OutputConfig: Equatable, Sendable, ConfigSchema {
     public var logFile: String?
 
     public init(directory: String = "runs/", resultsCSV: String? = nil, logFile: String? = nil) {
-        self.directory = directory
-        self.resultsCSV = resultsCSV ?? ConfigPaths.join(directory, "results.csv")
-        self.logFile = logFile
+        (self.directory, self.resultsCSV, self.logFile) = (directory, resultsCSV ?? ConfigPaths.join(directory, "results.csv"), logFile)
     }
 
     static var defaults: OutputConfig { OutputConfig(resultsCSV: "") }
     static var schema: [ConfigKey<OutputConfig>] {
         [.key("directory", \.directory, .string, "folder for model packages and run files"),
          // Left out when it is the default, so that overriding the directory moves it too.
-         ConfigKey(name: "results_csv", doc: "CSV gaining one row per run", expected: "a string", isRequired: false,
-                   defaultNote: "<directory>/results.csv", read: { $0.resultsCSV = try ConfigReader.string($1, file: $2) },
+         ConfigKey(name: "results_csv", doc: "CSV gaining one row per run", expected: "a string", defaultNote: "<directory>/results.csv",
+                   read: { $0.resultsCSV = try ConfigFormat.string.read($1, $2) },
                    write: { $0.resultsCSV.isEmpty || $0.resultsCSV == ConfigPaths.join($0.directory, "results.csv") ? nil : .string($0.resultsCSV) }),
          .optional("log_file", \.logFile, .string, "log file, besides stderr")]
     }
 
     /// Paths resolved against the config's folder; an absent `results_csv` goes in the directory.
     func resolved(against base: String?) -> OutputConfig {
-        let directory = ConfigPaths.resolve(directory, against: base)
-        return OutputConfig(directory: directory, resultsCSV: resultsCSV.isEmpty ? nil : ConfigPaths.resolve(resultsCSV, against: base),
-                            logFile: logFile.map { ConfigPaths.resolve($0, against: base) })
+        OutputConfig(directory: ConfigPaths.resolve(directory, against: base), resultsCSV: resultsCSV.isEmpty ? nil : ConfigPaths.resolve(resultsCSV, against: base),
+                     logFile: logFile.map { ConfigPaths.resolve($0, against: base) })
     }
 }
