@@ -44,7 +44,7 @@ public struct StudyRecord: Equatable, Sendable {
 }
 
 /// The identity of a study's config: the resolved config without what may change between runs
-/// of the same study (`search.max_evals`, `search.jobs`, the output folder, the description).
+/// of the same study (`search.max_evals`, `search.jobs`, `search.ensemble`, the output folder, the description).
 public enum StudyConfigKey {
     /// The search-relevant config as canonical native JSON.
     public static func json(_ config: RecurConfig) -> String {
@@ -55,6 +55,8 @@ public enum StudyConfigKey {
         let defaults = SearchConfig()
         c.search?.heartbeatSeconds = defaults.heartbeatSeconds
         c.search?.maxRetries = defaults.maxRetries
+        // The ensemble is trained after the search, from its best trial: it may change too.
+        c.search?.ensemble = defaults.ensemble
         c.output = OutputConfig(directory: "")
         c.description = nil
         c.sourceFile = nil

@@ -52,6 +52,8 @@ public struct StudyPaths: Sendable, Equatable {
     /// The lock file every process holds while it commits a trial (`StudyFileLock`):
     /// `<dir>/.<name>.study.lock`.
     public var lock: String
+    /// The ensemble of the best trial's settings (`search.ensemble`): `<dir>/<name>.study.ensemble`.
+    public var ensemblePackage: String
 
     public init(storage: String) {
         self.storage = storage
@@ -71,6 +73,7 @@ public struct StudyPaths: Sendable, Equatable {
         trialsCSV = ConfigPaths.join(folder, stem + ".trials.csv")
         scratch = ConfigPaths.join(folder, "." + stem + ".running")
         lock = ConfigPaths.join(folder, "." + stem + ".lock")
+        ensemblePackage = ConfigPaths.join(folder, stem + ".ensemble")
     }
 
     /// `<output.directory>/<config file name>.study.sqlite` (`<target>.study.sqlite` without a file).
@@ -122,6 +125,8 @@ public struct StudySummary: Encodable, Sendable {
     public var best: Best?
     /// The CSV of all trials (nil for a study in a database server: `recur study export`).
     public var trialsCsv: String?
+    /// The ensemble of the best trial's settings (`search.ensemble` > 1); nil without one.
+    public var ensemble: EnsembleSummary? = nil
 
     /// `trials` keyed by the states' names (for `JSONSerialization`).
     public var trialsByName: [String: Int] { Dictionary(uniqueKeysWithValues: trials.map { ($0.key.rawValue, $0.value) }) }
@@ -144,6 +149,26 @@ public struct StudySummary: Encodable, Sendable {
         return StudySummary(study: path, name: study.name, objective: study.objective, maxEvals: study.maxEvals, trials: counts,
                             best: best, trialsCsv: local ? StudyPaths(storage: path).trialsCSV : nil)
     }
+}
+
+/// The ensemble `recur tune` trains after the search (`search.ensemble`): the best trial's
+/// settings from its seed and the next ones, chosen by validation only.
+public struct EnsembleSummary: Encodable, Sendable {
+    /// The best trial whose settings the members share.
+    public var trial: Int
+    public var members: Int
+    /// The members' seeds, the best trial's first.
+    public var seeds: [UInt64]
+    /// The ensemble's package.
+    public var package: String
+    /// The ensemble's validation metrics (original units): what it is judged by.
+    public var validation: MetricSet?
+    /// Its test metrics (reported, never used to choose).
+    public var testMetrics: MetricSet?
+    /// Whether the package was already there for the same trial and members (a resumed study).
+    public var reused: Bool
+    /// Seconds spent training it (0 when reused).
+    public var seconds: Double
 }
 
 /// Runs a study: proposes trials with the configured sampler, trains each through
@@ -198,6 +223,9 @@ public final class StudyRunner: @unchecked Sendable {
         if let j = options.jobs {
             guard j >= 1 else { throw TuneError.notTunable("--jobs must be at least 1, got \(j)") }
             search.jobs = j
+        }
+        if config.training.ensemble > 1 {
+            throw TuneError.notTunable("`training.ensemble` \(config.training.ensemble) trains \(config.training.ensemble) networks, so a trial could not be pruned or scored as one; set \"training.ensemble\": 1 and `search.ensemble` \(config.training.ensemble) instead: the best trial's settings are then trained as an ensemble after the search")
         }
         if config.scaling == .auto, !search.space.contains(where: { $0.name == "scaling" }) {
             throw TuneError.notTunable("`scaling` \"auto\" trains two models per trial, so a trial could not be pruned as one; make the scaling a search parameter instead: \"scaling\": {\"choice\": [\"minmax\", \"window\"]}")
@@ -292,7 +320,50 @@ public final class StudyRunner: @unchecked Sendable {
         }
         if let error = lock.withLock({ workerError }) { throw error }
         try writeCSVIfLocal()
-        return try StudySummary.of(store)
+        var summary = try StudySummary.of(store)
+        if search.ensemble > 1, let best = Self.bestTrial(try store.trials()) {
+            summary.ensemble = try trainEnsemble(of: best)
+        }
+        return summary
+    }
+
+    /// Where the ensemble goes: beside a local study, in `output.directory` for a shared one.
+    var ensemblePath: String {
+        store.localFiles != nil ? paths.ensemblePackage : ConfigPaths.join(config.output.directory, paths.name + ".study.ensemble")
+    }
+
+    /// `search.ensemble`: trains `best`'s settings as an ensemble (`training.ensemble`), its
+    /// first member from `best`'s seed, and writes its package atomically to `ensemblePath`;
+    /// a package already there for the same trial, seed and members is kept.
+    func trainEnsemble(of best: StoredTrial) throws -> EnsembleSummary {
+        let count = search.ensemble
+        var trial = try trialConfig(best.params)
+        trial.training.seed = best.seed
+        trial.training.ensemble = count
+        let seeds = (0..<count).map { Ensemble.seed(best.seed, member: $0) }
+        let path = ensemblePath
+        func summary(_ manifest: PackageManifest, reused: Bool, seconds: Double) -> EnsembleSummary {
+            EnsembleSummary(trial: best.number, members: count, seeds: seeds, package: path, validation: manifest.metrics.validation,
+                            testMetrics: manifest.metrics.test, reused: reused, seconds: seconds)
+        }
+        if let data = FileManager.default.contents(atPath: ConfigPaths.join(path, ModelPackage.manifestFile)),
+           let old = try? PackageManifest.decode(data, path: path),
+           old.ensemble?.members.map(\.seed) == seeds, old.hyperparameters == best.params,
+           StudyConfigKey.json(old.config) == StudyConfigKey.json(trial) {
+            return summary(old, reused: true, seconds: 0)
+        }
+        options.progress?("ensemble: training trial \(best.number)'s settings as \(count) networks (seeds \(seeds.map(String.init).joined(separator: ", "))), chosen by validation only")
+        let start = Date()
+        var training = TrainingOptions.silent(packagePath: path)
+        training.hyperparameters = best.params
+        training.writePackage = false
+        let run = try TrainingRun.train(trial, prepared: try prepared(for: trial).value, options: training)
+        do {
+            try run.package.write(to: path)
+        } catch {
+            throw TuneError.storage(path: path, reason: "cannot write the ensemble's package: \(Self.describe(error))")
+        }
+        return summary(run.package.manifest, reused: false, seconds: Date().timeIntervalSince(start))
     }
 
     /// One worker: claims trials and runs them until none is left.

@@ -31,7 +31,7 @@ public enum TuneError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .differentConfig(path, differences):
             let shown = differences.prefix(6).joined(separator: "; ")
             let more = differences.count > 6 ? "; and \(differences.count - 6) more" : ""
-            return "the study at \(path) belongs to a different config (\(shown)\(more)); only `search.max_evals` and `search.jobs` may change when a study is resumed: use another --storage path for a new study"
+            return "the study at \(path) belongs to a different config (\(shown)\(more)); only `search.max_evals`, `search.jobs` and `search.ensemble` may change when a study is resumed: use another --storage path for a new study"
         case let .newerSchema(path, found, supported):
             return "the study at \(path) has schema version \(found), newer than this Recur reads (\(supported)); upgrade recur"
         case let .notTunable(message):

@@ -90,6 +90,13 @@ enum StudyText {
                 lines.append(String(format: "test (reported, not used to choose): RMSE %.4f, MAE %.4f", t.rmse, t.mae))
             }
         }
+        if let e = s.ensemble {
+            var line = "ensemble: \(e.members) networks of trial \(e.trial)'s settings (seeds \(e.seeds.map(String.init).joined(separator: ", "))\(e.reused ? "; already trained" : String(format: "; %.1f s", e.seconds)))"
+            if let v = e.validation { line += String(format: ": validation RMSE %.4f", v.rmse) }
+            lines.append(line)
+            if let t = e.testMetrics { lines.append(String(format: "ensemble test (reported, not used to choose): RMSE %.4f, MAE %.4f", t.rmse, t.mae)) }
+            lines.append("ensemble package: \(e.package)")
+        }
         if let csv = s.trialsCsv { lines.append("trials csv: \(csv)") }
         return lines.joined(separator: "\n")
     }

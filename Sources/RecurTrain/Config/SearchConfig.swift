@@ -27,6 +27,9 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
     public var space: [SearchParameter]
     public var heartbeatSeconds: Double = 10
     public var maxRetries: Int = 2
+    /// After the search, the best trial's settings trained as an ensemble of this many networks
+    /// (`training.ensemble`; the best trial's own seed first), kept as `<study>.ensemble`; 1: none.
+    public var ensemble: Int = 1
 
     public init(maxEvals: Int = 20, sampler: Sampler = .tpe, seed: UInt64? = nil, startupTrials: Int = 10,
                 pruner: Pruner = .none, jobs: Int = 1, objective: String = "val_loss", space: [SearchParameter] = []) {
@@ -55,6 +58,7 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
                                                  hint: "the test split is never used to choose; optimize a validation value"), "what is minimized"),
             .key("heartbeat_seconds", \.heartbeatSeconds, .number(.positive), "seconds between a running trial's heartbeats"),
             .key("max_retries", \.maxRetries, .int(min: 0), "retries of a trial whose worker was lost (each a new trial linked to it)"),
+            .key("ensemble", \.ensemble, .int(min: 1, max: Ensemble.maxMembers), "after the search, train the best trial's settings as an ensemble of this many networks, kept as <study>.ensemble"),
             .key("space", \.space, space, required: true, "the parameters, named by the key path they set"),
         ]
     }

@@ -16,6 +16,8 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
     public var tensorboard: String?
     public var historyCSV = true
     public var validationEvery = 1
+    /// Networks trained from seeds seed, seed + 1, … whose forecasts are averaged (`Ensemble`); 1: one model.
+    public var ensemble = 1
 
     /// Metrics that can be monitored or optimized (as `val_<metric>`).
     public static let metrics = ["rmse", "mae", "r2", "max_error", "mape", "smape", "mase"]
@@ -45,6 +47,7 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
             .key("tensorboard", \.tensorboard, tensorboard, "TensorBoard log folder"),
             .key("history_csv", \.historyCSV, .bool, "write the per-epoch history as CSV"),
             .key("validation_every", \.validationEvery, .int(min: 1), "evaluate on the validation part every this many epochs"),
+            .key("ensemble", \.ensemble, .int(min: 1, max: Ensemble.maxMembers), "networks trained from seeds seed, seed + 1, …; the forecast is their mean"),
         ]
     }
 }

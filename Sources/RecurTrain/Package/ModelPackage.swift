@@ -4,7 +4,9 @@ import RecurTensor
 
 /// A trained model on disk: a folder holding `manifest.json` (`PackageManifest`),
 /// `weights.safetensors` (every parameter, `<layer>/<param>`, readable by the `safetensors`
-/// Python package) and optional extras (`history.csv`, `predictions_test.csv`).
+/// Python package), for an ensemble (`training.ensemble`) one more weights file per further member
+/// (`weights-member-<n>.safetensors`, `Ensemble.weightsFile`), and optional extras
+/// (`history.csv`, `predictions_test.csv`).
 ///
 /// Packages are written atomically: everything goes into a temporary folder beside the
 /// destination (`.<name>.partial-<pid>`), which is renamed into place only when complete, or
@@ -19,8 +21,10 @@ public struct ModelPackage {
     /// The package folder.
     public let path: String
     public let manifest: PackageManifest
-    /// The network with its trained weights.
-    public let model: Sequential
+    /// The network with its trained weights (an ensemble's first member).
+    public var model: Sequential { members[0] }
+    /// The networks whose forecasts are averaged: one unless the manifest records an ensemble.
+    public let members: [Sequential]
 
     /// Loads a package: checks the format and version, rebuilds the network, loads the weights.
     /// - Throws: `PackageError` naming the path and the problem.
@@ -35,14 +39,21 @@ public struct ModelPackage {
             throw PackageError.notAPackage(path: path, reason: "it has no \(manifestFile)")
         }
         let manifest = try PackageManifest.decode(data, path: manifestPath)
-        let model: Sequential
-        do {
-            model = try manifest.architecture.build(seed: manifest.training.seed, initializeWeights: false)
-            _ = try model.loadWeights(from: (path as NSString).appendingPathComponent(weightsFile))
-        } catch let error as NNError {
-            throw PackageError.corrupt(path: path, reason: error.description)
+        var members: [Sequential] = []
+        for index in 0..<(manifest.ensemble?.members.count ?? 1) {
+            let file = Ensemble.weightsFile(member: index)
+            guard index == 0 || FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(file)) else {
+                throw PackageError.corrupt(path: path, reason: "its manifest records an ensemble of \(manifest.ensemble!.members.count) members, but member \(index + 1)'s weights (\(file)) are missing")
+            }
+            do {
+                let model = try manifest.architecture.build(seed: manifest.training.seed, initializeWeights: false)
+                _ = try model.loadWeights(from: (path as NSString).appendingPathComponent(file))
+                members.append(model)
+            } catch let error as NNError {
+                throw PackageError.corrupt(path: path, reason: error.description)
+            }
         }
-        return ModelPackage(path: path, manifest: manifest, model: model)
+        return ModelPackage(path: path, manifest: manifest, members: members)
     }
 
     /// Writes a package atomically to `path`, replacing a package there: a reader of `path`
@@ -53,10 +64,18 @@ public struct ModelPackage {
     /// - Throws: `PackageError.io`; nothing is left beside `path` on failure.
     public static func write(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data] = [:],
                              claimed: Bool = false) throws {
-        try TemporaryPaths.writing { try writeUnguarded(to: path, manifest: manifest, model: model, extras: extras, claimed: claimed) }
+        try write(to: path, manifest: manifest, members: [model], extras: extras, claimed: claimed)
     }
 
-    private static func writeUnguarded(to path: String, manifest: PackageManifest, model: Sequential, extras: [String: Data],
+    /// Writes an ensemble's package (`members` in order, as many as `manifest.ensemble` records,
+    /// or one without it), atomically as `write(to:manifest:model:)` does.
+    public static func write(to path: String, manifest: PackageManifest, members: [Sequential], extras: [String: Data] = [:],
+                             claimed: Bool = false) throws {
+        precondition(members.count == (manifest.ensemble?.members.count ?? 1), "the manifest's ensemble and the members differ")
+        try TemporaryPaths.writing { try writeUnguarded(to: path, manifest: manifest, members: members, extras: extras, claimed: claimed) }
+    }
+
+    private static func writeUnguarded(to path: String, manifest: PackageManifest, members: [Sequential], extras: [String: Data],
                                        claimed: Bool) throws {
         let fm = FileManager.default
         let destination = URL(fileURLWithPath: path).standardizedFileURL
@@ -68,8 +87,10 @@ public struct ModelPackage {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             try? fm.removeItem(at: staging)
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            try model.saveWeights(to: staging.appendingPathComponent(weightsFile).path,
-                                  metadata: ["format": PackageManifest.formatName, "recur_version": manifest.recurVersion])
+            for (index, model) in members.enumerated() {
+                try model.saveWeights(to: staging.appendingPathComponent(Ensemble.weightsFile(member: index)).path,
+                                      metadata: ["format": PackageManifest.formatName, "recur_version": manifest.recurVersion])
+            }
             try PackageManifest.encoder.encode(manifest).write(to: staging.appendingPathComponent(manifestFile))
             for (name, data) in extras { try data.write(to: staging.appendingPathComponent(name)) }
             var isDirectory: ObjCBool = false

@@ -81,6 +81,14 @@ extension PackageManifest {
             let quantiles = config.training.loss.quantiles.map { " × \($0.count) quantiles" } ?? ""
             return "the last layer (\(last.name)) gives \(last.units) outputs, but the window (horizon \(window.horizon), strategy \(window.strategy.rawValue))\(quantiles) needs \(outputs)"
         }
+        if let members = ensemble?.members {
+            guard (1...Ensemble.maxMembers).contains(members.count) else {
+                return "`ensemble.members` has \(members.count) members; an ensemble has 1 to \(Ensemble.maxMembers)"
+            }
+            for (k, m) in members.enumerated() where m.weights != Ensemble.weightsFile(member: k) {
+                return "`ensemble.members[\(k)].weights` is \"\(m.weights)\", expected \"\(Ensemble.weightsFile(member: k))\""
+            }
+        }
         return nil
     }
 }

@@ -81,6 +81,8 @@ public struct PackageManifest: Codable, Sendable {
     public var worseThanPersistence: Bool? = nil
     /// The honesty guard's findings when the model is worse than persistence.
     public var honesty: HonestyReport? = nil
+    /// The members of an ensemble (`training.ensemble` > 1); nil for a single model.
+    public var ensemble: EnsembleRecord? = nil
 
     public init(architecture: ModelArchitecture, data: DataSettings, scaler: Scaler, training: TrainingRecord,
                 history: [EpochRecord], metrics: SplitMetrics, baselines: [String: SplitMetrics], cleaning: CleaningReport,

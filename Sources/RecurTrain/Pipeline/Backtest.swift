@@ -213,7 +213,7 @@ public enum Backtest {
             let manifest = package.manifest
             let target = series.column(0)
             let training = Array(target[split.train])
-            let evaluator = Evaluator(model: package.model, input: ModelInput(manifest: manifest), quantiles: config.training.loss.quantiles)
+            let evaluator = Evaluator(members: package.members, input: ModelInput(manifest: manifest), quantiles: config.training.loss.quantiles)
             let input = evaluator.input
             let windows = try input.windows(input.augmented(series), range: split.test, inputsMayPrecede: true, stride: config.windowSpec.stride,
                                             what: "fold \(k + 1)'s test block")

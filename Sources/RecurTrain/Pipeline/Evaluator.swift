@@ -28,51 +28,69 @@ public struct WindowScores: Sendable {
 /// (`[steps]`); outputs are row-major `[windows, horizon]` per quantile plane. `training` is
 /// the part of the target that scales MASE.
 public struct Evaluator {
-    /// The network; its `forward` is not safe to call from two threads at once.
-    public let model: Sequential
+    /// The network (an ensemble's first member); its `forward` is not safe to call from two
+    /// threads at once.
+    public var model: Sequential { members[0] }
+    /// The networks whose forecasts are averaged (`training.ensemble`): one for a single model.
+    /// Every member reads the same samples (`input`) and has the same outputs.
+    public let members: [Sequential]
     /// The transform from the series to samples and back (scaler, calendar, window).
     public let input: ModelInput
     /// The quantiles of a quantile model's outputs, ascending; nil for a point model.
     public let quantiles: [Double]?
     /// The package the model came from, named in errors; nil during training.
     let packagePath: String?
-    /// For a loaded package (whose weights never change): the forward-only evaluator of one
-    /// window behind `outputs(window:)` (kernels packed once, nothing allocated per call after
-    /// the first; the numbers of `model.forward` on a batch of one). Like the model's forward
-    /// pass it is not for two threads at once; serving's replicas are separate forecasters. Nil
-    /// during training, where the weights change between calls.
-    let inference: InferenceContext?
+    /// For a loaded package (whose weights never change): the forward-only evaluators of one
+    /// window behind `outputs(window:)`, one per member (kernels packed once, nothing allocated
+    /// per call after the first; the numbers of `model.forward` on a batch of one). Like the
+    /// model's forward pass they are not for two threads at once; serving's replicas are
+    /// separate forecasters. Nil during training, where the weights change between calls.
+    let inference: [InferenceContext]?
 
     public init(model: Sequential, input: ModelInput, quantiles: [Double]?) {
-        self.model = model
+        self.init(members: [model], input: input, quantiles: quantiles)
+    }
+
+    /// An ensemble's evaluator: its forecasts are the mean of the members' (`members` not empty).
+    public init(members: [Sequential], input: ModelInput, quantiles: [Double]?) {
+        precondition(!members.isEmpty, "an evaluator needs at least one model")
+        self.members = members
         self.input = input
         self.quantiles = quantiles
         self.packagePath = nil
         self.inference = nil
     }
 
-    /// The evaluator of a loaded package: its model, its transform and its quantiles.
+    /// The evaluator of a loaded package: its model (or ensemble), its transform and its quantiles.
     public init(package: ModelPackage) {
-        model = package.model
+        members = package.members
         input = ModelInput(manifest: package.manifest)
         quantiles = package.manifest.config.training.loss.quantiles
         packagePath = package.path
-        inference = try? InferenceContext(model: package.model)
+        let contexts = package.members.compactMap { try? InferenceContext(model: $0) }
+        inference = contexts.count == package.members.count ? contexts : nil
     }
 
     // MARK: Forecasts
 
     /// The model's forecasts on `samples` (the windows of `targetSteps` of `target`) in original
-    /// units (`ModelInput.outputs` inverts the scaling of each plane), as planes of `[windows, horizon]`.
+    /// units (`ModelInput.outputs` inverts the scaling of each plane), as planes of `[windows, horizon]`;
+    /// an ensemble's are the mean of its members' (`EnsembleMean`).
     public func outputs(_ samples: SampleSet, targetSteps: [Int], target: [Float]) throws -> ModelOutputs {
-        var o = ModelOutputs.split(try FitLoop.predict(model, samples).scalars, quantiles: quantiles)
+        try EnsembleMean.of(members.map { try memberOutputs($0, samples, targetSteps: targetSteps, target: target) })
+    }
+
+    /// One member's forecasts on `samples` in original units.
+    public func memberOutputs(_ member: Sequential, _ samples: SampleSet, targetSteps: [Int], target: [Float]) throws -> ModelOutputs {
+        var o = ModelOutputs.split(try FitLoop.predict(member, samples).scalars, quantiles: quantiles)
         o.horizon = samples.y.shape.count > 1 ? samples.y.shape[1] : 1
         return o.mapped { input.outputs($0, targetSteps: targetSteps, target: target) }
     }
 
     /// One model call on a window of `n_past_steps × F` values in original units (row-major
     /// `[P, F]`, F the measured columns then the calendar columns, `ModelInput.augmented`):
-    /// every output, in original units, as quantile planes of `[1, outputsPerCall]`.
+    /// every output, in original units, as quantile planes of `[1, outputsPerCall]` (an
+    /// ensemble's: the mean of its members').
     public func outputs(window values: [Float]) throws -> ModelOutputs {
         let P = input.nPastSteps, F = input.featureCount, H = input.outputsPerCall
         precondition(values.count == P * F, "predictNext: expected \(P * F) values, got \(values.count)")
@@ -80,22 +98,26 @@ public struct Evaluator {
         if let i = scaled.firstIndex(where: { !$0.isFinite }) {
             throw TrainingError.invalidData("input value \(values[i]) (step \(i / F + 1) of \(P), column \(input.scaler.columns[i % F])) is not finite after scaling")
         }
-        let output: [Float]
-        if let inference {
-            let steps = input.singleShape[1]
-            let count = model.returnsSequences ? steps * model.outputSize : model.outputSize
-            output = try scaled.withUnsafeBufferPointer { window in
-                Array(UnsafeBufferPointer(start: try inference.predict(window.baseAddress!, steps: steps), count: count))
+        var each: [ModelOutputs] = []
+        for (k, model) in members.enumerated() {
+            let output: [Float]
+            if let inference {
+                let steps = input.singleShape[1]
+                let count = model.returnsSequences ? steps * model.outputSize : model.outputSize
+                output = try scaled.withUnsafeBufferPointer { window in
+                    Array(UnsafeBufferPointer(start: try inference[k].predict(window.baseAddress!, steps: steps), count: count))
+                }
+            } else {
+                output = try model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
             }
-        } else {
-            output = try model.forward(try Tensor(shape: input.singleShape, values: scaled), training: false).scalars
+            guard output.count == H * (quantiles?.count ?? 1) else {
+                throw PackageError.corrupt(path: packagePath ?? "the model", reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(H * (quantiles?.count ?? 1))")
+            }
+            var outputs = ModelOutputs.split(output, quantiles: quantiles)
+            outputs.horizon = H
+            each.append(outputs.mapped { input.decode($0, anchor: anchor) })
         }
-        guard output.count == H * (quantiles?.count ?? 1) else {
-            throw PackageError.corrupt(path: packagePath ?? "the model", reason: "the model gives \(output.count) outputs per sample, the window settings and quantiles \(H * (quantiles?.count ?? 1))")
-        }
-        var outputs = ModelOutputs.split(output, quantiles: quantiles)
-        outputs.horizon = H
-        return outputs.mapped { input.decode($0, anchor: anchor) }
+        return try EnsembleMean.of(each)
     }
 
     // MARK: Metrics

@@ -49,12 +49,15 @@ extension TrainingOptions {
 /// A trained model with its manifest and extra files, not yet written (`TrainedRun.package`).
 public struct TrainedPackage {
     public var manifest: PackageManifest
-    public var model: Sequential
+    /// The networks (one, or an ensemble's members in order).
+    public var members: [Sequential]
     public var extras: [String: Data]
+    /// The network (an ensemble's first member).
+    public var model: Sequential { members[0] }
 
     /// Writes the package atomically to `path` (`ModelPackage.write`).
     public func write(to path: String) throws {
-        try ModelPackage.write(to: path, manifest: manifest, model: model, extras: extras)
+        try ModelPackage.write(to: path, manifest: manifest, members: members, extras: extras)
     }
 }
 
@@ -92,6 +95,8 @@ public struct TrainingOutcome: Codable, Sendable {
     public var scalingChoice: ScalingChoice? = nil
     /// The prediction intervals calibrated (levels, method, widths); nil when none were asked.
     public var intervals: IntervalCalibration?
+    /// The members of an ensemble (`training.ensemble` > 1); nil for a single model.
+    public var ensemble: EnsembleRecord? = nil
 }
 
 /// `recur train`: config in, package out, in four named steps (`TrainingSteps`): build the
@@ -112,9 +117,10 @@ public enum TrainingRun {
     /// Runs a config on data already prepared and returns the package with the outcome.
     public static func train(_ config: RecurConfig, prepared: PreparedData, options: TrainingOptions) throws -> TrainedRun {
         if config.scaling == .auto { return try AutoScaling.train(config, prepared: prepared, options: options) }
-        let run = try TrainingSteps.build(config, prepared: prepared, options: options)
-        defer { run.place.release() }
-        let history = try run.fit()
+        let first = try TrainingSteps.build(config, prepared: prepared, options: options)
+        defer { first.place.release() }
+        let history = try first.fit()
+        let run = try first.fitMembers(after: history)
         let scores = try run.evaluate()
         return try run.package(history: history, scores: scores)
     }

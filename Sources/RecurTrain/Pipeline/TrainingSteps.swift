@@ -44,8 +44,8 @@ struct RunScores {
 }
 
 /// One training run between its named steps: `build` (the network, its trainer, its evaluator
-/// and the package's place), `fit`, `evaluate` and `package`. `TrainingRun.train` runs them in
-/// that order.
+/// and the package's place), `fit` (and `fitMembers`, an ensemble's further members),
+/// `evaluate` and `package`. `TrainingRun.train` runs them in that order.
 struct TrainingSteps {
     let config: RecurConfig
     let prepared: PreparedData
@@ -54,8 +54,11 @@ struct TrainingSteps {
     let architecture: ModelArchitecture
     let model: Sequential
     let trainer: BatchTrainer
-    let evaluator: Evaluator
+    /// The model's evaluator; after `fitMembers`, the ensemble's (the mean of every member).
+    var evaluator: Evaluator
     let place: PackagePlace
+    /// The ensemble's members after `fitMembers`; nil for a single model.
+    var ensemble: EnsembleRecord? = nil
 
     /// Step 1: builds the network from the config's seed (or `options.seed`) with its loss and
     /// optimizer, checks the samples against it, and settles the package's place.
@@ -134,6 +137,48 @@ struct TrainingSteps {
         }
     }
 
+    /// Step 2b, for `training.ensemble` K > 1: fits members 2…K on the same samples, each from
+    /// its own seed (`Ensemble.seed`: seed + 1, …) with its own callbacks (early stopping,
+    /// restored best weights), one after the other; the evaluator then averages all K. `history`
+    /// is the first member's (step 2's).
+    func fitMembers(after history: TrainingHistory) throws -> TrainingSteps {
+        let count = config.training.ensemble
+        guard count > 1 else { return self }
+        guard options.callbacks.isEmpty else {
+            throw TrainingError.invalidData("`training.ensemble` \(count) trains \(count) models, so it cannot be one tuning trial; set `search.ensemble` instead, which trains the best trial's settings as an ensemble after the search")
+        }
+        var members = [model]
+        var records = [try memberRecord(self, history)]
+        for index in 1..<count {
+            var o = options
+            o.seed = Ensemble.seed(seed, member: index)
+            o.writePackage = false
+            o.packagePath = place.path
+            if !options.quiet { options.log("ensemble: training member \(index + 1) of \(count) (seed \(o.seed!))") }
+            let member = try TrainingSteps.build(config, prepared: prepared, options: o)
+            defer { member.place.release() }
+            let h = try member.fit()
+            try? FileManager.default.removeItem(atPath: member.place.checkpoint)
+            members.append(member.model)
+            records.append(try memberRecord(member, h))
+        }
+        var steps = self
+        steps.evaluator = Evaluator(members: members, input: prepared.input, quantiles: config.training.loss.quantiles)
+        steps.ensemble = EnsembleRecord(members: records)
+        return steps
+    }
+
+    /// One member's record: its seed, weights file, epochs and own validation RMSE.
+    private func memberRecord(_ member: TrainingSteps, _ history: TrainingHistory) throws -> EnsembleRecord.Member {
+        let index = Int(member.seed &- seed)
+        var rmse: Double?
+        if let samples = prepared.validationSamples, let windows = prepared.validation {
+            rmse = try member.evaluator.metrics(samples, windows: windows, target: prepared.target, training: trainTarget)?.rmse
+        }
+        return EnsembleRecord.Member(seed: member.seed, weights: Ensemble.weightsFile(member: index), epochsRun: history.epochs.count,
+                                     bestEpoch: history.bestEpoch, stopReason: history.stopReason, validationRMSE: rmse)
+    }
+
     /// Step 3: the model's metrics on every part beside the naive baselines on the same windows
     /// (original units), the intervals calibrated on the validation part and scored on every
     /// part, and the honesty guard's verdict.
@@ -179,14 +224,16 @@ struct TrainingSteps {
         manifest.intervals = scores.intervals
         manifest.worseThanPersistence = scores.honesty?.worseThanPersistence
         manifest.honesty = scores.honesty?.worseThanPersistence == true ? scores.honesty : nil
+        manifest.ensemble = ensemble
         var extras = [ModelPackage.historyFile: Data(CSVHistoryLogger.csv(history.epochs).utf8)]
         if let samples = prepared.testSamples, let windows = prepared.test {
             extras[ModelPackage.testPredictionsFile] = Data(try TrainingRun.testPredictionsCSV(evaluator, samples, windows, prepared,
                                                                                                intervals: scores.intervals).utf8)
         }
-        let package = TrainedPackage(manifest: manifest, model: model, extras: extras)
+        let package = TrainedPackage(manifest: manifest, members: evaluator.members, extras: extras)
         if options.writePackage {
-            try ModelPackage.write(to: place.path, manifest: manifest, model: model, extras: extras, claimed: place.target?.claimed ?? false)
+            try ModelPackage.write(to: place.path, manifest: manifest, members: evaluator.members, extras: extras,
+                                   claimed: place.target?.claimed ?? false)
             place.target?.settle()
         }
         try? FileManager.default.removeItem(atPath: place.checkpoint)
@@ -198,6 +245,7 @@ struct TrainingSteps {
             metrics: scores.metrics, baselines: scores.baselines, units: architecture.recurrentUnits, seed: seed,
             worseThanPersistence: manifest.worseThanPersistence, honesty: manifest.honesty)
         outcome.intervals = scores.intervals
+        outcome.ensemble = ensemble
         if options.writeResultsRow {
             try ResultsTable.append(outcome, config: config, runName: place.runName, to: config.output.resultsCSV)
         }
