@@ -124,16 +124,28 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         return try pool.run { s in try Self.trials(s, study: id) }
     }
 
-    static func trials(_ s: PostgresPool.Session, study: Int) throws -> [StoredTrial] {
+    /// The study's trials by number (those with `change_xid >= changedAfter`, schema 2 on,
+    /// when given), each with its per-epoch values: one query per table.
+    static func trials(_ s: PostgresPool.Session, study: Int, changedAfter: Int? = nil) throws -> [StoredTrial] {
         var intermediate: [Int: [Int: Double]] = [:]
-        for row in try s.query("SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)") {
+        let intermediateQuery: PostgresQuery
+        if let changedAfter {
+            intermediateQuery = """
+                SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)
+                  AND trial IN (SELECT number FROM recur_trial WHERE study = \(study) AND change_xid >= \(changedAfter))
+                """
+        } else {
+            intermediateQuery = "SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)"
+        }
+        let changed = changedAfter.map { " AND change_xid >= \($0)" } ?? ""  // a number: safe unescaped
+        for row in try s.query(intermediateQuery) {
             let (trial, epoch, value) = try row.decode((Int, Int, Double).self)
             intermediate[trial, default: [:]][epoch] = value
         }
         return try s.query("""
             SELECT number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json, epochs,
                    worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts
-            FROM recur_trial WHERE study = \(study) ORDER BY number
+            FROM recur_trial WHERE study = \(study)\(unescaped: changed) ORDER BY number
             """).map { row in
             let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts) =
                 try row.decode((Int, String, String, Double?, Double, Double?, Double?, Int64, String?, String?, Int?, Int?, String?,
