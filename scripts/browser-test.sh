@@ -98,7 +98,7 @@ stop_server
 echo "browser screenshots: $shots"
 
 # The same on a PostgreSQL study: 4 trials by `recur tune`, a fifth by a second `recur tune`
-# (max-evals raised) while the study page is open.
+# (--trials raised) while the study page is open.
 if ! pg_dir=$(bash scripts/pg-test-server.sh start 2>"$work/pg.log"); then
     pg_dir=""
     echo "browser tests on PostgreSQL skipped: scripts/pg-test-server.sh could not install or start PostgreSQL ($(tail -n 1 "$work/pg.log"))"
@@ -108,7 +108,7 @@ fi
 . "$pg_dir/env"
 pg_url="postgresql://$PGUSER@$PGHOST:$PGPORT/$PGDATABASE"
 tune_pg() { "$bin/recur" tune "$work/tiny.json" --storage "$pg_url" --study tinypg --quiet "$@" >/dev/null 2>>"$work/tune-pg.log"; }
-if ! tune_pg --max-evals 4 --jobs 2; then
+if ! tune_pg --trials 4 --jobs 2; then
     cat "$work/tune-pg.log" >&2; echo "browser tests: recur tune on PostgreSQL failed" >&2; exit 1
 fi
 port=$(free_port)
@@ -116,7 +116,7 @@ serve "$port" --storage "$pg_url" --study tinypg || exit 1
 held=$("$PG_TEST_BIN/psql" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$PGDATABASE" -tAc \
     "SELECT count(*) FROM recur_trial t JOIN recur_study s ON s.id = t.study WHERE s.name = 'tinypg'")
 "$py" scripts/browser_check.py "http://127.0.0.1:$port" "$shots/postgresql" --expect-trials "$held" \
-    --add-trial-cmd "'$bin/recur' tune '$work/tiny.json' --storage '$pg_url' --study tinypg --max-evals 5 --jobs 1 --quiet >/dev/null 2>>'$work/tune-pg.log'"
+    --add-trial-cmd "'$bin/recur' tune '$work/tiny.json' --storage '$pg_url' --study tinypg --trials 5 --jobs 1 --quiet >/dev/null 2>>'$work/tune-pg.log'"
 pg_status=$?
 [ "$pg_status" = 0 ] || { echo "server log (PostgreSQL run):" >&2; tail -n 20 "$work/server.log" >&2; tail -n 20 "$work/tune-pg.log" >&2; }
 stop_server
