@@ -57,7 +57,8 @@ let package = Package(
         .target(name: "RecurDashboard", dependencies: ["RecurTensor", "RecurData", "RecurTrain", "RecurTune"]),
         .executableTarget(
             name: "RecurDashboardTool",
-            dependencies: ["RecurDashboard", "RecurTune", "RecurTrain", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["RecurDashboard", "RecurTune", "RecurTunePostgres", "RecurTrain", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "recur",
@@ -83,7 +84,7 @@ let package = Package(
         .testTarget(name: "RecurCLITests", dependencies: ["RecurTestSupport"]),
         .testTarget(name: "RecurStoreTests", dependencies: ["RecurStore", "RecurTestSupport"]),
         .testTarget(name: "RecurStorePostgresTests", dependencies: ["RecurStorePostgres", "RecurStore", "RecurTunePostgres", "RecurTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
-        .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurStorePostgres", "RecurTune", "RecurTunePostgres", "RecurTrain", "RecurTestSupport"]),
+        .testTarget(name: "RecurServeTests", dependencies: ["RecurServe", "RecurStore", "RecurStorePostgres", "RecurTune", "RecurTunePostgres", "RecurTrain", "RecurTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]),
     ]
 )
 

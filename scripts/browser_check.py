@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the Recur dashboard in a real browser (headless Chromium through selenium).
 
-    browser_check.py URL OUTDIR [--add-trial-cmd CMD] [--chromium PATH] [--chromedriver PATH]
+    browser_check.py URL OUTDIR [--add-trial-cmd CMD] [--expect-trials N] [--chromium PATH] [--chromedriver PATH]
 
 URL is the dashboard's base URL (e.g. http://127.0.0.1:8080 for `recur serve`); the script
 knows nothing else about the server. For every page (/, each study in /api/studies, each
@@ -12,7 +12,8 @@ finished trial with a value (complete trials, and pruned ones with a value or a 
 intermediate value). With --add-trial-cmd, it keeps the first study's page open, runs CMD (a
 shell command that adds or finishes a trial in that study), and checks that the new trial
 shows in the table and in the history chart within the page's poll interval (plus the time
-one page render takes, measured), without a reload.
+one page render takes, measured), without a reload. With --expect-trials N (the count the
+caller read from the database itself), the first study's page must show exactly N trials.
 
 Prints one line per check and exits 0 when all pass, 1 when one fails, 2 for bad usage, 3 when
 Chromium or selenium is missing (install: apt-get install -y chromium chromium-driver;
@@ -59,6 +60,7 @@ def main():
     p.add_argument("url")
     p.add_argument("outdir")
     p.add_argument("--add-trial-cmd", help="shell command that adds a trial to the first study")
+    p.add_argument("--expect-trials", type=int, help="trials the first study holds in its database")
     p.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     p.add_argument("--chromedriver", default=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     p.add_argument("--width", type=int, default=1280)
@@ -122,6 +124,8 @@ def main():
             api = get_json(base, "/api/studies/" + urllib.parse.quote(s["name"], safe=""))
             rows, points = page_counts()
             check(rows == len(api["trials"]), f"{path}: table rows {rows} = trials in the API {len(api['trials'])}")
+            if s is studies[0] and args.expect_trials is not None:
+                check(rows == args.expect_trials, f"{path}: table rows {rows} = trials in the database {args.expect_trials}")
             check(points == finished_points(api["trials"]),
                   f"{path}: history points {points} = finished trials with a value {finished_points(api['trials'])}")
             if s is studies[0] and args.add_trial_cmd:

@@ -6,10 +6,29 @@ import RecurTune
 /// the version applied; `migrate` applies the missing ones in one transaction under an advisory
 /// lock, so workers started together never race. Each migration is a list of statements, and
 /// versions only grow; a database of a newer version is refused, never changed.
+///
+/// Version 2 (the change counter, for readers that poll: the dashboard's `?after=N`) adds
+/// `recur_trial.change_xid`: the transaction (`pg_current_xact_id()`, a 64-bit id that only
+/// grows) that last changed the trial, kept by triggers, so every writer sets it: inserting a
+/// trial; updating its state, parameters, value, times, error, metrics, epochs or attempts (not
+/// a heartbeat alone); inserting, updating or deleting one of its intermediate values. Rows
+/// older than the migration have 0. A transaction id rather than a sequence: a sequence's
+/// numbers are handed out in the order transactions ask, not the order they commit, so a reader
+/// could see number 11 committed while 10 is still to come and miss 10 for ever. A reader's
+/// high-water mark is instead its snapshot's `xmin` (every transaction below it has ended, see
+/// `PostgresStudyReader`); the trials changed since mark N are those with `change_xid >= N`.
 public enum PostgresStudySchema {
     /// The schema version this Recur writes and reads.
-    public static let version = 2
+    public static let version = 3
+    /// The first version with `recur_trial.change_xid` and its triggers.
+    public static let changeCounterVersion = 3
     static let advisoryLock = 7_372_001
+
+    /// The columns whose update is a change of the trial (heartbeats and worker fields are not).
+    static let changeColumns = ["state", "params_json", "value", "started_at", "finished_at", "seconds", "error", "metrics_json",
+                                "epochs", "attempts"]
+    /// The current transaction's id as a bigint (`xid8` has no cast to bigint of its own).
+    static let currentTransaction = "pg_current_xact_id()::text::bigint"
 
     static let migrations: [[String]] = [
         // 1: studies, trials, per-epoch values, the queue, the best package.
@@ -51,6 +70,48 @@ public enum PostgresStudySchema {
         [
             "ALTER TABLE recur_trial ADD COLUMN retry_of integer, ADD COLUMN retries integer NOT NULL DEFAULT 0",
             "ALTER TABLE recur_queue ADD COLUMN retry_of integer, ADD COLUMN retries integer NOT NULL DEFAULT 0",
+        ],
+        // 3: the change counter (see the type's doc).
+        [
+            "ALTER TABLE recur_trial ADD COLUMN change_xid bigint NOT NULL DEFAULT 0",
+            "CREATE INDEX recur_trial_change ON recur_trial (study, change_xid)",
+            """
+            CREATE FUNCTION recur_trial_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    NEW.change_xid := \(currentTransaction);
+                ELSIF (\(changeColumns.map { "NEW.\($0)" }.joined(separator: ", ")))
+                        IS DISTINCT FROM (\(changeColumns.map { "OLD.\($0)" }.joined(separator: ", "))) THEN
+                    NEW.change_xid := \(currentTransaction);
+                END IF;
+                RETURN NEW;
+            END
+            $$
+            """,
+            "CREATE TRIGGER recur_trial_changed BEFORE INSERT OR UPDATE ON recur_trial FOR EACH ROW EXECUTE FUNCTION recur_trial_changed()",
+            """
+            CREATE FUNCTION recur_intermediate_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+                changed_study bigint;
+                changed_trial integer;
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    changed_study := OLD.study;
+                    changed_trial := OLD.trial;
+                ELSE
+                    changed_study := NEW.study;
+                    changed_trial := NEW.trial;
+                END IF;
+                UPDATE recur_trial SET change_xid = \(currentTransaction)
+                WHERE study = changed_study AND number = changed_trial AND change_xid <> \(currentTransaction);
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER recur_intermediate_changed AFTER INSERT OR UPDATE OR DELETE ON recur_intermediate
+            FOR EACH ROW EXECUTE FUNCTION recur_intermediate_changed()
+            """,
         ],
     ]
 

@@ -131,11 +131,23 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     }
 
     /// Every trial of the study `study`, by number, in a database of schema version `schema`
-    /// (version 1 has no retry links: its trials read as first runs).
+    /// (version 1 has no retry links: its trials read as first runs), each with its per-epoch
+    /// values, one query per table; only those with `change_xid >= changedAfter` when given
+    /// (schema `PostgresStudySchema.changeCounterVersion` on).
     /// - Throws: `TuneError.corrupt` naming `storage` (the study), the trial and the column.
-    static func trials(_ s: PostgresPool.Session, study: Int, schema: Int, storage: String) throws -> [StoredTrial] {
+    static func trials(_ s: PostgresPool.Session, study: Int, schema: Int, storage: String, changedAfter: Int? = nil) throws -> [StoredTrial] {
         var intermediate: [Int: [Int: Double]] = [:]
-        for row in try s.query("SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)") {
+        let intermediateQuery: PostgresQuery
+        if let changedAfter {
+            intermediateQuery = """
+                SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)
+                  AND trial IN (SELECT number FROM recur_trial WHERE study = \(study) AND change_xid >= \(changedAfter))
+                """
+        } else {
+            intermediateQuery = "SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)"
+        }
+        let changed = changedAfter.map { " AND change_xid >= \($0)" } ?? ""  // a number: safe unescaped
+        for row in try s.query(intermediateQuery) {
             let (trial, epoch, value) = try row.decode((Int, Int, Double).self)
             intermediate[trial, default: [:]][epoch] = value
         }
@@ -143,7 +155,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         return try s.query("""
             SELECT number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json, epochs,
                    worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts, \(unescaped: retryColumns)
-            FROM recur_trial WHERE study = \(study) ORDER BY number
+            FROM recur_trial WHERE study = \(study)\(unescaped: changed) ORDER BY number
             """).map { row in
             let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts,
                  retryOf, retries) =
