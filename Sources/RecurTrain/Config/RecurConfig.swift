@@ -127,7 +127,9 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
                               hint: "use the direct strategy, or drop the extra features")
         }
         guard let search else { return }
-        var base = tree
+        // Each parameter is tried on the document a trial starts from (`applying`: the native
+        // echo, defaults written out), so a key left at its default (e.g. the optimizer) can be searched.
+        var base = nativeValue()
         if case var .object(members) = base.kind {
             members.removeAll { $0.key == "search" }
             base.kind = .object(members)
