@@ -306,7 +306,7 @@ public final class StudyStorage: StudyStore, Sendable {
             let number: Int = row["number"]
             let stateText: String = row["state"]
             let metrics: SplitMetrics? = (row["metrics_json"] as String?).flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) }
-            let record = TrialRecord(number: number, params: try ParamsJSON.decode(row["params_json"]),
+            let record = TrialRecord(number: number, params: try FlatJSON.params(row["params_json"]),
                                      state: TrialState(rawValue: stateText) ?? .failed, value: row["value"],
                                      intermediate: intermediate[number] ?? [:])
             return StoredTrial(record: record, started: row["started_at"], finished: row["finished_at"], seconds: row["seconds"],
@@ -339,7 +339,7 @@ public final class StudyStorage: StudyStore, Sendable {
         try wrap {
             try pool.write { db in
                 let now = Date().timeIntervalSince1970
-                var all = try Self.trials(db)
+                let all = try Self.trials(db)
                 for dead in all where dead.state == .running
                     && worker.considersDead(dead, now: now, staleAfter: lease.staleAfter, scratch: lease.scratch) {
                     if dead.attempts > lease.maxRetries {
@@ -357,9 +357,10 @@ public final class StudyStorage: StudyStore, Sendable {
                         """, arguments: [now, now, worker.pid, worker.host, worker.token, dead.number])
                     return Claim(number: dead.number, params: dead.params, seed: dead.seed, isRerun: true)
                 }
-                all = try Self.trials(db)
-                guard all.count < maxEvals else { return nil }
-                let number = (all.map(\.number).max() ?? -1) + 1
+                // The sampler's view only (no metrics decoded): the claim reads the study once in full.
+                let records = try Self.samplerRecords(db)
+                guard records.count < maxEvals else { return nil }
+                let number = (records.map(\.number).max() ?? -1) + 1
                 var params: [String: SearchValue]
                 var seed: UInt64
                 var queued = false
@@ -369,7 +370,7 @@ public final class StudyStorage: StudyStore, Sendable {
                     seed = UInt64(bitPattern: row["seed"] as Int64)
                     queued = true
                 } else {
-                    (params, seed) = try propose(all.map(\.record), number)
+                    (params, seed) = try propose(records, number)
                 }
                 try db.execute(sql: """
                     INSERT INTO trial (number, state, params_json, started_at, seed, worker_pid, worker_host, worker_token, heartbeat_at)
@@ -413,8 +414,8 @@ public final class StudyStorage: StudyStore, Sendable {
             var newBest = false
             var packageFailure: String?
             if let best, result.state == .complete, let value = result.value {
-                let current = StudyRunner.bestTrial(try trials())
-                if current.map({ value < $0.value! }) ?? true {
+                let current = try wrap { try pool.read { db in try Self.bestComplete(db) } }
+                if current.map({ value < $0.value }) ?? true {
                     do {
                         try best.write(paths.bestPackage)
                         try setBest(trial: result.number, testMetrics: best.testMetrics)

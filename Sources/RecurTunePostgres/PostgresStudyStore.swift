@@ -29,6 +29,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     /// Trials this process holds (its heartbeats cover these only: a claim whose commit reply
     /// was lost is never kept alive by mistake, and goes stale).
     private var held: [String: Set<Int>] = [:]
+    /// The finished trials this process has read, for the sampler's view at each claim.
+    let samplerCache = SamplerCache()
 
     /// Connects (failing at once when the server cannot be reached), and, with `create`,
     /// brings the schema up to date. A reader (`create` false) writes nothing.
@@ -125,26 +127,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     }
 
     static func trials(_ s: PostgresPool.Session, study: Int) throws -> [StoredTrial] {
-        var intermediate: [Int: [Int: Double]] = [:]
-        for row in try s.query("SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)") {
-            let (trial, epoch, value) = try row.decode((Int, Int, Double).self)
-            intermediate[trial, default: [:]][epoch] = value
-        }
-        return try s.query("""
-            SELECT number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json, epochs,
-                   worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts
-            FROM recur_trial WHERE study = \(study) ORDER BY number
-            """).map { row in
-            let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts) =
-                try row.decode((Int, String, String, Double?, Double, Double?, Double?, Int64, String?, String?, Int?, Int?, String?,
-                                String?, Double?, Int).self)
-            let record = TrialRecord(number: number, params: try ParamsJSON.decode(params), state: TrialState(rawValue: state) ?? .failed,
-                                     value: value, intermediate: intermediate[number] ?? [:])
-            return StoredTrial(record: record, started: started, finished: finished, seconds: seconds, seed: UInt64(bitPattern: seed),
-                               error: error, metrics: metrics.flatMap { try? JSONDecoder().decode(SplitMetrics.self, from: Data($0.utf8)) },
-                               epochs: epochs, workerPID: pid.map(Int32.init), workerHost: host, workerToken: token, heartbeat: beat,
-                               attempts: attempts)
-        }
+        try trialsInOneQuery(s, study: study)
     }
 
     public func claimTrial(maxEvals: Int, worker: WorkerIdentity, lease: TrialLease,
@@ -197,7 +180,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                     seed = UInt64(bitPattern: queuedSeed)
                     queued = true
                 } else {
-                    (params, seed) = try propose(try Self.trials(s, study: id).map(\.record), number)
+                    (params, seed) = try propose(try samplerCache.records(s, study: id), number)
                 }
                 try s.query("""
                     INSERT INTO recur_trial (study, number, state, params_json, started_at, seed, worker_pid, worker_host,
@@ -215,16 +198,16 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     public func reportIntermediate(number: Int, epoch: Int, value: Double, token: String) throws {
         guard value.isFinite else { return }
         let id = try id()
+        // One statement (one round trip, one commit): the heartbeat, and the value only where
+        // the heartbeat found the trial held by `token`.
         try pool.run { s in
             try s.query("""
+                WITH held AS (
+                    UPDATE recur_trial SET heartbeat_at = clock_timestamp()
+                    WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token) RETURNING number)
                 INSERT INTO recur_intermediate (study, trial, epoch, value)
-                SELECT \(id), \(number), \(epoch), \(value) WHERE EXISTS (
-                    SELECT 1 FROM recur_trial WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token))
+                SELECT \(id), number, \(epoch), \(value) FROM held
                 ON CONFLICT (study, trial, epoch) DO UPDATE SET value = EXCLUDED.value
-                """)
-            try s.query("""
-                UPDATE recur_trial SET heartbeat_at = clock_timestamp()
-                WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token)
                 """)
         }
     }
@@ -327,6 +310,15 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                 INSERT INTO recur_queue (study, params_json, seed) VALUES (\(id), \(ParamsJSON.encode(params)), \(Int64(bitPattern: seed)))
                 RETURNING id
                 """).first!.decode(Int.self)
+        }
+    }
+
+    public func runsElsewhere(token: String) throws -> Bool {
+        let id = try id()
+        return try pool.run { s in
+            try s.query("""
+                SELECT 1 FROM recur_trial WHERE study = \(id) AND state = 'running' AND worker_token IS DISTINCT FROM \(token) LIMIT 1
+                """).first != nil
         }
     }
 
