@@ -61,6 +61,14 @@ struct StudyStorageBench {
         /// `StudyExport.json` of the large study's trials (what `recur study show --json` adds
         /// to the load), seconds, 3 times.
         let json_export_seconds: [Double]?
+        /// This process's CPU seconds (user + system) for each load and each export: on a
+        /// loaded machine the wall times above include waiting for a core.
+        let load_cpu_seconds: [Double]?
+        let json_export_cpu_seconds: [Double]?
+        /// This process's CPU milliseconds per trial (the client's side; the server's is apart).
+        let total_cpu: Timing
+        /// PostgreSQL only: one `SELECT 1` round trip, timed as many times as there are trials.
+        let round_trip: Timing?
     }
 
     func open(study: String) throws -> any StudyStore {
@@ -113,10 +121,11 @@ struct StudyStorageBench {
         defer { LiveWorkers.remove(worker.token) }
         let lease = TrialLease(staleAfter: 30, maxRetries: 2, scratch: nil)
         var claim: [Double] = [], intermediate: [Double] = [], heartbeat: [Double] = [], commit: [Double] = [], total: [Double] = []
-        var csv: [Double] = []
+        var csv: [Double] = [], cpu: [Double] = []
         var rng = SystemRandomNumberGenerator()
         func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
         for _ in 0..<trials {
+            let c0 = Self.cpuSeconds()
             let t0 = clock()
             guard let held = try store.claimTrial(maxEvals: trials, worker: worker, lease: lease, propose: { _, number in
                 (Self.params(number), UInt64(number))
@@ -133,6 +142,7 @@ struct StudyStorageBench {
                 throw RuntimeError(message: "storage: trial \(held.number)'s commit was refused")
             }
             let t4 = clock()
+            cpu.append(Self.cpuSeconds() - c0)
             if let files = store.localFiles {
                 let text = StudyExport.csv(study: try store.study(), trials: try store.trials(), space: nil)
                 try text.write(toFile: files.trialsCSV, atomically: true, encoding: .utf8)
@@ -145,17 +155,21 @@ struct StudyStorageBench {
             total.append(t4 - t0)
         }
         var loadSeconds: [Double]?, claimOnLoad: [Double]?, exportSeconds: [Double]?, loadStorage: String?
+        var loadCPU: [Double]?, exportCPU: [Double]?
         if let n = loadTrials {
-            (loadStorage, loadSeconds, claimOnLoad, exportSeconds) = try measureLoad(trials: n, worker: worker, lease: lease, suffix: suffix)
+            (loadStorage, loadSeconds, claimOnLoad, exportSeconds, loadCPU, exportCPU) = try measureLoad(trials: n, worker: worker, lease: lease,
+                                                                                                     suffix: suffix)
         }
         return Result(storage: store.location, trials: trials, claim: Timing(claim), intermediate: Timing(intermediate),
                       heartbeat: Timing(heartbeat), commit: Timing(commit), total: Timing(total), csv: csv.isEmpty ? nil : Timing(csv),
                       load_trials: loadTrials, load_storage: loadStorage, load_study: loadTrials == nil ? nil : "load-\(suffix)",
-                      load_seconds: loadSeconds, claim_on_load_seconds: claimOnLoad, json_export_seconds: exportSeconds)
+                      load_seconds: loadSeconds, claim_on_load_seconds: claimOnLoad, json_export_seconds: exportSeconds,
+                      load_cpu_seconds: loadCPU, json_export_cpu_seconds: exportCPU, total_cpu: Timing(cpu),
+                      round_trip: try roundTrips(count: trials))
     }
 
     /// The large study: `n` finished trials inserted in one batch, then 3 loads and 3 claims.
-    func measureLoad(trials n: Int, worker: WorkerIdentity, lease: TrialLease, suffix: String) throws -> (String, [Double], [Double], [Double]) {
+    func measureLoad(trials n: Int, worker: WorkerIdentity, lease: TrialLease, suffix: String) throws -> (String, [Double], [Double], [Double], [Double], [Double]) {
         let name = "load-\(suffix)"
         let store = try open(study: name)
         try store.attach(record(name: name, maxEvals: n + 3))
@@ -173,16 +187,18 @@ struct StudyStorageBench {
         } else if let sqlite = store as? StudyStorage {
             try sqlite.insert(contentsOf: rows)
         }
-        var loads: [Double] = [], claims: [Double] = [], exports: [Double] = []
+        var loads: [Double] = [], claims: [Double] = [], exports: [Double] = [], loadCPU: [Double] = [], exportCPU: [Double] = []
         for _ in 0..<3 {
-            let t0 = Date()
+            let t0 = Date(), c0 = Self.cpuSeconds()
             let all = try store.trials()
             loads.append(Date().timeIntervalSince(t0))
+            loadCPU.append(Self.cpuSeconds() - c0)
             guard all.count >= n else { throw RuntimeError(message: "storage: the large study holds \(all.count) trials, not \(n)") }
             guard let study = try store.study() else { throw RuntimeError(message: "storage: the large study is gone") }
-            let t1 = Date()
+            let t1 = Date(), c1 = Self.cpuSeconds()
             let text = try StudyExport.json(study: study, trials: all, path: store.location, local: store.localFiles != nil)
             exports.append(Date().timeIntervalSince(t1))
+            exportCPU.append(Self.cpuSeconds() - c1)
             guard text.count > n else { throw RuntimeError(message: "storage: the export is too short") }
         }
         for _ in 0..<3 {
@@ -196,12 +212,34 @@ struct StudyStorageBench {
             guard seen >= n else { throw RuntimeError(message: "storage: the sampler saw \(seen) trials, not \(n)") }
             _ = try store.finish(TrialResult(number: held.number, state: .failed, value: nil, seconds: 0, error: "bench"), token: worker.token)
         }
-        return (store.location, loads, claims, exports)
+        return (store.location, loads, claims, exports, loadCPU, exportCPU)
+    }
+
+    /// `SELECT 1` round trips on PostgreSQL (nil on SQLite).
+    func roundTrips(count: Int) throws -> Timing? {
+        guard PostgresURL.isPostgres(storage) else { return nil }
+        let pool = PostgresPool.shared(for: try PostgresURL(storage))
+        var times: [Double] = []
+        for _ in 0..<count {
+            let t0 = Date()
+            try pool.roundTrip()
+            times.append(Date().timeIntervalSince(t0))
+        }
+        return Timing(times)
+    }
+
+    /// This process's user + system CPU seconds so far.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
 
     static func print(_ r: Result) {
         Swift.print("storage \(r.storage), \(r.trials) trials, one epoch each (claim + intermediate + heartbeat + commit):")
         Swift.print("  total        " + r.total.text)
+        Swift.print("  client CPU   " + r.total_cpu.text)
+        if let rt = r.round_trip { Swift.print("  SELECT 1     " + rt.text + " (one round trip)") }
         Swift.print("  claim        " + r.claim.text)
         Swift.print("  intermediate " + r.intermediate.text)
         Swift.print("  heartbeat    " + r.heartbeat.text)
@@ -211,6 +249,8 @@ struct StudyStorageBench {
             Swift.print("  \(n)-trial study \(r.load_study ?? "") in \(r.load_storage ?? ""): trials() " + loads.map { String(format: "%.3f", $0) }.joined(separator: ", ")
                         + " s; a claim (the sampler's load) " + claims.map { String(format: "%.3f", $0) }.joined(separator: ", ")
                         + " s; StudyExport.json " + (r.json_export_seconds ?? []).map { String(format: "%.3f", $0) }.joined(separator: ", ") + " s")
+            Swift.print("    CPU seconds of this process: trials() " + (r.load_cpu_seconds ?? []).map { String(format: "%.3f", $0) }.joined(separator: ", ")
+                        + "; StudyExport.json " + (r.json_export_cpu_seconds ?? []).map { String(format: "%.3f", $0) }.joined(separator: ", "))
         }
     }
 }

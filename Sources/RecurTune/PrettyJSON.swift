@@ -6,29 +6,40 @@ import Glibc
 import Darwin
 #endif
 
-/// JSON text of a tree of plain Swift values (`String`, `Bool`, `Int`, `UInt64`, `Double`,
-/// `NSNull`, `[String: Any]`, `[Any]`), in the layout of JSONSerialization's
+/// JSON text of a typed tree (`Value`), in the layout of JSONSerialization's
 /// `[.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]` (two-space indents, `"key" : value`,
-/// keys sorted, integral numbers without a fraction). `StudyExport.json` writes a study with
-/// it: JSONSerialization took 7-9 s for a 10,000-trial study, and JSONEncoder over 3 s.
-/// Values of any other type are written `null`; non-finite numbers are written `null`.
+/// keys sorted, integral numbers without a fraction; non-finite numbers `null`).
+/// `StudyExport.json` writes a study with it: JSONSerialization took 7-9 s for a 10,000-trial
+/// study, and JSONEncoder over 3 s.
 enum PrettyJSON {
-    static func text(_ value: Any) -> String {
+    /// A JSON value.
+    indirect enum Value {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case uint(UInt64)
+        case number(Double)
+        case string(String)
+        case array([Value])
+        case object([String: Value])
+    }
+
+    static func text(_ value: Value) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
         write(value, indent: 0, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ value: Any, indent: Int, into out: inout [UInt8]) {
+    static func write(_ value: Value, indent: Int, into out: inout [UInt8]) {
         switch value {
-        case is NSNull: out += "null".utf8
-        case let s as String: string(s, into: &out)
-        case let b as Bool: out += (b ? "true" : "false").utf8
-        case let i as Int: out += String(i).utf8
-        case let u as UInt64: out += String(u).utf8
-        case let d as Double: number(d, into: &out)
-        case let o as [String: Any]:
+        case .null: out += "null".utf8
+        case let .string(s): string(s, into: &out)
+        case let .bool(b): out += (b ? "true" : "false").utf8
+        case let .int(i): out += String(i).utf8
+        case let .uint(u): out += String(u).utf8
+        case let .number(d): number(d, into: &out)
+        case let .object(o):
             guard !o.isEmpty else { out += "{}".utf8; return }
             out += "{\n".utf8
             let keys = o.keys.sorted()
@@ -41,7 +52,7 @@ enum PrettyJSON {
             }
             pad(indent, into: &out)
             out.append(0x7D)
-        case let a as [Any]:
+        case let .array(a):
             guard !a.isEmpty else { out += "[]".utf8; return }
             out += "[\n".utf8
             for (k, v) in a.enumerated() {
@@ -51,7 +62,6 @@ enum PrettyJSON {
             }
             pad(indent, into: &out)
             out.append(0x5D)
-        default: out += "null".utf8
         }
     }
 
@@ -116,24 +126,26 @@ enum PrettyJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A metric set as plain values, as its JSON encoding reads back (`max_error`; absent
-    /// optional figures left out); NSNull where a figure is not finite (its encoding fails).
-    static func metrics(_ m: MetricSet?) -> Any {
-        guard let m else { return NSNull() }
+    /// A metric set as its JSON encoding reads back (`max_error`, `mean_width`; absent optional
+    /// figures left out); null where a figure is not finite (its encoding fails).
+    static func metrics(_ m: MetricSet?) -> Value {
+        guard let m else { return .null }
         let figures: [Double?] = [m.rmse, m.mae, m.r2, m.maxError, m.mape, m.smape, m.mase]
-        guard figures.allSatisfy({ $0?.isFinite ?? true }) else { return NSNull() }
-        var o: [String: Any] = ["rmse": m.rmse, "mae": m.mae, "max_error": m.maxError, "smape": m.smape, "count": m.count]
-        if let r2 = m.r2 { o["r2"] = r2 }
-        if let mape = m.mape { o["mape"] = mape }
-        if let mase = m.mase { o["mase"] = mase }
+        guard figures.allSatisfy({ $0?.isFinite ?? true }) else { return .null }
+        var o: [String: Value] = ["rmse": .number(m.rmse), "mae": .number(m.mae), "max_error": .number(m.maxError),
+                                  "smape": .number(m.smape), "count": .int(m.count)]
+        if let r2 = m.r2 { o["r2"] = .number(r2) }
+        if let mape = m.mape { o["mape"] = .number(mape) }
+        if let mase = m.mase { o["mase"] = .number(mase) }
         if let intervals = m.intervals {
-            var levels: [String: Any] = [:]
+            var levels: [String: Value] = [:]
             for (level, i) in intervals {
-                guard [i.level, i.coverage, i.meanWidth, i.pinball].allSatisfy(\.isFinite) else { return NSNull() }
-                levels[level] = ["level": i.level, "coverage": i.coverage, "mean_width": i.meanWidth, "pinball": i.pinball, "count": i.count] as [String: Any]
+                guard [i.level, i.coverage, i.meanWidth, i.pinball].allSatisfy(\.isFinite) else { return .null }
+                levels[level] = .object(["level": .number(i.level), "coverage": .number(i.coverage), "mean_width": .number(i.meanWidth),
+                                         "pinball": .number(i.pinball), "count": .int(i.count)])
             }
-            o["intervals"] = levels
+            o["intervals"] = .object(levels)
         }
-        return o
+        return .object(o)
     }
 }

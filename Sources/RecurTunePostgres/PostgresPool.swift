@@ -102,6 +102,12 @@ public final class PostgresPool: @unchecked Sendable {
         checkin(connection, broken: false)
     }
 
+    /// One `SELECT 1` on a pooled connection: a round trip to the server (RecurBench's floor for
+    /// a storage call).
+    public func roundTrip() throws {
+        try run { s in _ = try s.query("SELECT 1") }
+    }
+
     /// Runs `body` on a connection, retrying as the type's doc says.
     public func run<T>(_ body: (Session) throws -> T) throws -> T {
         let deadline = Date().addingTimeInterval(reconnectFor)
