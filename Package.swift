@@ -69,7 +69,7 @@ let package = Package(
             ]),
         .executableTarget(
             name: "RecurBench",
-            dependencies: ["RecurTensor", "RecurNN", "RecurData", "RecurTrain",
+            dependencies: ["RecurTensor", "RecurNN", "RecurData", "RecurTrain", "RecurTune", "RecurTunePostgres",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "RecurTestSupport", dependencies: ["RecurTensor"], path: "Tests/RecurTestSupport"),
         .testTarget(name: "RecurTensorTests", dependencies: ["RecurTensor", "RecurTestSupport"]),

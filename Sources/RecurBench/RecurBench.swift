@@ -26,7 +26,7 @@ struct RecurBench: ParsableCommand {
         abstract: "Recur's benchmark workloads (DESIGN.md section 4); scripts/bench.sh runs them beside the peers.",
         discussion: [
             "Data: by default the real data sets, prepared exactly as `recur train` prepares them: W1 from examples/melbourne-seed.json, W2 from examples/a620-template-native.json (A620 cleaned, MinMax on the training part, 12 steps), W3 from the same config with window.n_past_steps=48. Each workload trains through the product's FitLoop (shuffled batches, Adam). W2-GRU and W2-RNN (run only when named) are W2 with GRU or SimpleRNN layers.",
-            "W4-phases --package PKG --input CSV times recur predict's phases in this process; latency times one-sample forecasts (the W2 network, 24 steps recursive, and the Melbourne calendar network) through a reused InferenceContext, --calls each (median, p99); W5 --export DIR writes the tuning slice's samples for the hyperopt + Keras peer; env prints only the machine line. Run one workload per process to read its peak memory in isolation. Threads: as `recur` (RECUR_THREADS).",
+            "W4-phases --package PKG --input CSV times recur predict's phases in this process; latency times one-sample forecasts (the W2 network, 24 steps recursive, and the Melbourne calendar network) through a reused InferenceContext, --calls each (median, p99); W5 --export DIR writes the tuning slice's samples for the hyperopt + Keras peer; storage --storage PATH-or-URL times a study storage's calls per trial (median, p99) and, with --load-trials N, loading an N-trial study; env prints only the machine line. Run one workload per process to read its peak memory in isolation. Threads: as `recur` (RECUR_THREADS).",
         ].joined(separator: "\n\n"))
 
     @Argument(help: "Workloads to run: \(Self.knownNames.joined(separator: ", ")) (default: W1 W2 W3).")
@@ -65,7 +65,16 @@ struct RecurBench: ParsableCommand {
     @Option(help: "latency: one-sample forecasts timed per network.")
     var calls = 10_000
 
-    static let knownNames = workloads.map(\.name) + ["W4-phases", "W5", "latency", "env"]
+    @Option(help: "storage: the study storage to time, an SQLite file or folder, or postgresql://USER@HOST:PORT/DB (new studies are made in it).")
+    var storage: String?
+
+    @Option(help: "storage: trials timed (claim, intermediate value, heartbeat, commit).")
+    var trials = 300
+
+    @Option(help: "storage: also time loading a study of this many finished trials (trials(), and a claim's sampler view).")
+    var loadTrials: Int?
+
+    static let knownNames = workloads.map(\.name) + ["W4-phases", "W5", "latency", "storage", "env"]
 
     func validate() throws {
         for name in names where !Self.knownNames.contains(name) {
@@ -74,10 +83,23 @@ struct RecurBench: ParsableCommand {
         if names.contains("W4-phases") && (package == nil || input == nil) {
             throw ValidationError("W4-phases needs --package PKG --input CSV")
         }
+        if names.contains("storage") && storage == nil { throw ValidationError("storage needs --storage PATH-or-URL") }
         if names.contains("W5") && export == nil { throw ValidationError("W5 only exports the tuning slice: give --export DIR") }
     }
 
     func run() throws {
+        if names.contains("storage"), let storage {
+            // No training: the storage alone (StudyStorageBench), without the machine line.
+            let r = try measured("storage") { try StudyStorageBench(storage: storage, trials: trials, loadTrials: loadTrials).run() }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(r), as: UTF8.self))
+            } else {
+                StudyStorageBench.print(r)
+            }
+            return
+        }
         BLAS.applyThreadSetting()
         let options = BenchOptions(synthetic: synthetic, dataDir: data, configDir: configs, exportDir: export)
         let sgemm = BLAS.measureGFLOPS(size: 1024)

@@ -25,10 +25,10 @@ public enum StoredValue {
         }
     }
 
-    /// A trial's parameters (`ParamsJSON`). - Throws: `TuneError.corrupt`.
+    /// A trial's parameters (`ParamsJSON`, read by `FlatJSON`'s scan). - Throws: `TuneError.corrupt`.
     public static func params(_ text: String, storage: String, row: String, column: String = "params_json") throws -> [String: SearchValue] {
         do {
-            return try ParamsJSON.decode(text)
+            return try FlatJSON.params(text)
         } catch {
             throw TuneError.corrupt(path: storage, row: row, column: column,
                                     reason: "expected a JSON object of parameter values, found \(excerpt(text)) (\(reason(error)))")

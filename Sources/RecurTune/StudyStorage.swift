@@ -418,8 +418,8 @@ public final class StudyStorage: StudyStore, Sendable {
             var newBest = false
             var packageFailure: String?
             if let best, result.state == .complete, let value = result.value {
-                let current = StudyRunner.bestTrial(try trials())
-                if current.map({ value < $0.value! }) ?? true {
+                let current = try wrap { try pool.read { db in try Self.bestComplete(db) } }
+                if current.map({ value < $0.value }) ?? true {
                     do {
                         try best.write(paths.bestPackage)
                         try setBest(trial: result.number, testMetrics: best.testMetrics)

@@ -54,6 +54,9 @@ public protocol StudyStore: AnyObject, Sendable {
     @discardableResult func enqueue(params: [String: SearchValue], seed: UInt64) throws -> Int
     /// Trials queued and not yet claimed.
     func queuedCount() throws -> Int
+    /// Whether a trial held by a worker other than `token` is running (an idle worker of a shared
+    /// study waits for those: it re-runs them should their worker be lost).
+    func runsElsewhere(token: String) throws -> Bool
 }
 
 /// How a worker's hold on a trial lapses.
@@ -183,6 +186,10 @@ public enum CommitOutcome: Sendable, Equatable {
 }
 
 extension StudyStore {
+    public func runsElsewhere(token: String) throws -> Bool {
+        try trials().contains { $0.state == .running && $0.workerToken != token }
+    }
+
     /// Finishes a trial with no package to offer.
     @discardableResult
     public func finish(_ result: TrialResult, token: String) throws -> Bool {

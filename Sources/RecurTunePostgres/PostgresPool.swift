@@ -102,6 +102,12 @@ public final class PostgresPool: @unchecked Sendable {
         checkin(connection, broken: false)
     }
 
+    /// One `SELECT 1` on a pooled connection: a round trip to the server (RecurBench's floor for
+    /// a storage call).
+    public func roundTrip() throws {
+        try run { s in _ = try s.query("SELECT 1") }
+    }
+
     /// Runs `body` on a connection, retrying as the type's doc says.
     public func run<T>(_ body: (Session) throws -> T) throws -> T {
         let deadline = Date().addingTimeInterval(reconnectFor)
@@ -241,15 +247,18 @@ public final class PostgresPool: @unchecked Sendable {
             _ = try connection.query("SET idle_in_transaction_session_timeout = 30000", logger: logger).wait()
             return connection
         } catch let error as PSQLError {
-            let reason = Self.describe(error)
+            var reason = Self.describe(error)
             let state = error.serverInfo?[.sqlState] ?? ""
             let hint: String
-            if state.hasPrefix("28") || error.code == .authMechanismRequiresPassword || error.code == .saslError {
+            if error.code == .sslUnsupported {
+                reason = "the server does not offer TLS, and the URL asks for it (sslmode=\(url.sslMode.rawValue))"
+                hint = "enable ssl on the server (ssl = on, a certificate), or drop sslmode=\(url.sslMode.rawValue) from the URL on a trusted network"
+            } else if state == "28000", url.sslMode == .disable, reason.contains("no encryption") {
+                hint = "the server takes encrypted connections only: add ?sslmode=require to the URL"
+            } else if state.hasPrefix("28") || error.code == .authMechanismRequiresPassword || error.code == .saslError {
                 hint = "check the user `\(url.user)` and its password (in the URL, PGPASSWORD or ~/.pgpass) and the server's pg_hba.conf"
             } else if state == "3D000" {
                 hint = "create the database `\(url.database)` (createdb \(url.database)) or name another in the URL"
-            } else if error.code == .sslUnsupported {
-                hint = "the server does not offer TLS: drop sslmode=require or enable ssl on the server"
             } else {
                 hint = "check that the server runs and listens on \(url.endpoint) (listen_addresses, port, firewall)"
             }

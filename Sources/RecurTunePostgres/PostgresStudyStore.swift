@@ -31,6 +31,8 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     private var held: [String: Set<Int>] = [:]
     /// The schema version of the database (a reader may read an older one as it is).
     let schema: Int
+    /// The finished trials this process has read, for the sampler's view at each claim.
+    let samplerCache = SamplerCache()
 
     /// Connects (failing at once when the server cannot be reached), and, with `create`,
     /// brings the schema up to date. A reader (`create` false) writes nothing.
@@ -132,39 +134,31 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
 
     /// Every trial of the study `study`, by number, in a database of schema version `schema`
     /// (version 1 has no retry links: its trials read as first runs), each with its per-epoch
-    /// values, one query per table; only those with `change_xid >= changedAfter` when given
-    /// (schema `PostgresStudySchema.changeCounterVersion` on).
+    /// values; only those with `change_xid >= changedAfter` when given (schema
+    /// `PostgresStudySchema.changeCounterVersion` on). One query: a trial's values come as two
+    /// arrays (epochs, values) from a LATERAL `array_agg`, so a 10,000-trial study is 10,000 rows,
+    /// not 10,000 trial rows plus 100,000 value rows.
     /// - Throws: `TuneError.corrupt` naming `storage` (the study), the trial and the column.
     static func trials(_ s: PostgresPool.Session, study: Int, schema: Int, storage: String, changedAfter: Int? = nil) throws -> [StoredTrial] {
-        var intermediate: [Int: [Int: Double]] = [:]
-        let intermediateQuery: PostgresQuery
-        if let changedAfter {
-            intermediateQuery = """
-                SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)
-                  AND trial IN (SELECT number FROM recur_trial WHERE study = \(study) AND change_xid >= \(changedAfter))
-                """
-        } else {
-            intermediateQuery = "SELECT trial, epoch, value FROM recur_intermediate WHERE study = \(study)"
-        }
-        let changed = changedAfter.map { " AND change_xid >= \($0)" } ?? ""  // a number: safe unescaped
-        for row in try s.query(intermediateQuery) {
-            let (trial, epoch, value) = try row.decode((Int, Int, Double).self)
-            intermediate[trial, default: [:]][epoch] = value
-        }
-        let retryColumns = schema >= 2 ? "retry_of, retries" : "NULL::int4, 0::int4"
+        let changed = changedAfter.map { " AND t.change_xid >= \($0)" } ?? ""  // a number: safe unescaped
+        let retryColumns = schema >= 2 ? "t.retry_of, t.retries" : "NULL::int4, 0::int4"
         return try s.query("""
-            SELECT number, state, params_json, value, started_at, finished_at, seconds, seed, error, metrics_json, epochs,
-                   worker_pid, worker_host, worker_token, extract(epoch from heartbeat_at)::float8, attempts, \(unescaped: retryColumns)
-            FROM recur_trial WHERE study = \(study)\(unescaped: changed) ORDER BY number
+            SELECT t.number, t.state, t.params_json, t.value, t.started_at, t.finished_at, t.seconds, t.seed, t.error,
+                   t.metrics_json, t.epochs, t.worker_pid, t.worker_host, t.worker_token,
+                   extract(epoch from t.heartbeat_at)::float8, t.attempts, \(unescaped: retryColumns), i.epochs, i.vals
+            FROM recur_trial t LEFT JOIN LATERAL (
+                SELECT array_agg(epoch::int8 ORDER BY epoch) AS epochs, array_agg(value ORDER BY epoch) AS vals
+                FROM recur_intermediate WHERE study = t.study AND trial = t.number) i ON true
+            WHERE t.study = \(study)\(unescaped: changed) ORDER BY t.number
             """).map { row in
             let (number, state, params, value, started, finished, seconds, seed, error, metrics, epochs, pid, host, token, beat, attempts,
-                 retryOf, retries) =
+                 retryOf, retries, valueEpochs, values) =
                 try row.decode((Int, String, String, Double?, Double, Double?, Double?, Int64, String?, String?, Int?, Int?, String?,
-                                String?, Double?, Int, Int?, Int).self)
+                                String?, Double?, Int, Int?, Int, [Int]?, [Double]?).self)
             let row = "trial \(number)"
             let record = TrialRecord(number: number, params: try StoredValue.params(params, storage: storage, row: row),
                                      state: try StoredValue.state(state, storage: storage, row: row),
-                                     value: value, intermediate: intermediate[number] ?? [:])
+                                     value: value, intermediate: Self.intermediate(valueEpochs, values))
             return StoredTrial(record: record, started: started, finished: finished, seconds: seconds, seed: UInt64(bitPattern: seed),
                                error: error,
                                metrics: try StoredValue.json(SplitMetrics.self, metrics, storage: storage, row: row, column: "metrics_json"),
@@ -230,7 +224,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                     seed = UInt64(bitPattern: queuedSeed)
                     retries = queuedRetries
                 } else {
-                    (params, seed) = try propose(try Self.trials(s, study: id, schema: PostgresStudySchema.version, storage: storage).map(\.record), number)
+                    (params, seed) = try propose(try samplerCache.records(s, study: id, storage: storage), number)
                 }
                 try s.query("""
                     INSERT INTO recur_trial (study, number, state, params_json, started_at, seed, worker_pid, worker_host,
@@ -249,16 +243,16 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
     public func reportIntermediate(number: Int, epoch: Int, value: Double, token: String) throws {
         guard value.isFinite else { return }
         let id = try id()
+        // One statement (one round trip, one commit): the heartbeat, and the value only where
+        // the heartbeat found the trial held by `token`.
         try pool.run { s in
             try s.query("""
+                WITH held AS (
+                    UPDATE recur_trial SET heartbeat_at = clock_timestamp()
+                    WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token) RETURNING number)
                 INSERT INTO recur_intermediate (study, trial, epoch, value)
-                SELECT \(id), \(number), \(epoch), \(value) WHERE EXISTS (
-                    SELECT 1 FROM recur_trial WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token))
+                SELECT \(id), number, \(epoch), \(value) FROM held
                 ON CONFLICT (study, trial, epoch) DO UPDATE SET value = EXCLUDED.value
-                """)
-            try s.query("""
-                UPDATE recur_trial SET heartbeat_at = clock_timestamp()
-                WHERE study = \(id) AND number = \(number) AND state = 'running' AND worker_token = \(token)
                 """)
         }
     }
@@ -356,6 +350,15 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
                 INSERT INTO recur_queue (study, params_json, seed) VALUES (\(id), \(ParamsJSON.encode(params)), \(Int64(bitPattern: seed)))
                 RETURNING id
                 """).first!.decode(Int.self)
+        }
+    }
+
+    public func runsElsewhere(token: String) throws -> Bool {
+        let id = try id()
+        return try pool.run { s in
+            try s.query("""
+                SELECT 1 FROM recur_trial WHERE study = \(id) AND state = 'running' AND worker_token IS DISTINCT FROM \(token) LIMIT 1
+                """).first != nil
         }
     }
 

@@ -33,10 +33,14 @@ public final class PostgresTestServer: @unchecked Sendable {
         database = env["PGDATABASE"] ?? "recur"
     }
 
+    /// Whether the server takes TCP connections with TLS only (`start(ssl: true)`).
+    public private(set) var ssl = false
+
     /// Starts a server; nil (with `unavailable` saying why) when PostgreSQL cannot be installed
-    /// or started here.
-    public static func start() -> PostgresTestServer? {
-        let (status, out, err) = runScript(["start"])
+    /// or started here. With `ssl`, TCP connections must use TLS (a throw-away self-signed
+    /// certificate; `pg-test-server.sh start --ssl`).
+    public static func start(ssl: Bool = false) -> PostgresTestServer? {
+        let (status, out, err) = runScript(ssl ? ["start", "--ssl"] : ["start"])
         guard status == 0 else {
             unavailable = "PostgreSQL could not be installed or started by scripts/pg-test-server.sh (exit \(status)): \(err.suffix(600))"
             return nil
@@ -47,7 +51,9 @@ public final class PostgresTestServer: @unchecked Sendable {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { env[parts[0]] = parts[1] }
         }
-        return PostgresTestServer(folder: folder, env: env)
+        let server = PostgresTestServer(folder: folder, env: env)
+        server.ssl = env["PG_TEST_SSL"] == "1"
+        return server
     }
 
     /// Restarts the server (same port and data): connections are cut.
@@ -92,9 +98,12 @@ open class PostgresTestCase: XCTestCase {
     /// The running server of the class now running; nil before, after, or where none started.
     nonisolated(unsafe) public static var server: PostgresTestServer?
 
+    /// Whether the class's server takes TCP connections with TLS only (override to ask).
+    open class var serverWithSSL: Bool { false }
+
     override open class func setUp() {
         super.setUp()
-        server = PostgresTestServer.start()
+        server = PostgresTestServer.start(ssl: serverWithSSL)
     }
 
     override open class func tearDown() {
