@@ -4,7 +4,7 @@ import RecurTrain
 import RecurTune
 
 extension PostgresStudyStore {
-    /// Rows per INSERT statement of `insert(contentsOf:)` (17 parameters a trial row: well
+    /// Rows per INSERT statement of `insert(contentsOf:)` (19 parameters a trial row: well
     /// under PostgreSQL's 65,535 parameters a statement).
     static let importBatch = 500
 
@@ -28,7 +28,7 @@ extension PostgresStudyStore {
     }
 
     static func insertTrialsQuery(_ trials: ArraySlice<StoredTrial>, study: Int) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: trials.count * 17)
+        var binds = PostgresBindings(capacity: trials.count * 19)
         var rows: [String] = []
         rows.reserveCapacity(trials.count)
         for t in trials {
@@ -50,12 +50,14 @@ extension PostgresStudyStore {
             binds.append(t.workerToken)
             binds.append(t.heartbeat)
             binds.append(t.attempts)
-            let p = (1...17).map { "$\(k + $0)" }
-            rows.append("(\(p[0...14].joined(separator: ", ")), to_timestamp(\(p[15])::float8), \(p[16]))")
+            binds.append(t.retryOf)
+            binds.append(t.retries)
+            let p = (1...19).map { "$\(k + $0)" }
+            rows.append("(\(p[0...14].joined(separator: ", ")), to_timestamp(\(p[15])::float8), \(p[16...18].joined(separator: ", ")))")
         }
         return PostgresQuery(unsafeSQL: """
             INSERT INTO recur_trial (study, number, state, params_json, value, started_at, finished_at, seconds, seed, error,
-                                     metrics_json, epochs, worker_pid, worker_host, worker_token, heartbeat_at, attempts)
+                                     metrics_json, epochs, worker_pid, worker_host, worker_token, heartbeat_at, attempts, retry_of, retries)
             VALUES \(rows.joined(separator: ", "))
             """, binds: binds)
     }
