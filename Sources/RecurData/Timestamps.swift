@@ -39,14 +39,14 @@ public enum Timestamps {
     }
 
     /// Formats a timestamp as `YYYY-MM-DD HH:MM:SS` (UTC), or `YYYY-MM-DD` when `dateOnly`.
-    public static func format(_ t: Int64, dateOnly: Bool = false) -> String {
+    public static func format(_ t: Int64, dateOnly: Bool = false, separator: String = " ") -> String {
         let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
         let seconds = Int(t - days * 86_400)
         let (y, m, d) = civil(days: days)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let date = "\(y < 1000 ? String(repeating: "0", count: 4 - String(y).count) : "")\(y)-\(two(m))-\(two(d))"
         if dateOnly { return date }
-        return "\(date) \(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+        return "\(date)\(separator)\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
     }
 
     /// A duration in seconds in words, e.g. "1 hour", "1 day", "15 minutes", "90 seconds".

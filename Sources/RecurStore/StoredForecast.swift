@@ -69,7 +69,7 @@ public struct IntervalBounds: Codable, Equatable, Sendable {
 public enum ISOTime {
     /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since 1970 UTC.
     public static func format(_ t: Int64) -> String {
-        Timestamps.format(t).replacingOccurrences(of: " ", with: "T") + "Z"
+        Timestamps.format(t, separator: "T") + "Z"
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for a moment (issue times, so two issues in one second still
@@ -79,6 +79,6 @@ public enum ISOTime {
         let s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
         let frac = ms - s * 1000
         let f = String(frac)
-        return Timestamps.format(s).replacingOccurrences(of: " ", with: "T") + "." + String(repeating: "0", count: 3 - f.count) + f + "Z"
+        return Timestamps.format(s, separator: "T") + "." + String(repeating: "0", count: 3 - f.count) + f + "Z"
     }
 }

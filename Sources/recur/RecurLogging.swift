@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RecurData
 import RecurTrain
 #if canImport(Glibc)
 import Glibc
@@ -100,7 +101,8 @@ struct FileLogHandler: StoredMetadataLogHandler {
     var logLevel: Logger.Level = .info
 
     func log(event: LogEvent) {
-        let time = ISO8601DateFormatter().string(from: Date())
+        // Formatted by hand: an ISO8601DateFormatter made per line was 11% of a served request.
+        let time = Timestamps.format(Int64(Date().timeIntervalSince1970.rounded(.down)), separator: "T") + "Z"
         let lines = formatted(event, handlerMetadata: metadata).split(separator: "\n", omittingEmptySubsequences: false)
         LogFile.shared.write(lines.map { "\(time) \(event.level) \($0)" }.joined(separator: "\n") + "\n")
     }
