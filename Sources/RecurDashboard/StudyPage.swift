@@ -38,6 +38,9 @@ struct StudyPage {
         }
         if let bestModel {
             row("best package", "<a id=\"best-package\" href=\"/models/\(Page.segment(bestModel))\">\(Page.escape(bestModel))</a> (trial \(s.bestTrial.map(String.init) ?? "?"))")
+        } else if s.bestTrial != nil, s.bestPackage == StudyRecord.packageInDatabase {
+            let url = study.reader.storage.components(separatedBy: " (study ").first ?? study.reader.storage
+            row("best package", "stored in the study's database <span class=\"muted\">(fetch it with <code>recur study best \(Page.escape(url)) --study \(Page.escape(study.name)) --export DIR</code>)</span>")
         } else if s.bestTrial != nil {
             row("best package", "<code>\(Page.escape(s.bestPackage))</code> <span class=\"muted\">(not in the models folder, so no page for it)</span>")
         }

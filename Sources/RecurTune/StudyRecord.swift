@@ -18,6 +18,9 @@ public struct StudyRecord: Equatable, Sendable {
     /// `max_evals` of the latest run (raising it resumes the study).
     public var maxEvals: Int
     /// Where the best trial's model package is kept.
+    /// What `bestPackage` holds for a study whose best package is kept in its database server
+    /// (PostgreSQL: `recur study best URL --study NAME --export DIR` fetches it).
+    public static let packageInDatabase = "in the database"
     public var bestPackage: String
     /// The trial whose package is at `bestPackage`, if one was written.
     public var bestTrial: Int?

@@ -92,7 +92,7 @@ public final class PostgresStudyStore: StudyStore, @unchecked Sendable {
         let (n, hash, json, objective, sampler, seed, maxEvals, bestTrial, metrics, created) =
             try row.decode((String, String, String, String, String, Int64, Int, Int?, String?, Double).self)
         return StudyRecord(name: n, configHash: hash, configJSON: json, objective: objective, sampler: sampler,
-                           seed: UInt64(bitPattern: seed), maxEvals: maxEvals, bestPackage: "in the database",
+                           seed: UInt64(bitPattern: seed), maxEvals: maxEvals, bestPackage: StudyRecord.packageInDatabase,
                            bestTrial: bestTrial,
                            bestTestMetrics: try StoredValue.json(MetricSet.self, metrics, storage: "\(storage) (study \(name))", row: "the study",
                                                                  column: "best_test_metrics_json"),

@@ -21,14 +21,19 @@ final class DashboardPostgresTests: PostgresTestCase {
         let url = try PostgresURL(server.url)
         let store = try PostgresStudyStore(url: url, name: "pgdash", create: true)
         try store.attach(StudyRecord(name: "pgdash", configHash: "fnv1a64:0000000000000001", configJSON: "{}", objective: "val_loss",
-                                     sampler: "random", seed: 1, maxEvals: 3, bestPackage: "in the database"))
+                                     sampler: "random", seed: 1, maxEvals: 3, bestPackage: StudyRecord.packageInDatabase))
         let worker = WorkerIdentity(pid: getpid(), host: "test-host", token: "w")
         for value in [0.7, 0.3] {
             let claim = try XCTUnwrap(try store.claimTrial(maxEvals: 3, worker: worker, lease: TrialLease(staleAfter: 1e6)) { _, n in
                 (["x": .number(Double(n))], UInt64(100 + n))
             })
             try store.reportIntermediate(number: claim.number, epoch: 1, value: value + 0.1, token: "w")
-            _ = try store.commit(TrialResult(number: claim.number, state: .complete, value: value, seconds: 1), token: "w", best: nil)
+            // A best package offered with each: kept in the database (a one-file folder will do).
+            let best = BestCandidate(write: { path in
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try Data("{}".utf8).write(to: URL(fileURLWithPath: path).appendingPathComponent("manifest.json"))
+            }, testMetrics: nil)
+            _ = try store.commit(TrialResult(number: claim.number, state: .complete, value: value, seconds: 1), token: "w", best: best)
         }
         _ = try store.claimTrial(maxEvals: 3, worker: worker, lease: TrialLease(staleAfter: 1e6)) { _, n in (["x": .number(Double(n))], 1) }
 
@@ -55,6 +60,10 @@ final class DashboardPostgresTests: PostgresTestCase {
                        "after=0: every trial")
         let page = try running.send("GET", "/studies/pgdash", contentType: nil)
         XCTAssertEqual(page.status, 200)
+        // The best package lives in the database: the page says how to fetch it.
+        XCTAssertTrue(page.body.contains("stored in the study's database"), page.body)
+        XCTAssertTrue(page.body.contains("recur study best postgresql://") && page.body.contains("--study pgdash --export DIR"), page.body)
+        XCTAssertFalse(page.body.contains("not in the models folder"), page.body)
         await running.stop()
         XCTAssertEqual(try store.trials().map(\.state), [.complete, .complete, .running], "the dashboard wrote nothing")
     }
