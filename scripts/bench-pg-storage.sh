@@ -21,8 +21,8 @@ for storage in "$url" "$work/sqlite"; do
     mkdir -p "$work/sqlite"
     "$bench" storage --storage "$storage" --trials "$trials" --load-trials "$load" > "$work/out.txt"
     cat "$work/out.txt"
-    big_storage=$(sed -n 's/.*-trial study \([^ ]*\) in \([^:]*\): trials().*/\2/p' "$work/out.txt")
-    big_study=$(sed -n 's/.*-trial study \([^ ]*\) in \([^:]*\): trials().*/\1/p' "$work/out.txt")
+    big_storage=$(sed -n 's/.*-trial study \([^ ]*\) in \(.*\): trials().*/\2/p' "$work/out.txt")
+    big_study=$(sed -n 's/.*-trial study \([^ ]*\) in \(.*\): trials().*/\1/p' "$work/out.txt")
     for format in --json ""; do
         for k in 1 2 3; do
             start=$(date +%s.%N)
