@@ -43,7 +43,7 @@ extension PostgresStudyStore {
             binds.append(t.seconds)
             binds.append(Int64(bitPattern: t.seed))
             binds.append(t.error)
-            binds.append(t.metrics.flatMap(MetricsJSON.encode))
+            binds.append(t.metrics.flatMap(StoredValue.text))
             binds.append(t.epochs)
             binds.append(t.workerPID.map(Int.init))
             binds.append(t.workerHost)
@@ -76,16 +76,5 @@ extension PostgresStudyStore {
             INSERT INTO recur_intermediate (study, trial, epoch, value)
             SELECT \(study), t, e, v FROM unnest(\(trial)::int8[], \(epoch)::int8[], \(value)::float8[]) AS u(t, e, v)
             """
-    }
-}
-
-/// A trial's final metrics as the study tables keep them: JSON, keys sorted, non-finite
-/// numbers as strings.
-enum MetricsJSON {
-    static func encode(_ metrics: SplitMetrics) -> String? {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return (try? e.encode(metrics)).map { String(decoding: $0, as: UTF8.self) }
     }
 }
