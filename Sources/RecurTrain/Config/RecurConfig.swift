@@ -53,9 +53,6 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
         try model.architecture(window: window, featureCount: data.featureCount, outputsPerStep: training.loss.outputsPerStep, file: sourceFile)
     }
 
-    /// Units for `units` of this config's model (the `"auto"` rule resolved).
-    public func resolvedUnits(_ units: Units) -> Int { units.resolved(inputCount: inputCount) }
-
     // MARK: Loading
 
     /// Reads the config at `path` (native or template, told apart by its keys), applies the
@@ -127,19 +124,15 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
                               hint: "use the direct strategy, or drop the extra features")
         }
         guard let search else { return }
-        // Each parameter is tried on the document a trial starts from (`applying`: the native
-        // echo, defaults written out), so a key left at its default (e.g. the optimizer) can be searched.
-        var base = nativeValue()
-        if case var .object(members) = base.kind {
-            members.removeAll { $0.key == "search" }
-            base.kind = .object(members)
-        }
+        // Each parameter is tried as a trial is made (`applying`: on the native echo, defaults
+        // written out, so a key left at its default, e.g. the optimizer, can be searched), less `search`.
+        var base = self
+        base.search = nil
         for p in search.space {
             guard let sample = p.distribution.gridValues?.first ?? p.distribution.lowValue else { continue }
             let spaceValue = tree["search"]?["space"]?[p.name]
             do {
-                let o = try ConfigOverride(p.name + "=" + sample.description)
-                _ = try RecurConfig.decode(try o.apply(to: base), file: nil, baseDirectory: nil)
+                _ = try base.applying([(p.name, sample)])
             } catch let error as ConfigError {
                 throw ConfigError(kind: .invalidValue, file: sourceFile, keyPath: spaceValue?.path, location: spaceValue?.location,
                                   message: "the search parameter `\(p.name)` does not set a valid config value (tried \(sample)): \(error.message)",
