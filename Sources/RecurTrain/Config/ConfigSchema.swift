@@ -37,6 +37,16 @@ struct ConfigFormat<T> {
         }, write: write)
     }
 
+    /// The string `word` for `value`, else a number read by `number` (any error worded as `expected`).
+    static func word(_ word: String, _ value: T, or number: ConfigFormat<T>, expected: String) -> Self where T: Equatable {
+        Self(expected: expected, read: { v, file in
+            if case .string(word) = v.kind { return value }
+            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            guard let x = try? number.read(v, file) else { throw ConfigError.invalid(v, expected, file: file) }
+            return x
+        }, write: { $0 == value ? .string(word) : number.write($0) })
+    }
+
     /// `format`'s value or nil, written as `null` when nil.
     static func nullable<W>(_ format: ConfigFormat<W>) -> Self where T == W? {
         Self(expected: format.expected, read: { try format.read($0, $1) }, write: { $0.map(format.write) ?? .null })
@@ -297,6 +307,9 @@ enum ConfigDates {
 
     /// The day after a valid date, `YYYY-MM-DD`.
     static func dayAfter(_ s: String) -> String? { parse(s).map { Timestamps.format($0 + 86_400, dateOnly: true) } }
+
+    /// The day before a valid date, `YYYY-MM-DD`.
+    static func dayBefore(_ s: String) -> String? { parse(s).map { Timestamps.format($0 - 86_400, dateOnly: true) } }
 }
 
 /// Resolving paths written in a config.

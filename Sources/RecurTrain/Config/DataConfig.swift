@@ -94,12 +94,7 @@ public struct CleaningConfig: Equatable, Sendable, ConfigSchema {
 
     static var defaults: CleaningConfig { CleaningConfig() }
     static var schema: [ConfigKey<CleaningConfig>] {
-        let expected = "an integer ≥ 0 or \"unlimited\""
-        let maxGap = ConfigFormat<Int?>(expected: expected, read: { v, file in
-            if case .string("unlimited") = v.kind { return nil }
-            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-            return try ConfigFormat.int(min: 0).read(v, file)
-        }, write: { $0.map { .number(Double($0)) } ?? .string("unlimited") })
+        let maxGap = ConfigFormat<Int?>.word("unlimited", nil, or: .nullable(.int(min: 0)), expected: "an integer ≥ 0 or \"unlimited\"")
         return [.key("duplicates", \.duplicates, .choice(DuplicatePolicy.self), "rows sharing a timestamp"),
                 .key("sentinels", \.sentinels, .list(.number(), "an array of numbers"), "values meaning \"no reading\""),
                 .key("detect_sentinels", \.detectSentinels, .bool, "also drop values inspection suspects of being sentinels"),

@@ -125,15 +125,7 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
     static let expected = "a positive integer or \"auto\""
 
     static var configFormat: ConfigFormat<Units> {
-        ConfigFormat(expected: expected, read: { v, file in
-            if case .string("auto") = v.kind { return .auto }
-            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-            guard let n = try? ConfigFormat.int(min: 1).read(v, file) else { throw ConfigError.invalid(v, expected, file: file) }
-            return .count(n)
-        }, write: { u in
-            guard case let .count(n) = u else { return .string("auto") }
-            return .number(Double(n))
-        })
+        .word("auto", .auto, or: ConfigFormat.int(min: 1).map(Units.count, { $0.resolved(inputCount: 0) }), expected: expected)
     }
 }
 

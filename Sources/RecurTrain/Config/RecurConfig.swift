@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 import RecurTensor
 
 /// A complete, checked training configuration: what `recur train` and `recur tune` run, and what
@@ -18,7 +19,7 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     public var description: String?
     public var data: DataConfig
     public var window: WindowConfig
-    public var split = SplitConfig.standard
+    public var split = SplitSpec.standard
     public var scaling = ScalingConfig.minmax
     public var model = ModelConfig.standard
     public var training: TrainingConfig
@@ -36,7 +37,7 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
         [.optional("description", \.description, .string, "free text, e.g. what the experiment is for"),
          .key("data", \.data, DataConfig.configFormat, required: true, "the CSV file: path, time columns, target"),
          .key("window", \.window, WindowConfig.configFormat, required: true, "how samples are cut (at least n_past_steps)"),
-         .key("split", \.split, SplitConfig.configFormat, "training, validation and test parts"),
+         .key("split", \.split, SplitSpec.configFormat, "training, validation and test parts"),
          .key("scaling", \.scaling, .choice(ScalingConfig.self), "how features are scaled"),
          .key("model", \.model, ModelConfig.configFormat, "the network"),
          .key("training", \.training, TrainingConfig.configFormat, required: true, "the fit loop (at least epochs)"),
