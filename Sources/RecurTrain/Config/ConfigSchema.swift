@@ -305,11 +305,8 @@ enum ConfigDates {
         return t
     }
 
-    /// The day after a valid date, `YYYY-MM-DD`.
-    static func dayAfter(_ s: String) -> String? { parse(s).map { Timestamps.format($0 + 86_400, dateOnly: true) } }
-
-    /// The day before a valid date, `YYYY-MM-DD`.
-    static func dayBefore(_ s: String) -> String? { parse(s).map { Timestamps.format($0 - 86_400, dateOnly: true) } }
+    /// The valid date `s` moved by `days` days, `YYYY-MM-DD`.
+    static func day(_ s: String, plus days: Int64) -> String? { parse(s).map { Timestamps.format($0 + 86_400 * days, dateOnly: true) } }
 }
 
 /// Resolving paths written in a config.

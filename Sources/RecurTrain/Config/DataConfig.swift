@@ -49,11 +49,9 @@ public struct DataConfig: Equatable, Sendable, ConfigSchema {
         if minuteColumn != nil, hourColumn == nil {
             throw ConfigError.conflict(v["minute_column"]!, "`\(v.path).minute_column` needs `\(v.path).hour_column`", file: file)
         }
-        if stationColumn != nil, station == nil {
-            throw ConfigError.missing(v, "station", "the station to keep, since `\(v.path).station_column` is given", file: file)
-        }
-        if station != nil, stationColumn == nil {
-            throw ConfigError.missing(v, "station_column", "the column naming the stations, since `\(v.path).station` is given", file: file)
+        for (given, needed, what) in [("station_column", "station", "the station to keep"), ("station", "station_column", "the column naming the stations")]
+        where v[given: given] != nil && v[given: needed] == nil {
+            throw ConfigError.missing(v, needed, "\(what), since `\(v.path).\(given)` is given", file: file)
         }
         if let f = v["features"], features.contains(target) {
             throw ConfigError.invalid(f, "extra columns other than the target", file: file, hint: "\"\(target)\" is the target; it is always an input")

@@ -16,7 +16,7 @@ extension SplitSpec {
         func range(_ r: Range<Int>) -> ConfigValue.Kind { .array([r.lowerBound, r.upperBound].map { ConfigValue(.number(Double($0))) }) }
         switch split {
         case let .fractions(t, v, s): return obj(0, [.number(t), .number(v), .number(s)])
-        case let .dates(v, t): return obj(1, [.string(ConfigDates.dayBefore(v) ?? v), .string(ConfigDates.dayBefore(t) ?? t)])
+        case let .dates(v, t): return obj(1, [.string(ConfigDates.day(v, plus: -1) ?? v), .string(ConfigDates.day(t, plus: -1) ?? t)])
         case let .rows(t, v, s): return obj(2, [range(t), range(v), range(s)])
         }
     }) }
@@ -40,7 +40,7 @@ extension SplitSpec {
         case forms[1]?:
             let t = try read("train_until", .date), v = try read("validation_until", .date)
             guard t <= v else { throw ConfigError.invalid(value["validation_until"]!, "a date not before `\(value.path).train_until` (\(t))", file: file) }
-            return .dates(validationStart: ConfigDates.dayAfter(t) ?? t, testStart: ConfigDates.dayAfter(v) ?? v)
+            return .dates(validationStart: ConfigDates.day(t, plus: 1) ?? t, testStart: ConfigDates.day(v, plus: 1) ?? v)
         case forms[2]?:
             let expected = "a range [first, end) of rows: two integers 0 ≤ first < end"
             let rows = ConfigFormat<Range<Int>>(expected: expected, read: { v, file in
