@@ -56,7 +56,7 @@ struct ConfigFormat<T> {
     static func list<E>(_ element: ConfigFormat<E>, _ expected: String, nonEmpty: Bool = false) -> Self where T == [E] {
         Self(expected: expected, read: { v, file in
             let items = try v.items(expected, file: file)
-            if nonEmpty, items.isEmpty { throw ConfigError.invalid(v, expected, file: file, hint: ConfigWords.emptyChoice) }
+            if nonEmpty, items.isEmpty { throw ConfigError.invalid(v, expected, file: file, hint: "an empty choice list leaves nothing to try") }
             return try items.map { try element.read($0, file) }
         }, write: { .array($0.map { ConfigValue(element.write($0)) }) })
     }
@@ -276,7 +276,6 @@ extension ConfigValue {
 
 /// Wording shared by messages, and the spelling of names in configs.
 enum ConfigWords {
-    static let emptyChoice = "an empty choice list leaves nothing to try"
     static let emptyRange = "the range is empty; swap the bounds"
     static let lowHigh = "a range with low ≤ high"
     static let minDelta = "smallest change that counts as improvement"
