@@ -125,7 +125,7 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
     static let expected = "a positive integer or \"auto\""
 
     static var configFormat: ConfigFormat<Units> {
-        .word("auto", .auto, or: ConfigFormat.int(min: 1).map(Units.count, { $0.resolved(inputCount: 0) }), expected: expected)
+        .word("auto", .auto, or: ConfigFormat.int(min: 1).map(Units.count, { if case let .count(n) = $0 { n } else { 0 } }), expected: expected)
     }
 }
 
