@@ -1,5 +1,5 @@
-/// Parses config text, JSON with comments and trailing commas (see `JSONComments`), into a
-/// `ConfigValue` tree whose nodes carry their key paths and positions in the original text.
+/// Parses config text, JSON with `//` and `/* */` comments and trailing commas (a comma before
+/// `}` or `]`), into a `ConfigValue` tree whose nodes carry their key paths and positions.
 /// Duplicate keys in one object are an error (JSON parsers disagree on which one wins).
 /// Objects and arrays nest at most `maxDepth` levels (a deeper document is an error at the
 /// bracket that goes too deep, not a stack overflow).
@@ -12,42 +12,70 @@ public enum ConfigParser {
     /// Parses `text`; `file` only names the file in errors.
     /// - Throws: `ConfigError` (`.syntax`) naming the file, line and column.
     public static func parse(_ text: String, file: String? = nil) throws -> ConfigValue {
-        var scanner = Scanner(bytes: try JSONComments.strip(text, file: file), original: Array(text.utf8), file: file)
+        var scanner = Scanner(bytes: Array(text.utf8), file: file)
         let value = try scanner.value(path: "")
-        if scanner.peek != nil { throw scanner.error("unexpected text after the end of the document", hint: "a config is one JSON object") }
+        if try scanner.peek != nil { throw scanner.error("unexpected text after the end of the document", hint: "a config is one JSON object") }
         return value
     }
 
     struct Scanner {
-        let bytes: [UInt8], original: [UInt8], file: String?
+        let bytes: [UInt8], file: String?
         var i = 0
         /// Objects and arrays open around `i`.
         var depth = 0
 
         func error(_ message: String, at offset: Int? = nil, hint: String? = nil) -> ConfigError {
-            ConfigError(kind: .syntax, file: file, location: JSONComments.location(ofByte: offset ?? i, in: original), message: message, hint: hint)
+            ConfigError(kind: .syntax, file: file, location: location(ofByte: offset ?? i), message: message, hint: hint)
         }
 
-        /// The next byte after spaces (skipped), or nil at the end.
+        /// The next byte after spaces and comments (skipped), or nil at the end.
+        /// - Throws: `ConfigError` (`.syntax`) for a block comment that is never closed.
         var peek: UInt8? {
-            mutating get {
-                while i < bytes.count, JSONComments.isSpace(bytes[i]) { i += 1 }
-                return i < bytes.count ? bytes[i] : nil
+            mutating get throws {
+                while i < bytes.count {
+                    let next = i + 1 < bytes.count ? bytes[i + 1] : 0
+                    if Scanner.isSpace(bytes[i]) {
+                        i += 1
+                    } else if bytes[i] == UInt8(ascii: "/"), next == UInt8(ascii: "/") {
+                        while i < bytes.count, !Scanner.isLineBreak(bytes[i]) { i += 1 }
+                    } else if bytes[i] == UInt8(ascii: "/"), next == UInt8(ascii: "*") {
+                        let start = i
+                        i += 2
+                        while i < bytes.count, !(bytes[i - 1] == UInt8(ascii: "*") && bytes[i] == UInt8(ascii: "/") && i >= start + 3) { i += 1 }
+                        guard i < bytes.count else { throw error("a /* comment is never closed", at: start, hint: "add the closing */") }
+                        i += 1
+                    } else {
+                        return bytes[i]
+                    }
+                }
+                return nil
             }
+        }
+
+        /// The 1-based line and column (in characters) of byte `offset`.
+        func location(ofByte offset: Int) -> SourceLocation {
+            let end = min(offset, bytes.count)
+            let lineStart = bytes[..<end].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let line = 1 + bytes[..<end].lazy.filter { $0 == UInt8(ascii: "\n") }.count
+            return SourceLocation(line: line, column: String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1)
         }
 
         func describeHere() -> String {
             guard i < bytes.count else { return "the end of the file" }
-            return "'" + (String(decoding: original[i..<min(original.count, i + 4)], as: UTF8.self).first.map(String.init) ?? "?") + "'"
+            return "'" + (String(decoding: bytes[i..<min(bytes.count, i + 4)], as: UTF8.self).first.map(String.init) ?? "?") + "'"
         }
 
         static func isWordByte(_ b: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b | 0x20) || b == UInt8(ascii: "_")
         }
 
+        static func isLineBreak(_ b: UInt8) -> Bool { b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") }
+
+        static func isSpace(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || isLineBreak(b) }
+
         mutating func value(path: String) throws -> ConfigValue {
-            guard let b = peek else { throw error("expected a value, found the end of the file") }
-            let loc = JSONComments.location(ofByte: i, in: original)
+            guard let b = try peek else { throw error("expected a value, found the end of the file") }
+            let loc = location(ofByte: i)
             switch b {
             case UInt8(ascii: "{"), UInt8(ascii: "["): return try container(path: path, loc: loc)
             case UInt8(ascii: "\""): return ConfigValue(.string(try string()), path: path, location: loc)
@@ -77,30 +105,32 @@ public enum ConfigParser {
             i += 1
             var members: [ConfigValue.Member] = [], items: [ConfigValue] = [], seen: [String: SourceLocation] = [:]
             let result = { ConfigValue(isObject ? .object(members) : .array(items), path: path, location: loc) }
-            if peek == close { i += 1; return result() }
+            if try peek == close { i += 1; return result() }
             while true {
                 if isObject {
-                    guard peek == UInt8(ascii: "\"") else {
-                        throw error("expected a key in double quotes, found \(describeHere())", hint: peek.map(Scanner.isWordByte) == true ? "keys need double quotes" : nil)
+                    guard try peek == UInt8(ascii: "\"") else {
+                        throw error("expected a key in double quotes, found \(describeHere())", hint: try peek.map(Scanner.isWordByte) == true ? "keys need double quotes" : nil)
                     }
-                    let keyLocation = JSONComments.location(ofByte: i, in: original)
+                    let keyLocation = location(ofByte: i)
                     let key = try string(), childPath = ConfigValue.childPath(path, key)
                     if let first = seen[key] {
                         throw ConfigError(kind: .syntax, file: file, keyPath: childPath, location: keyLocation,
                                           message: "duplicate key `\(childPath)` (first at line \(first.line))", hint: "keep one of them")
                     }
                     seen[key] = keyLocation
-                    guard peek == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\", found \(describeHere())") }
+                    guard try peek == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\", found \(describeHere())") }
                     i += 1
                     members.append(.init(key: key, value: try value(path: childPath)))
                 } else {
                     items.append(try value(path: ConfigValue.elementPath(path, items.count)))
                 }
                 let what = isObject ? "object" : "array"
-                guard let next = peek else {
+                guard let next = try peek else {
                     throw error("the \(what) opened at line \(loc.line), column \(loc.column) is never closed", hint: "add the closing \(UnicodeScalar(close))")
                 }
                 i += 1
+                // A trailing comma: `,` then the closing bracket.
+                if next == UInt8(ascii: ","), try peek == close { i += 1; return result() }
                 if next == UInt8(ascii: ",") { continue }
                 if next == close { return result() }
                 i -= 1
@@ -118,7 +148,7 @@ public enum ConfigParser {
                 guard i < bytes.count else { throw error("a string is never closed", at: start, hint: "add the closing \"") }
                 let b = bytes[i]
                 if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
-                if JSONComments.isLineBreak(b) {
+                if Scanner.isLineBreak(b) {
                     throw error("a string is never closed on its line", at: start, hint: "add the closing \" (line breaks in strings are written \\n)")
                 }
                 if b < 0x20 { throw error("a control character inside a string") }

@@ -37,6 +37,16 @@ struct ConfigFormat<T> {
         }, write: write)
     }
 
+    /// The string `word` for `value`, else a number read by `number` (any error worded as `expected`).
+    static func word(_ word: String, _ value: T, or number: ConfigFormat<T>, expected: String) -> Self where T: Equatable {
+        Self(expected: expected, read: { v, file in
+            if case .string(word) = v.kind { return value }
+            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
+            guard let x = try? number.read(v, file) else { throw ConfigError.invalid(v, expected, file: file) }
+            return x
+        }, write: { $0 == value ? .string(word) : number.write($0) })
+    }
+
     /// `format`'s value or nil, written as `null` when nil.
     static func nullable<W>(_ format: ConfigFormat<W>) -> Self where T == W? {
         Self(expected: format.expected, read: { try format.read($0, $1) }, write: { $0.map(format.write) ?? .null })
@@ -46,7 +56,7 @@ struct ConfigFormat<T> {
     static func list<E>(_ element: ConfigFormat<E>, _ expected: String, nonEmpty: Bool = false) -> Self where T == [E] {
         Self(expected: expected, read: { v, file in
             let items = try v.items(expected, file: file)
-            if nonEmpty, items.isEmpty { throw ConfigError.invalid(v, expected, file: file, hint: ConfigWords.emptyChoice) }
+            if nonEmpty, items.isEmpty { throw ConfigError.invalid(v, expected, file: file, hint: "an empty choice list leaves nothing to try") }
             return try items.map { try element.read($0, file) }
         }, write: { .array($0.map { ConfigValue(element.write($0)) }) })
     }
@@ -266,7 +276,6 @@ extension ConfigValue {
 
 /// Wording shared by messages, and the spelling of names in configs.
 enum ConfigWords {
-    static let emptyChoice = "an empty choice list leaves nothing to try"
     static let emptyRange = "the range is empty; swap the bounds"
     static let lowHigh = "a range with low ≤ high"
     static let minDelta = "smallest change that counts as improvement"
@@ -295,8 +304,8 @@ enum ConfigDates {
         return t
     }
 
-    /// The day after a valid date, `YYYY-MM-DD`.
-    static func dayAfter(_ s: String) -> String? { parse(s).map { Timestamps.format($0 + 86_400, dateOnly: true) } }
+    /// The valid date `s` moved by `days` days, `YYYY-MM-DD`.
+    static func day(_ s: String, plus days: Int64) -> String? { parse(s).map { Timestamps.format($0 + 86_400 * days, dateOnly: true) } }
 }
 
 /// Resolving paths written in a config.

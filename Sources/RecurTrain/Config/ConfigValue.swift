@@ -106,24 +106,19 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A copy whose path (and those of everything inside) starts at `path`.
-    public func rebased(at path: String) -> ConfigValue {
-        var copy = self
-        copy.path = path
-        switch kind {
-        case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.rebased(at: ConfigValue.childPath(path, $0.key))) })
-        case let .array(a): copy.kind = .array(a.enumerated().map { $0.element.rebased(at: ConfigValue.elementPath(path, $0.offset)) })
-        default: break
-        }
-        return copy
-    }
+    public func rebased(at path: String) -> ConfigValue { rewritten(at: path) { $0.path = $1 } }
 
     /// A copy marked, with everything inside, as set by the override `text`.
-    func marked(override text: String) -> ConfigValue {
+    func marked(override text: String) -> ConfigValue { rewritten(at: path) { node, _ in (node.overrideText, node.location) = (text, nil) } }
+
+    /// A copy with `change` applied to this node and everything inside, each given the path it
+    /// has below `path` (this node's).
+    func rewritten(at path: String, _ change: (inout ConfigValue, String) -> Void) -> ConfigValue {
         var copy = self
-        (copy.overrideText, copy.location) = (text, nil)
+        change(&copy, path)
         switch kind {
-        case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.marked(override: text)) })
-        case let .array(a): copy.kind = .array(a.map { $0.marked(override: text) })
+        case let .object(m): copy.kind = .object(m.map { Member(key: $0.key, value: $0.value.rewritten(at: ConfigValue.childPath(path, $0.key), change)) })
+        case let .array(a): copy.kind = .array(a.enumerated().map { $0.element.rewritten(at: ConfigValue.elementPath(path, $0.offset), change) })
         default: break
         }
         return copy

@@ -49,11 +49,9 @@ public struct DataConfig: Equatable, Sendable, ConfigSchema {
         if minuteColumn != nil, hourColumn == nil {
             throw ConfigError.conflict(v["minute_column"]!, "`\(v.path).minute_column` needs `\(v.path).hour_column`", file: file)
         }
-        if stationColumn != nil, station == nil {
-            throw ConfigError.missing(v, "station", "the station to keep, since `\(v.path).station_column` is given", file: file)
-        }
-        if station != nil, stationColumn == nil {
-            throw ConfigError.missing(v, "station_column", "the column naming the stations, since `\(v.path).station` is given", file: file)
+        for (given, needed, what) in [("station_column", "station", "the station to keep"), ("station", "station_column", "the column naming the stations")]
+        where v[given: given] != nil && v[given: needed] == nil {
+            throw ConfigError.missing(v, needed, "\(what), since `\(v.path).\(given)` is given", file: file)
         }
         if let f = v["features"], features.contains(target) {
             throw ConfigError.invalid(f, "extra columns other than the target", file: file, hint: "\"\(target)\" is the target; it is always an input")
@@ -94,12 +92,7 @@ public struct CleaningConfig: Equatable, Sendable, ConfigSchema {
 
     static var defaults: CleaningConfig { CleaningConfig() }
     static var schema: [ConfigKey<CleaningConfig>] {
-        let expected = "an integer ≥ 0 or \"unlimited\""
-        let maxGap = ConfigFormat<Int?>(expected: expected, read: { v, file in
-            if case .string("unlimited") = v.kind { return nil }
-            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-            return try ConfigFormat.int(min: 0).read(v, file)
-        }, write: { $0.map { .number(Double($0)) } ?? .string("unlimited") })
+        let maxGap = ConfigFormat<Int?>.word("unlimited", nil, or: .nullable(.int(min: 0)), expected: "an integer ≥ 0 or \"unlimited\"")
         return [.key("duplicates", \.duplicates, .choice(DuplicatePolicy.self), "rows sharing a timestamp"),
                 .key("sentinels", \.sentinels, .list(.number(), "an array of numbers"), "values meaning \"no reading\""),
                 .key("detect_sentinels", \.detectSentinels, .bool, "also drop values inspection suspects of being sentinels"),

@@ -125,15 +125,7 @@ public enum Units: Codable, Equatable, Sendable, CustomStringConvertible {
     static let expected = "a positive integer or \"auto\""
 
     static var configFormat: ConfigFormat<Units> {
-        ConfigFormat(expected: expected, read: { v, file in
-            if case .string("auto") = v.kind { return .auto }
-            guard case .number = v.kind else { throw ConfigError.wrongType(v, expected, file: file) }
-            guard let n = try? ConfigFormat.int(min: 1).read(v, file) else { throw ConfigError.invalid(v, expected, file: file) }
-            return .count(n)
-        }, write: { u in
-            guard case let .count(n) = u else { return .string("auto") }
-            return .number(Double(n))
-        })
+        .word("auto", .auto, or: ConfigFormat.int(min: 1).map(Units.count, { if case let .count(n) = $0 { n } else { 0 } }), expected: expected)
     }
 }
 
@@ -171,22 +163,18 @@ public struct WidthRule: Equatable, Sendable, ConfigSchema {
         }
     }
 
-    public var cell: LayerConfig.LayerType
-    public var first: Group
-    public var middle: Group
-    public var last: Group
-
-    public init(cell: LayerConfig.LayerType = .lstm, first: Group = Group(), middle: Group = Group(count: 2), last: Group = Group()) {
-        (self.cell, self.first, self.middle, self.last) = (cell, first, middle, last)
-    }
+    public var cell = LayerConfig.LayerType.lstm
+    public var first = Group()
+    public var middle = Group(count: 2)
+    public var last = Group()
 
     static var defaults: WidthRule { WidthRule() }
     static var schema: [ConfigKey<WidthRule>] {
         let cells = LayerConfig.LayerType.allCases.filter(\.isRecurrent)
         return [.key("cell", \.cell, .choice(cells.map { ($0.rawValue, $0) }), "recurrent cell of every layer"),
-                .key("first", \.first, Group.configFormat(middle: false, start: Group()), "first layer: mult × n_past_steps units"),
-                .key("middle", \.middle, Group.configFormat(middle: true, start: Group(count: 2)), "count layers, each mult × the previous"),
-                .key("last", \.last, Group.configFormat(middle: false, start: Group()), "last layer: mult × the previous layer's units")]
+                .key("first", \.first, Group.configFormat(middle: false, start: defaults.first), "first layer: mult × n_past_steps units"),
+                .key("middle", \.middle, Group.configFormat(middle: true, start: defaults.middle), "count layers, each mult × the previous"),
+                .key("last", \.last, Group.configFormat(middle: false, start: defaults.last), "last layer: mult × the previous layer's units")]
     }
 
     /// Where `units(nPastSteps:)` saturates, far beyond any model that fits in memory.

@@ -37,13 +37,9 @@ extension RecurConfig {
         case let .widthRule(rule):
             // The group with the largest multiplier (first wins ties): it is what grows the layers.
             let groups = [("first", rule.first.mult), ("middle", rule.middle.mult), ("last", rule.last.mult)]
-            let group = groups.max { $0.1 < $1.1 }!.0
-            if format == .template {
-                let key = ["first": "base_config.first_layer.mult", "middle": "mid_layers_config.mult",
-                           "last": "base_config.last_layer.mult"][group]!
-                return (key, nil)
-            }
-            return ("model.width_rule.\(group).mult", tree?["model"]?["width_rule"]?[group]?["mult"])
+            let group = groups.max { $0.1 < $1.1 }!.0, key = "model.width_rule.\(group).mult"
+            if format == .template { return (TemplateConfig.key(forNative: key), nil) }
+            return (key, tree?["model"]?["width_rule"]?[group]?["mult"])
         }
     }
 }

@@ -29,15 +29,8 @@ extension RecurConfig {
     /// `window` as sample shapes (the layout is the trainer's reshaping, not RecurData's).
     public var windowSpec: WindowSpec { WindowSpec(nPastSteps: window.nPastSteps, horizon: window.outputCount, stride: window.stride) }
 
-    /// `split`; `train_until`/`validation_until` (inclusive last days) become the first days of
-    /// the validation and test parts.
-    public var splitSpec: SplitSpec {
-        switch split {
-        case let .fractions(t, v, s): return .fractions(train: t, validation: v, test: s)
-        case let .dates(t, v): return .dates(validationStart: ConfigDates.dayAfter(t) ?? t, testStart: ConfigDates.dayAfter(v) ?? v)
-        case let .rows(t, v, s): return .rows(train: t, validation: v, test: s)
-        }
-    }
+    /// `split` (kept for callers that name it as RecurData's spec).
+    public var splitSpec: SplitSpec { split }
 
     /// `scaling` (`auto` prepares `minmax` first; `AutoScaling` tries `window` too).
     public var scalerKind: ScalerKind {

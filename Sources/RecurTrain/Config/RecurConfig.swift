@@ -1,4 +1,5 @@
 import Foundation
+import RecurData
 import RecurTensor
 
 /// A complete, checked training configuration: what `recur train` and `recur tune` run, and what
@@ -18,7 +19,7 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     public var description: String?
     public var data: DataConfig
     public var window: WindowConfig
-    public var split = SplitConfig.standard
+    public var split = SplitSpec.standard
     public var scaling = ScalingConfig.minmax
     public var model = ModelConfig.standard
     public var training: TrainingConfig
@@ -36,7 +37,7 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
         [.optional("description", \.description, .string, "free text, e.g. what the experiment is for"),
          .key("data", \.data, DataConfig.configFormat, required: true, "the CSV file: path, time columns, target"),
          .key("window", \.window, WindowConfig.configFormat, required: true, "how samples are cut (at least n_past_steps)"),
-         .key("split", \.split, SplitConfig.configFormat, "training, validation and test parts"),
+         .key("split", \.split, SplitSpec.configFormat, "training, validation and test parts"),
          .key("scaling", \.scaling, .choice(ScalingConfig.self), "how features are scaled"),
          .key("model", \.model, ModelConfig.configFormat, "the network"),
          .key("training", \.training, TrainingConfig.configFormat, required: true, "the fit loop (at least epochs)"),
@@ -52,9 +53,6 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
     public func architecture() throws -> ModelArchitecture {
         try model.architecture(window: window, featureCount: data.featureCount, outputsPerStep: training.loss.outputsPerStep, file: sourceFile)
     }
-
-    /// Units for `units` of this config's model (the `"auto"` rule resolved).
-    public func resolvedUnits(_ units: Units) -> Int { units.resolved(inputCount: inputCount) }
 
     // MARK: Loading
 
@@ -127,19 +125,15 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
                               hint: "use the direct strategy, or drop the extra features")
         }
         guard let search else { return }
-        // Each parameter is tried on the document a trial starts from (`applying`: the native
-        // echo, defaults written out), so a key left at its default (e.g. the optimizer) can be searched.
-        var base = nativeValue()
-        if case var .object(members) = base.kind {
-            members.removeAll { $0.key == "search" }
-            base.kind = .object(members)
-        }
+        // Each parameter is tried as a trial is made (`applying`: on the native echo, defaults
+        // written out, so a key left at its default, e.g. the optimizer, can be searched), less `search`.
+        var base = self
+        base.search = nil
         for p in search.space {
             guard let sample = p.distribution.gridValues?.first ?? p.distribution.lowValue else { continue }
             let spaceValue = tree["search"]?["space"]?[p.name]
             do {
-                let o = try ConfigOverride(p.name + "=" + sample.description)
-                _ = try RecurConfig.decode(try o.apply(to: base), file: nil, baseDirectory: nil)
+                _ = try base.applying([(p.name, sample)])
             } catch let error as ConfigError {
                 throw ConfigError(kind: .invalidValue, file: sourceFile, keyPath: spaceValue?.path, location: spaceValue?.location,
                                   message: "the search parameter `\(p.name)` does not set a valid config value (tried \(sample)): \(error.message)",

@@ -54,7 +54,7 @@ public struct SearchConfig: Codable, Equatable, Sendable, ConfigSchema {
             .key("startup_trials", \.startupTrials, .int(min: 0), "random trials before TPE models the results"),
             .key("pruner", \.pruner, .choice(Pruner.self), "stop hopeless trials early"),
             .key("jobs", \.jobs, .int(min: 1), "trials run at once"),
-            .key("objective", \.objective, .oneOf(["val_loss"] + TrainingConfig.metrics.map { "val_" + $0 },
+            .key("objective", \.objective, .oneOf(Array(TrainingConfig.monitors.dropFirst()),
                                                  hint: "the test split is never used to choose; optimize a validation value"), "what is minimized"),
             .key("heartbeat_seconds", \.heartbeatSeconds, .number(.positive), "seconds between a running trial's heartbeats"),
             .key("max_retries", \.maxRetries, .int(min: 0), "retries of a trial whose worker was lost (each a new trial linked to it)"),

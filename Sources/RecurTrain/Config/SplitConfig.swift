@@ -1,31 +1,27 @@
-/// `split`: how the series is divided, chronologically, into training, validation and test parts.
-/// Exactly one of three forms.
-public enum SplitConfig: Equatable, Sendable {
-    /// `{"train": 0.6, "validation": 0.2, "test": 0.2}`: consecutive parts by fractions of the
-    /// steps, each in [0, 1], summing to 1 within 1e-6 (the default is 0.6/0.2/0.2).
-    case fractions(train: Double, validation: Double, test: Double)
-    /// `{"train_until": "2013-12-31", "validation_until": "2014-12-31"}`: the last day (inclusive)
-    /// of the training part and of the validation part; the test part is the rest.
-    case dates(trainUntil: String, validationUntil: String)
-    /// `{"train_rows": [0, 2000], "validation_rows": [1500, 2000], "test_rows": [2000, 3650]}`:
-    /// half-open ranges [a, b) of rows (steps) of the cleaned series; they may overlap.
-    case rows(train: Range<Int>, validation: Range<Int>, test: Range<Int>)
+import RecurData
 
-    public static let standard = SplitConfig.fractions(train: 0.6, validation: 0.2, test: 0.2)
-
+/// `split`, read into RecurData's `SplitSpec`: exactly one of three forms.
+/// - `{"train": 0.6, "validation": 0.2, "test": 0.2}`: consecutive parts by fractions of the
+///   steps, each in [0, 1], summing to 1 within 1e-6 (the default is 0.6/0.2/0.2);
+/// - `{"train_until": "2013-12-31", "validation_until": "2014-12-31"}`: the last day (inclusive)
+///   of the training part and of the validation part (the spec holds the days after: the first
+///   days of the validation and test parts); the test part is the rest;
+/// - `{"train_rows": [0, 2000], "validation_rows": [1500, 2000], "test_rows": [2000, 3650]}`:
+///   half-open ranges [a, b) of rows (steps) of the cleaned series; they may overlap.
+extension SplitSpec {
     static let forms = [["train", "validation", "test"], ["train_until", "validation_until"], ["train_rows", "validation_rows", "test_rows"]]
 
-    static var configFormat: ConfigFormat<SplitConfig> { ConfigFormat(expected: "an object", read: decode, write: { split in
+    static var configFormat: ConfigFormat<SplitSpec> { ConfigFormat(expected: "an object", read: decode, write: { split in
         func obj(_ form: Int, _ values: [ConfigValue.Kind]) -> ConfigValue.Kind { .object(zip(forms[form], values).map { .init(key: $0, value: ConfigValue($1)) }) }
         func range(_ r: Range<Int>) -> ConfigValue.Kind { .array([r.lowerBound, r.upperBound].map { ConfigValue(.number(Double($0))) }) }
         switch split {
         case let .fractions(t, v, s): return obj(0, [.number(t), .number(v), .number(s)])
-        case let .dates(t, v): return obj(1, [.string(t), .string(v)])
+        case let .dates(v, t): return obj(1, [.string(ConfigDates.day(v, plus: -1) ?? v), .string(ConfigDates.day(t, plus: -1) ?? t)])
         case let .rows(t, v, s): return obj(2, [range(t), range(v), range(s)])
         }
     }) }
 
-    static func decode(_ value: ConfigValue, file: String?) throws -> SplitConfig {
+    static func decode(_ value: ConfigValue, file: String?) throws -> SplitSpec {
         try value.checkKeys(forms.flatMap { $0 }, file: file)
         let used = forms.filter { $0.contains { value[given: $0] != nil } }
         func given(_ keys: [String]) -> ConfigValue { keys.lazy.compactMap { value[given: $0] }.first! }
@@ -44,7 +40,7 @@ public enum SplitConfig: Equatable, Sendable {
         case forms[1]?:
             let t = try read("train_until", .date), v = try read("validation_until", .date)
             guard t <= v else { throw ConfigError.invalid(value["validation_until"]!, "a date not before `\(value.path).train_until` (\(t))", file: file) }
-            return .dates(trainUntil: t, validationUntil: v)
+            return .dates(validationStart: ConfigDates.day(t, plus: 1) ?? t, testStart: ConfigDates.day(v, plus: 1) ?? v)
         case forms[2]?:
             let expected = "a range [first, end) of rows: two integers 0 ≤ first < end"
             let rows = ConfigFormat<Range<Int>>(expected: expected, read: { v, file in

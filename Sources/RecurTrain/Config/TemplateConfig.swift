@@ -43,7 +43,6 @@ public enum TemplateConfig {
     static var table: [Key] {
         let string = ConfigFormat<String>.string, positive = ConfigFormat<Double>.number(.positive), rate = ConfigFormat<Double>.number(.rate)
         let count = ConfigFormat<Int>.int(min: 1), atLeast0 = ConfigFormat<Int>.int(min: 0)
-        let loss = string.checked { LossConfig.canonical($0) == nil ? LossConfig.expected : nil }
         let pair = ConfigFormat.list(ConfigFormat<Double>.number(), "[low, high], two numbers").checked { $0.count == 2 ? nil : "[low, high], two numbers" }
         let range = ConfigFormat.list(rate, "[low, high], two numbers in [0, 1)")
             .checked { $0.count == 2 ? nil : "[low, high], two numbers in [0, 1)" }
@@ -72,7 +71,7 @@ public enum TemplateConfig {
                        .init("hyperopt_pars.mults", nil, ConfigFormat.list(positive, "a non-empty array of numbers", nonEmpty: true), required: true),
                        .init("hyperopt_pars.dropout_rate_range", nil, range, required: true),
                        .init("hyperopt_pars.max_evals", "search.max_evals", count, required: true),
-                       .init("model_loss", "training.loss", loss),
+                       .init("model_loss", "training.loss", LossConfig.nameFormat),
                        .init("optimizer", "training.optimizer", ConfigFormat.choice(OptimizerConfig.Name.self))]
     }
 

@@ -56,15 +56,11 @@ public struct TrainingConfig: Equatable, Sendable, ConfigSchema {
 /// `{"quantile": [0.1, 0.5, 0.9]}` (`IntervalConfig.swift`).
 public struct LossConfig: Equatable, Sendable, ConfigSchema {
     /// The canonical short name: mse, mae, huber, binary_crossentropy or quantile.
-    public var name: String
+    public var name = "mse"
     /// Huber's delta, > 0, default 1.
     public var delta: Double?
     /// The quantile loss's quantiles, increasing, each in (0, 1), 0.5 among them; nil for the others.
     public var quantiles: [Double]?
-
-    public init(name: String = "mse", delta: Double? = nil, quantiles: [Double]? = nil) {
-        (self.name, self.delta, self.quantiles) = (name, delta, quantiles)
-    }
 
     /// Accepted names (any case) and their canonical short names.
     public static let aliases: [String: String] = [
