@@ -16,15 +16,8 @@ final class StudyReportCLITests: XCTestCase {
 
     /// A tiny study config on an hourly synthetic series (`date,hr,temp`, 10 days).
     func writeConfig() throws -> String {
-        var lines = ["date,hr,temp"]
-        for d in 0..<10 {
-            for h in 0..<24 {
-                let i = d * 24 + h
-                lines.append("2021-03-\(String(format: "%02d", 1 + d)),\(h),\(String(format: "%.2f", 15 + 4 * sin(Double(i) * 2 * .pi / 24)))")
-            }
-        }
         let csv = dir.appendingPathComponent("series.csv")
-        try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+        try SyntheticSeries.write(to: csv, days: 10, ripple: 0)
         let text = """
         {
           "data": {"path": "\(csv.path)", "date_column": "date", "hour_column": "hr", "target": "temp"},

@@ -12,19 +12,9 @@ final class TuneTests: XCTestCase {
         dir = try temporaryFolder("recur-tune")
     }
 
-    /// An hourly synthetic series `date,hr,temp`, `days` days.
+    /// An hourly synthetic series `date,hr,temp`, `days` days (`SyntheticSeries`).
     func writeSeries(days: Int = 12) throws -> String {
-        var lines = ["date,hr,temp"]
-        for d in 0..<days {
-            let date = String(format: "2021-03-%02d", 1 + d)
-            for h in 0..<24 {
-                let i = d * 24 + h
-                lines.append("\(date),\(h),\(String(format: "%.2f", 15 + 4 * sin(Double(i) * 2 * .pi / 24) + Double(i % 5) * 0.2))")
-            }
-        }
-        let url = dir.appendingPathComponent("series.csv")
-        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
-        return url.path
+        try SyntheticSeries.write(to: dir.appendingPathComponent("series.csv"), days: days)
     }
 
     func writeConfig(maxEvals: Int = 3, epochs: Int = 2, units: Int = 4, sampler: String = "tpe", extra: String = "") throws -> String {

@@ -24,14 +24,7 @@ final class LiveStudyTests: XCTestCase {
     /// A tiny study in `folder`: hourly synthetic series, LSTM(4), 4 trials of 3 epochs.
     func writeStudy(in folder: URL) throws -> (config: String, storage: String) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var lines = ["date,hr,temp"]
-        for d in 0..<10 {
-            for h in 0..<24 {
-                let i = d * 24 + h
-                lines.append(String(format: "2021-03-%02d,%d,%.2f", 1 + d, h, 15 + 4 * sin(Double(i) * 2 * .pi / 24) + Double(i % 5) * 0.2))
-            }
-        }
-        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("series.csv"), atomically: true, encoding: .utf8)
+        try SyntheticSeries.write(to: folder.appendingPathComponent("series.csv"), days: 10)
         let text = """
         {
           "data": {"path": "series.csv", "date_column": "date", "hour_column": "hr", "target": "temp"},

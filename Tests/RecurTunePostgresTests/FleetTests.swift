@@ -41,15 +41,8 @@ final class FleetTests: PostgresTestCase {
     }
 
     func writeConfig(name: String, maxEvals: Int, epochs: Int, units: Int = 4) throws -> String {
-        var lines = ["date,hr,temp"]
-        for d in 0..<12 {
-            for h in 0..<24 {
-                let i = d * 24 + h
-                lines.append(String(format: "2021-03-%02d,%d,%.2f", 1 + d, h, 15 + 4 * sin(Double(i) * 2 * .pi / 24) + Double(i % 5) * 0.2))
-            }
-        }
         let series = dir.appendingPathComponent("series.csv")
-        try (lines.joined(separator: "\n") + "\n").write(to: series, atomically: true, encoding: .utf8)
+        try SyntheticSeries.write(to: series)
         let text = """
         {
           "data": {"path": "\(series.path)", "date_column": "date", "hour_column": "hr", "target": "temp"},

@@ -72,15 +72,8 @@ final class TLSRefusedTests: PostgresTestCase {
 /// A tiny tuning config (288 hourly samples, LSTM 4, 1 epoch, random sampler) and its data.
 enum TinyTuningConfig {
     static func write(in dir: URL, name: String, maxEvals: Int) throws -> String {
-        var lines = ["date,hr,temp"]
-        for d in 0..<12 {
-            for h in 0..<24 {
-                let i = d * 24 + h
-                lines.append(String(format: "2021-03-%02d,%d,%.2f", 1 + d, h, 15 + 4 * sin(Double(i) * 2 * .pi / 24) + Double(i % 5) * 0.2))
-            }
-        }
         let series = dir.appendingPathComponent("\(name).csv")
-        try (lines.joined(separator: "\n") + "\n").write(to: series, atomically: true, encoding: .utf8)
+        try SyntheticSeries.write(to: series)
         let text = """
         {"data": {"path": "\(series.path)", "date_column": "date", "hour_column": "hr", "target": "temp"},
          "window": {"n_past_steps": 4}, "model": {"layers": [{"type": "lstm", "units": 4}]},
