@@ -40,7 +40,8 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the config with `--set` overrides, the data options and the seed applied.
     func load(data: DataOptions) throws -> RecurConfig {
         var all = overrides + data.overrides
-        if let seed { all.append("training.seed=\(seed)") }
+        // From 9e15 on as a decimal string: the config reads JSON numbers as doubles (`ConfigFormat.seed`).
+        if let seed { all.append(seed < 9_000_000_000_000_000 ? "training.seed=\(seed)" : "training.seed=\"\(seed)\"") }
         return try RecurConfig.load(path: config, overrides: all)
     }
 }

@@ -130,8 +130,25 @@ extension ConfigFormat where T == Int {
 }
 
 extension ConfigFormat where T == UInt64 {
-    /// A seed: an integer ≥ 0.
-    static var seed: Self { ConfigFormat<Int>.int(min: 0).map({ UInt64($0) }, { Int(clamping: $0) }) }
+    /// A seed, 0 to 2^64 − 1: a JSON integer below 9e15 (where a double holds every integer, as the
+    /// parser's numbers are doubles), or any seed as a decimal string ("18446744073709551615"),
+    /// which is also how a seed from 9e15 on is written back, so that it is recorded exactly.
+    static var seed: Self {
+        let number = ConfigFormat<Int>.int(min: 0), largest = "18446744073709551615"
+        return Self(expected: number.expected, read: { v, file in
+            switch v.kind {
+            case let .string(s):
+                guard let seed = UInt64(s) else {
+                    throw ConfigError.invalid(v, "a seed from 0 to 2^64 − 1 (\(largest)), as an integer or a decimal string", file: file)
+                }
+                return seed
+            case let .number(x) where x >= 9e15 && x == x.rounded():
+                throw ConfigError.invalid(v, "an integer below 9e15 or a decimal string", file: file,
+                                          hint: "JSON numbers this large lose digits: write the seed as a string, e.g. \"\(largest)\"")
+            default: return UInt64(try number.read(v, file))
+            }
+        }, write: { $0 < 9_000_000_000_000_000 ? .number(Double($0)) : .string(String($0)) })
+    }
 }
 
 /// Allowed ranges of numbers, with their wording for messages: "an integer ≥ 1", "a number in [0, 1)".
