@@ -156,6 +156,66 @@ static void NAME(gemm_packed)(int m, int n, int k, const float *a, int lda, cons
     }
 }
 
+// MARK: transposed packing
+
+// 8 floats whatever the ISA's width (the 8 x 8 block transpose of the transposed packing).
+typedef float v8 __attribute__((ext_vector_type(8), aligned(4)));
+
+// recur_pack_panels with `transposed` for panels first..<end: B(p, j) = src[j*ld + p] lands at
+// packed[q*k*32 + p*32 + (j - 32q)]. Full 8 x 8 blocks (8 source rows by 8 consecutive p) are
+// transposed in registers; ragged edges (columns past n, k not a multiple of 8) element by
+// element. A copy: the same floats as the scalar loop, bit for bit.
+static void NAME(pack_transposed)(const float *src, int ld, int k, int n, float *packed, int first, int end) {
+    for (int q = first; q < end; q++) {
+        float *dst = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
+        int j0 = q * RECUR_PANEL_WIDTH;
+        int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
+        int k8 = k & ~7;
+        for (int jb = 0; jb < RECUR_PANEL_WIDTH; jb += 8) {
+            if (jb + 8 <= nc) {
+                const float *s = src + (size_t)(j0 + jb) * ld;
+                for (int p = 0; p < k8; p += 8) {
+                    v8 r[8];
+                    for (int i = 0; i < 8; i++) memcpy(&r[i], s + (size_t)i * ld + p, sizeof(v8));
+                    v8 t0 = __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t1 = __builtin_shufflevector(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t2 = __builtin_shufflevector(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t3 = __builtin_shufflevector(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t4 = __builtin_shufflevector(r[4], r[5], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t5 = __builtin_shufflevector(r[4], r[5], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t6 = __builtin_shufflevector(r[6], r[7], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t7 = __builtin_shufflevector(r[6], r[7], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 o[8];
+                    o[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+                    for (int i = 0; i < 8; i++)
+                        memcpy(dst + (size_t)(p + i) * RECUR_PANEL_WIDTH + jb, &o[i], sizeof(v8));
+                }
+                for (int p = k8; p < k; p++)
+                    for (int j = jb; j < jb + 8; j++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = src[(size_t)(j0 + j) * ld + p];
+            } else {
+                for (int p = 0; p < k; p++)
+                    for (int j = jb; j < jb + 8; j++)
+                        dst[(size_t)p * RECUR_PANEL_WIDTH + j] = j < nc ? src[(size_t)(j0 + j) * ld + p] : 0.0f;
+            }
+        }
+    }
+}
+
 // MARK: LSTM gate passes
 
 static void NAME(lstm_forward_gates)(int rows, int H, float *gt, const float *bias, const float *cPrev,
@@ -389,4 +449,5 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(adam),
     NAME(first_nonfinite),
     NAME(dropout),
+    NAME(pack_transposed),
 };
