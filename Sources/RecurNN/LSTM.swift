@@ -107,8 +107,10 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
         let loopStart = Profiler.now()
         defer { Profiler.add(.forwardLoop, since: loopStart) }
-        Parallel.run(parts) { part in
-            let rows = Parallel.range(part, of: parts, count: B)
+        // The loop splits at far less work than the products above (one fork for all steps).
+        let loopParts = Parallel.loopParts(rows: B, work: 2 * Double(T * B) * Double(H) * Double(G))
+        Parallel.run(loopParts) { part in
+            let rows = Parallel.range(part, of: loopParts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
             if nb == 0 { return }
             for t in 0..<T {
@@ -166,8 +168,9 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         }
         let packedUT = self.packedUT
         let loopStart = Profiler.now()
-        Parallel.run(parts) { part in
-            let rows = Parallel.range(part, of: parts, count: B)
+        let loopParts = Parallel.loopParts(rows: B, work: 2 * Double(T * B) * Double(H) * Double(G))
+        Parallel.run(loopParts) { part in
+            let rows = Parallel.range(part, of: loopParts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
             if nb == 0 { return }
             for t in stride(from: T - 1, through: 0, by: -1) {
