@@ -65,6 +65,25 @@ void recur_pack_panels(const float *src, int ld, int k, int n, int transposed, f
     }
 }
 
+void recur_pack_gate_groups(const float *src, int ld, int H, float *packed, int first, int end) {
+    for (int q = first; q < end; q++) {
+        float *dst = packed + (size_t)q * H * RECUR_PANEL_WIDTH;
+        int u = (q / 2) * RECUR_GATE_GROUP, first_block = (q % 2) * 2;
+        const float *s0 = src + (size_t)first_block * H + u, *s1 = s0 + H;
+        for (int p = 0; p < H; p++) {
+            float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
+            memcpy(row, s0 + (size_t)p * ld, RECUR_GATE_GROUP * sizeof(float));
+            memcpy(row + RECUR_GATE_GROUP, s1 + (size_t)p * ld, RECUR_GATE_GROUP * sizeof(float));
+        }
+    }
+}
+
+void recur_lstm_forward_step(int rows, int H, const float *hPrev, int lda, const float *packed, float *z,
+                             const float *bias, const float *cPrev, float *c, float *actC, float *h) {
+    if (rows <= 0 || H <= 0) return;
+    current->lstm_forward_step(rows, H, hPrev, lda, packed, z, bias, cPrev, c, actC, h);
+}
+
 void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed) {
     recur_pack_panels(src, ld, k, n, transposed, packed, 0, (n + RECUR_PANEL_WIDTH - 1) / RECUR_PANEL_WIDTH);
 }
