@@ -48,32 +48,40 @@ size_t recur_packed_count(int k, int n) {
 
 void recur_pack_panels(const float *src, int ld, int k, int n, int transposed, float *packed, int first,
                        int end) {
+    if (transposed) {
+        // B(p, j) = src[j*ld + p]: 8 x 8 blocks transposed in registers (KernelBody.h).
+        current->pack_transposed(src, ld, k, n, packed, first, end);
+        return;
+    }
     for (int q = first; q < end; q++) {
         float *dst = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
         int j0 = q * RECUR_PANEL_WIDTH;
         int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
-        if (!transposed) {
-            for (int p = 0; p < k; p++) {
-                float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
-                memcpy(row, src + (size_t)p * ld + j0, (size_t)nc * sizeof(float));
-                for (int j = nc; j < RECUR_PANEL_WIDTH; j++) row[j] = 0.0f;
-            }
-            continue;
-        }
-        // B(p, j) = src[j*ld + p]: 32 x 32 tiles, so the reads run along src's rows and the
-        // writes stay in a 4 KiB block of the panel.
-        for (int p0 = 0; p0 < k; p0 += 32) {
-            int p1 = p0 + 32 < k ? p0 + 32 : k;
-            for (int j = 0; j < RECUR_PANEL_WIDTH; j++) {
-                if (j < nc) {
-                    const float *s = src + (size_t)(j0 + j) * ld;
-                    for (int p = p0; p < p1; p++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = s[p];
-                } else {
-                    for (int p = p0; p < p1; p++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = 0.0f;
-                }
-            }
+        for (int p = 0; p < k; p++) {
+            float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
+            memcpy(row, src + (size_t)p * ld + j0, (size_t)nc * sizeof(float));
+            for (int j = nc; j < RECUR_PANEL_WIDTH; j++) row[j] = 0.0f;
         }
     }
+}
+
+void recur_pack_gate_groups(const float *src, int ld, int H, float *packed, int first, int end) {
+    for (int q = first; q < end; q++) {
+        float *dst = packed + (size_t)q * H * RECUR_PANEL_WIDTH;
+        int u = (q / 2) * RECUR_GATE_GROUP, first_block = (q % 2) * 2;
+        const float *s0 = src + (size_t)first_block * H + u, *s1 = s0 + H;
+        for (int p = 0; p < H; p++) {
+            float *row = dst + (size_t)p * RECUR_PANEL_WIDTH;
+            memcpy(row, s0 + (size_t)p * ld, RECUR_GATE_GROUP * sizeof(float));
+            memcpy(row + RECUR_GATE_GROUP, s1 + (size_t)p * ld, RECUR_GATE_GROUP * sizeof(float));
+        }
+    }
+}
+
+void recur_lstm_forward_step(int rows, int H, const float *hPrev, int lda, const float *packed, float *z,
+                             const float *bias, const float *cPrev, float *c, float *actC, float *h) {
+    if (rows <= 0 || H <= 0) return;
+    current->lstm_forward_step(rows, H, hPrev, lda, packed, z, bias, cPrev, c, actC, h);
 }
 
 void recur_pack(const float *src, int ld, int k, int n, int transposed, float *packed) {

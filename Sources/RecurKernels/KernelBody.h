@@ -156,7 +156,87 @@ static void NAME(gemm_packed)(int m, int n, int k, const float *a, int lda, cons
     }
 }
 
+// MARK: transposed packing
+
+// 8 floats whatever the ISA's width (the 8 x 8 block transpose of the transposed packing).
+typedef float v8 __attribute__((ext_vector_type(8), aligned(4)));
+
+// recur_pack_panels with `transposed` for panels first..<end: B(p, j) = src[j*ld + p] lands at
+// packed[q*k*32 + p*32 + (j - 32q)]. Full 8 x 8 blocks (8 source rows by 8 consecutive p) are
+// transposed in registers; ragged edges (columns past n, k not a multiple of 8) element by
+// element. A copy: the same floats as the scalar loop, bit for bit.
+static void NAME(pack_transposed)(const float *src, int ld, int k, int n, float *packed, int first, int end) {
+    for (int q = first; q < end; q++) {
+        float *dst = packed + (size_t)q * k * RECUR_PANEL_WIDTH;
+        int j0 = q * RECUR_PANEL_WIDTH;
+        int nc = n - j0 < RECUR_PANEL_WIDTH ? n - j0 : RECUR_PANEL_WIDTH;
+        int k8 = k & ~7;
+        for (int jb = 0; jb < RECUR_PANEL_WIDTH; jb += 8) {
+            if (jb + 8 <= nc) {
+                const float *s = src + (size_t)(j0 + jb) * ld;
+                for (int p = 0; p < k8; p += 8) {
+                    v8 r[8];
+                    for (int i = 0; i < 8; i++) memcpy(&r[i], s + (size_t)i * ld + p, sizeof(v8));
+                    v8 t0 = __builtin_shufflevector(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t1 = __builtin_shufflevector(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t2 = __builtin_shufflevector(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t3 = __builtin_shufflevector(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t4 = __builtin_shufflevector(r[4], r[5], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t5 = __builtin_shufflevector(r[4], r[5], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 t6 = __builtin_shufflevector(r[6], r[7], 0, 8, 1, 9, 4, 12, 5, 13);
+                    v8 t7 = __builtin_shufflevector(r[6], r[7], 2, 10, 3, 11, 6, 14, 7, 15);
+                    v8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+                    v8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+                    v8 o[8];
+                    o[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+                    o[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+                    o[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+                    for (int i = 0; i < 8; i++)
+                        memcpy(dst + (size_t)(p + i) * RECUR_PANEL_WIDTH + jb, &o[i], sizeof(v8));
+                }
+                for (int p = k8; p < k; p++)
+                    for (int j = jb; j < jb + 8; j++) dst[(size_t)p * RECUR_PANEL_WIDTH + j] = src[(size_t)(j0 + j) * ld + p];
+            } else {
+                for (int p = 0; p < k; p++)
+                    for (int j = jb; j < jb + 8; j++)
+                        dst[(size_t)p * RECUR_PANEL_WIDTH + j] = j < nc ? src[(size_t)(j0 + j) * ld + p] : 0.0f;
+            }
+        }
+    }
+}
+
 // MARK: LSTM gate passes
+
+// One chunk of units j..<j+n (n <= VW) of one row of the LSTM forward gate pass: the
+// pre-activations in z (row stride 4H, no bias yet) become i, f, g, o; c, actC, h at offset o.
+static inline __attribute__((always_inline)) void NAME(lstm_forward_chunk)(int H, float *z, const float *bias,
+                                                                         const float *cPrev, float *c, float *actC,
+                                                                         float *h, size_t o, int j, int n) {
+    vf ig = NAME(sigmoid)(NAME(ld)(z + j, n) + NAME(ld)(bias + j, n));
+    vf fg = NAME(sigmoid)(NAME(ld)(z + H + j, n) + NAME(ld)(bias + H + j, n));
+    vf gg = NAME(tanh)(NAME(ld)(z + 2 * H + j, n) + NAME(ld)(bias + 2 * H + j, n));
+    vf og = NAME(sigmoid)(NAME(ld)(z + 3 * H + j, n) + NAME(ld)(bias + 3 * H + j, n));
+    vf cv = fg * NAME(ld)(cPrev + o + j, n) + ig * gg;
+    vf ac = NAME(tanh)(cv);
+    NAME(st)(z + j, ig, n);
+    NAME(st)(z + H + j, fg, n);
+    NAME(st)(z + 2 * H + j, gg, n);
+    NAME(st)(z + 3 * H + j, og, n);
+    NAME(st)(c + o + j, cv, n);
+    NAME(st)(actC + o + j, ac, n);
+    NAME(st)(h + o + j, og * ac, n);
+}
 
 static void NAME(lstm_forward_gates)(int rows, int H, float *gt, const float *bias, const float *cPrev,
                                      float *c, float *actC, float *h) {
@@ -166,19 +246,93 @@ static void NAME(lstm_forward_gates)(int rows, int H, float *gt, const float *bi
         size_t o = (size_t)r * H;
         for (int j = 0; j < H; j += VW) {
             int n = H - j < VW ? H - j : VW;
-            vf ig = NAME(sigmoid)(NAME(ld)(z + j, n) + NAME(ld)(bias + j, n));
-            vf fg = NAME(sigmoid)(NAME(ld)(z + H + j, n) + NAME(ld)(bias + H + j, n));
-            vf gg = NAME(tanh)(NAME(ld)(z + 2 * H + j, n) + NAME(ld)(bias + 2 * H + j, n));
-            vf og = NAME(sigmoid)(NAME(ld)(z + 3 * H + j, n) + NAME(ld)(bias + 3 * H + j, n));
-            vf cv = fg * NAME(ld)(cPrev + o + j, n) + ig * gg;
-            vf ac = NAME(tanh)(cv);
-            NAME(st)(z + j, ig, n);
-            NAME(st)(z + H + j, fg, n);
-            NAME(st)(z + 2 * H + j, gg, n);
-            NAME(st)(z + 3 * H + j, og, n);
-            NAME(st)(c + o + j, cv, n);
-            NAME(st)(actC + o + j, ac, n);
-            NAME(st)(h + o + j, og * ac, n);
+            NAME(lstm_forward_chunk)(H, z, bias, cPrev, c, actC, h, o, j, n);
+        }
+    }
+}
+
+// MARK: LSTM forward step with the gate pass fused into the packed product
+
+// One micro-tile of z += A · panel whose NV vectors of VW columns land at z + off[v] in each
+// row (the gate-grouped packing scatters a panel's columns over the four gate blocks). The
+// same sums, in the same order, as NAME(tile) with `accumulate`.
+static inline __attribute__((always_inline)) void NAME(tile_to)(int mr, int k, const float *a, int lda,
+                                                              const float *bp, float *c, int ldc,
+                                                              const int *off) {
+    vf acc[MR][NV];
+    for (int i = 0; i < MR; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = NAME(splat)(0.0f);
+    for (int p = 0; p < k; p++) {
+        vf b[NV];
+        for (int v = 0; v < NV; v++) b[v] = NAME(load)(bp + (size_t)p * RECUR_PANEL_WIDTH + v * VW);
+        for (int i = 0; i < MR; i++) {
+            if (i < mr) {
+                vf av = NAME(splat)(a[(size_t)i * lda + p]);
+                for (int v = 0; v < NV; v++) acc[i][v] = av * b[v] + acc[i][v];
+            }
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        if (i >= mr) break;
+        float *ci = c + (size_t)i * ldc;
+        for (int v = 0; v < NV; v++) NAME(store)(ci + off[v], NAME(load)(ci + off[v]) + acc[i][v]);
+    }
+}
+
+// One LSTM time step for `rows` rows, H a multiple of RECUR_GATE_GROUP: z [rows, 4H] (row
+// stride 4H) holds the input projections; for each group of 16 units and each block of MR rows,
+// z += hPrev · U for the group's columns of all four gates (two panels of the gate-grouped
+// packing), then the gate pass for those rows and units while z is in L1. The same floats as
+// recur_gemm_packed (accumulate) followed by recur_lstm_forward_gates, bit for bit.
+static void NAME(lstm_forward_step)(int rows, int H, const float *hPrev, int lda, const float *packed, float *z,
+                                    const float *bias, const float *cPrev, float *c, float *actC, float *h) {
+    int G = 4 * H, k = H;
+    for (int u = 0; u < H; u += RECUR_GATE_GROUP) {
+        int offA[NV], offB[NV];
+        for (int v = 0; v < NV; v++) {
+            int col = v * VW;
+            offA[v] = (col < RECUR_GATE_GROUP ? col : H + col - RECUR_GATE_GROUP) + u;
+            offB[v] = (col < RECUR_GATE_GROUP ? 2 * H + col : 3 * H + col - RECUR_GATE_GROUP) + u;
+        }
+        const float *pa = packed + (size_t)(u / RECUR_GATE_GROUP) * 2 * k * RECUR_PANEL_WIDTH;
+        const float *pb = pa + (size_t)k * RECUR_PANEL_WIDTH;
+        // Panel by panel over all rows (the panel stays in L1, as in NAME(gemm_packed)), then the
+        // gate pass over the group's z, which the two panels have just written.
+        for (int half = 0; half < 2; half++) {
+            const float *bp = half ? pb : pa;
+            const int *off = half ? offB : offA;
+            int i = 0;
+            for (; i + MR <= rows; i += MR) NAME(tile_to)(MR, k, hPrev + (size_t)i * lda, lda, bp, z + (size_t)i * G, G, off);
+            switch (rows - i) {
+#define STEP_CASE(r) case r: NAME(tile_to)(r, k, hPrev + (size_t)i * lda, lda, bp, z + (size_t)i * G, G, off); break;
+                STEP_CASE(1)
+#if MR > 2
+                STEP_CASE(2)
+#endif
+#if MR > 3
+                STEP_CASE(3)
+#endif
+#if MR > 4
+                STEP_CASE(4)
+#endif
+#if MR > 5
+                STEP_CASE(5)
+#endif
+#if MR > 6
+                STEP_CASE(6)
+#endif
+#if MR > 7
+                STEP_CASE(7)
+#endif
+#undef STEP_CASE
+                default: break;
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            float *zr = z + (size_t)r * G;
+            size_t o = (size_t)r * H;
+            for (int j = u; j < u + RECUR_GATE_GROUP; j += VW)
+                NAME(lstm_forward_chunk)(H, zr, bias, cPrev, c, actC, h, o, j, VW);
         }
     }
 }
@@ -389,4 +543,6 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(adam),
     NAME(first_nonfinite),
     NAME(dropout),
+    NAME(pack_transposed),
+    NAME(lstm_forward_step),
 };

@@ -23,6 +23,9 @@ struct recur_kernel_table {
     long (*first_nonfinite)(long n, const float *x);
     void (*dropout)(long n, long offset, uint32_t k0, uint32_t k1, float rate, float keep, const float *x,
                     float *mask, float *y);
+    void (*pack_transposed)(const float *src, int ld, int k, int n, float *packed, int first, int end);
+    void (*lstm_forward_step)(int rows, int H, const float *hPrev, int lda, const float *packed, float *z,
+                              const float *bias, const float *cPrev, float *c, float *actC, float *h);
 };
 
 extern const struct recur_kernel_table *recur_table_generic(void);

@@ -85,7 +85,7 @@ public final class Dropout: Layer {
         mask.resize(input.shape)
         let key = rng.next(), k0 = UInt32(truncatingIfNeeded: key), k1 = UInt32(truncatingIfNeeded: key >> 32)
         let keep = 1 / (1 - rate), rate = self.rate, m = mask.data
-        let parts = n >= 262_144 ? Parallel.parts(rows: n / 4096, work: .infinity) : 1
+        let parts = Parallel.elementParts(count: n)
         Parallel.run(parts) { part in
             let r = Parallel.range(part, of: parts, count: n, align: 64), i = r.lowerBound
             recur_dropout(r.count, i, k0, k1, rate, keep, x + i, m + i, y + i)
@@ -100,8 +100,12 @@ public final class Dropout: Layer {
         defer { Profiler.add(.dropout, since: start) }
         precondition(dOutput.count == mask.count, "\(name): dOutput \(dOutput.shape) vs mask \(mask.shape)")
         dInput.resize(dOutput.shape)
-        let d = dOutput.data, dx = dInput.data, m = mask.data
-        for i in 0..<dOutput.count { dx[i] = d[i] * m[i] }
+        let d = UnsafePointer(dOutput.data), dx = dInput.data, m = UnsafePointer(mask.data), n = dOutput.count
+        let parts = Parallel.elementParts(count: n)  // element-wise: the split changes no bit
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: n, align: 64)
+            for i in r { dx[i] = d[i] * m[i] }
+        }
         return dInput
     }
 }

@@ -98,23 +98,37 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         // Rows of the batch are independent through the whole time loop: with `parts` > 1 each
         // part runs every step on its own rows (no barrier between steps).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
-        Profiler.measure(.packing) { self.packedU.pack(U, ld: G, k: H, n: G, parts: parts) }
+        let fused = activation == .tanh && recurrentActivation == .sigmoid
+        // tanh / sigmoid with H a multiple of 16 (AVX2 or AVX-512): the gate pass runs inside the
+        // per-step product, group by group while the gates are in L1 (the same floats).
+        let fusedStep = fused && PackedMatrix.gateGroupsFit(units: H) && KernelLevel.current != .generic
+        Profiler.measure(.packing) {
+            if fusedStep { self.packedU.packGateGroups(U, ld: G, units: H, parts: parts) }
+            else { self.packedU.pack(U, ld: G, k: H, n: G, parts: parts) }
+        }
         let packedU = self.packedU
         let x = UnsafePointer(input.data)
-        let fused = activation == .tanh && recurrentActivation == .sigmoid
         let act = activation, ra = recurrentActivation
         // All steps' input projections: [T*B, In] x [In, 4H] (rows split between the parts).
         RecurrentProducts.projectInputs(parts: parts, rows: T * B, inputSize: In, G: G, x: x, kernel: W, into: gs, ldz: G)
         let loopStart = Profiler.now()
         defer { Profiler.add(.forwardLoop, since: loopStart) }
-        Parallel.run(parts) { part in
-            let rows = Parallel.range(part, of: parts, count: B)
+        // The loop splits at far less work than the products above (one fork for all steps).
+        let loopParts = Parallel.loopParts(rows: B, work: 2 * Double(T * B) * Double(H) * Double(G))
+        Parallel.run(loopParts) { part in
+            let rows = Parallel.range(part, of: loopParts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
             if nb == 0 { return }
             for t in 0..<T {
                 let hPrev = hs + t * BH, cPrev = cs + t * BH, h = hPrev + BH, c = cPrev + BH
                 let gt = gs + t * B * G, ac = acs + t * BH
                 let t0 = Profiler.now()
+                if fusedStep {
+                    packedU.lstmForwardStep(m: nb, hPrev: hPrev + r0 * H, lda: H, z: gt + r0 * G, bias: bias,
+                                            cPrev: cPrev + r0 * H, c: c + r0 * H, actC: ac + r0 * H, h: h + r0 * H)
+                    Profiler.add(.stepProducts, since: t0, part: part)
+                    continue
+                }
                 packedU.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: gt + r0 * G, ldc: G, accumulate: true)
                 Profiler.add(.stepProducts, since: t0, part: part)
                 let t1 = Profiler.now()
@@ -166,8 +180,9 @@ public final class LSTM: RecurrentLayerBase, RecurrentLayer {
         }
         let packedUT = self.packedUT
         let loopStart = Profiler.now()
-        Parallel.run(parts) { part in
-            let rows = Parallel.range(part, of: parts, count: B)
+        let loopParts = Parallel.loopParts(rows: B, work: 2 * Double(T * B) * Double(H) * Double(G))
+        Parallel.run(loopParts) { part in
+            let rows = Parallel.range(part, of: loopParts, count: B)
             let nb = rows.count, r0 = rows.lowerBound
             if nb == 0 { return }
             for t in stride(from: T - 1, through: 0, by: -1) {

@@ -24,6 +24,7 @@ public final class PackedMatrix {
     public func pack(_ source: UnsafePointer<Float>, ld: Int, k: Int, n: Int, transposed: Bool = false, parts: Int = 1) {
         self.k = k
         self.n = n
+        gateGrouped = false
         let needed = Int(recur_packed_count(Int32(k), Int32(n)))
         if storage.count < needed { storage.resize([needed]) }
         let width = Int(RECUR_PANEL_WIDTH)
@@ -34,6 +35,44 @@ public final class PackedMatrix {
             recur_pack_panels(source, Int32(ld), Int32(k), Int32(n), transposed ? 1 : 0, packed,
                               Int32(r.lowerBound), Int32(r.upperBound))
         }
+    }
+
+    /// Whether the last pack was `packGateGroups` (columns permuted: use `lstmForwardStep`, not
+    /// `multiply`).
+    public private(set) var gateGrouped = false
+
+    /// Whether `packGateGroups` takes an LSTM of `units` units: a multiple of 16 (the C kernels'
+    /// `RECUR_GATE_GROUP`).
+    public static func gateGroupsFit(units: Int) -> Bool { units > 0 && units % Int(RECUR_GATE_GROUP) == 0 }
+
+    /// Packs an LSTM recurrent kernel U `[H, 4H]` (row stride `ld`, gate blocks i, f, c, o;
+    /// `gateGroupsFit(units: H)`) with its columns grouped 16 units at a time, the four gates of
+    /// a group in two adjacent panels, for `lstmForwardStep`. `parts` as in `pack`.
+    public func packGateGroups(_ source: UnsafePointer<Float>, ld: Int, units H: Int, parts: Int = 1) {
+        precondition(Self.gateGroupsFit(units: H), "packGateGroups: \(H) units is not a multiple of \(RECUR_GATE_GROUP)")
+        k = H
+        n = 4 * H
+        gateGrouped = true
+        let needed = Int(recur_packed_count(Int32(k), Int32(n)))
+        if storage.count < needed { storage.resize([needed]) }
+        let panels = n / Int(RECUR_PANEL_WIDTH), packed = storage.data
+        let parts = Swift.max(1, Swift.min(parts, panels))
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: panels, align: 2)
+            recur_pack_gate_groups(source, Int32(ld), Int32(H), packed, Int32(r.lowerBound), Int32(r.upperBound))
+        }
+    }
+
+    /// One LSTM forward step (tanh / sigmoid) for `m` rows with U packed by `packGateGroups`:
+    /// z `[m, 4H]` (row stride 4H) holds x·kernel and receives i, f, g, o (z += hPrev · U, then
+    /// the gate pass, group by group while z is in L1); hPrev `[m, H]` (row stride `lda`); bias
+    /// `[4H]`; cPrev, c, actC, h `[m, H]` (row stride H). The same floats as `multiply`
+    /// (accumulate) then `recur_lstm_forward_gates`, bit for bit.
+    @inline(__always)
+    public func lstmForwardStep(m: Int, hPrev: UnsafePointer<Float>, lda: Int, z: UnsafeMutablePointer<Float>,
+                                bias: UnsafePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                                actC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>) {
+        recur_lstm_forward_step(Int32(m), Int32(k), hPrev, Int32(lda), storage.data, z, bias, cPrev, c, actC, h)
     }
 
     /// C `[m, n]` = A `[m, k]` · B, or C += A · B with `accumulate` (row-major; `lda` and

@@ -41,6 +41,27 @@ public enum Parallel {
         return Swift.min(n, rows)
     }
 
+    /// Work below which a recurrent layer's time loop stays on one thread. The loop forks once
+    /// for all its steps (each part runs every step on its own batch rows, no barrier between
+    /// steps) and splitting its rows changes no bit (the packed product sums each row alone), so
+    /// it pays at far less work than `minimumWork`: W2's 24-unit first layer (1.8 MFLOP forward).
+    nonisolated(unsafe) public static var minimumLoopWork: Double = 2e5
+
+    /// Like `parts(rows:work:)` for a recurrent time loop (threshold `minimumLoopWork`).
+    @inlinable
+    public static func loopParts(rows: Int, work: Double) -> Int {
+        let n = threadCount
+        if n <= 1 || rows < 2 || work < minimumLoopWork { return 1 }
+        return Swift.min(n, rows)
+    }
+
+    /// Parts for an element-wise pass over `count` floats (a scan, a fill, a mask): 1 below
+    /// `minimumElements` (default 32 Ki), else up to `threadCount`. Element-wise: the split changes no bit.
+    @inlinable
+    public static func elementParts(count: Int, minimumElements: Int = 32_768) -> Int {
+        count >= minimumElements ? parts(rows: count / 4096, work: .infinity) : 1
+    }
+
     /// The half-open range of part `k` of `count` items split into `parts` nearly equal,
     /// contiguous ranges (earlier parts get the extra items), rounded to multiples of `align`
     /// where possible.

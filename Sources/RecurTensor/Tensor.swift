@@ -114,7 +114,15 @@ public final class Tensor {
     }
 
     /// Sets every element to `value`.
-    public func fill(_ value: Float) { data.update(repeating: value, count: count) }
+    public func fill(_ value: Float) {
+        let parts = Parallel.elementParts(count: count, minimumElements: 65_536)
+        if parts <= 1 { data.update(repeating: value, count: count); return }
+        let n = count, d = data  // a model's gradients: the ranges filled on the cores
+        Parallel.run(parts) { part in
+            let r = Parallel.range(part, of: parts, count: n, align: 64)
+            (d + r.lowerBound).update(repeating: value, count: r.count)
+        }
+    }
 
     /// Copies all elements of `other`, which must have the same count.
     public func copy(from other: Tensor) {
@@ -131,8 +139,24 @@ public final class Tensor {
 
     /// The index of the first NaN or infinite element, or `nil` when all are finite.
     public func firstNonFinite() -> Int? {
-        let i = recur_first_nonfinite(count, data)  // RecurKernels: 64 values a test
-        return i < 0 ? nil : i
+        let parts = Parallel.elementParts(count: count, minimumElements: 65_536)
+        if parts <= 1 {
+            let i = recur_first_nonfinite(count, data)  // RecurKernels: 64 values a test
+            return i < 0 ? nil : i
+        }
+        // Large tensors (a model's gradients): the ranges are scanned on the cores and the
+        // first part that found one wins, so the index is the same as a scan in one piece.
+        var found = [Int](repeating: -1, count: parts)
+        let n = count, x = UnsafePointer(data)
+        found.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            Parallel.run(parts) { part in
+                let r = Parallel.range(part, of: parts, count: n, align: 64)
+                let i = recur_first_nonfinite(r.count, x + r.lowerBound)
+                out[part] = i < 0 ? -1 : r.lowerBound + i
+            }
+        }
+        return found.first { $0 >= 0 }
     }
 
     /// Row-major multi-index of flat index `i`, for error messages.

@@ -75,6 +75,47 @@ final class KernelLevelTests: XCTestCase {
         }
     }
 
+    /// The LSTM step with the gate pass inside the packed product (U gate-grouped) gives the
+    /// same floats as the product then the gate pass, at every level, for ragged row counts.
+    func testFusedLSTMStepEqualsProductThenGatesBitForBit() {
+        var rng = RandomGenerator(seed: 21)
+        for level in KernelLevel.supported {
+            KernelLevel.select(level)
+            for H in [16, 32, 48, 96, 256] {
+                for rows in [1, 3, 8, 9, 17] {
+                    let G = 4 * H, lda = H + 3
+                    let u = (0..<(H * G)).map { _ in (rng.nextUniform() * 2 - 1) * 0.4 }
+                    let hPrev = (0..<(rows * lda)).map { _ in rng.nextUniform() * 2 - 1 }
+                    let z0 = (0..<(rows * G)).map { _ in (rng.nextUniform() * 2 - 1) * 4 }
+                    let bias = (0..<G).map { _ in rng.nextUniform() - 0.5 }
+                    let cPrev = (0..<(rows * H)).map { _ in (rng.nextUniform() * 2 - 1) * 3 }
+                    let plain = PackedMatrix(), grouped = PackedMatrix()
+                    u.withUnsafeBufferPointer {
+                        plain.pack($0.baseAddress!, ld: G, k: H, n: G)
+                        grouped.packGateGroups($0.baseAddress!, ld: G, units: H, parts: 2)
+                    }
+                    var zA = z0, zB = z0
+                    var cA = [Float](repeating: .nan, count: rows * H), aA = cA, hA = cA, cB = cA, aB = cA, hB = cA
+                    hPrev.withUnsafeBufferPointer { hp in
+                        zA.withUnsafeMutableBufferPointer {
+                            plain.multiply(m: rows, a: hp.baseAddress!, lda: lda, c: $0.baseAddress!, ldc: G, accumulate: true)
+                        }
+                        recur_lstm_forward_gates(Int32(rows), Int32(H), &zA, bias, cPrev, &cA, &aA, &hA)
+                        grouped.lstmForwardStep(m: rows, hPrev: hp.baseAddress!, lda: lda, z: &zB, bias: bias, cPrev: cPrev,
+                                                c: &cB, actC: &aB, h: &hB)
+                    }
+                    let what = "\(level.name) H \(H) rows \(rows)"
+                    XCTAssertEqual(zA.map(\.bitPattern), zB.map(\.bitPattern), "\(what): gates")
+                    XCTAssertEqual(cA.map(\.bitPattern), cB.map(\.bitPattern), "\(what): c")
+                    XCTAssertEqual(aA.map(\.bitPattern), aB.map(\.bitPattern), "\(what): tanh(c)")
+                    XCTAssertEqual(hA.map(\.bitPattern), hB.map(\.bitPattern), "\(what): h")
+                }
+            }
+        }
+        XCTAssertFalse(PackedMatrix.gateGroupsFit(units: 24))
+        XCTAssertTrue(PackedMatrix.gateGroupsFit(units: 192))
+    }
+
     func testGRUGatePassesMatchTheEquationsAtEveryLevel() {
         var rng = RandomGenerator(seed: 8)
         for level in KernelLevel.supported {

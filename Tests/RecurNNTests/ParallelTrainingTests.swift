@@ -15,13 +15,15 @@ final class ParallelTrainingTests: XCTestCase {
     /// Trains a recurrent stack (an LSTM with tanh/sigmoid, the fused path; GRUs with the reset
     /// gate after and before the product; a SimpleRNN; an LSTM with hard_sigmoid, the generic
     /// path) for a few Adam steps and returns the weights.
-    func train(threads: Int, steps: Int = 3) throws -> [Float] {
+    func train(threads: Int, steps: Int = 3, minimumWork: Double = 0, minimumLoopWork: Double = 0,
+               units: Int = 20) throws -> [Float] {
         Parallel.threadCount = threads
-        Parallel.minimumWork = 0  // split even this small model
+        Parallel.minimumWork = minimumWork  // 0: split even this small model
+        Parallel.minimumLoopWork = minimumLoopWork
         var rng = RandomGenerator(seed: 11)
         let model = try Sequential([
-            LSTM(inputSize: 3, units: 20, returnSequences: true, rng: &rng),
-            GRU(inputSize: 20, units: 19, returnSequences: true, resetAfter: true, rng: &rng),
+            LSTM(inputSize: 3, units: units, returnSequences: true, rng: &rng),
+            GRU(inputSize: units, units: 19, returnSequences: true, resetAfter: true, rng: &rng),
             GRU(inputSize: 19, units: 17, returnSequences: true, resetAfter: false, rng: &rng),
             SimpleRNN(inputSize: 17, units: 20, returnSequences: true, rng: &rng),
             LSTM(inputSize: 20, units: 12, returnSequences: false, recurrentActivation: .hardSigmoid,
@@ -41,6 +43,20 @@ final class ParallelTrainingTests: XCTestCase {
         let twoB = try train(threads: 2)
         XCTAssertEqual(twoA.map(\.bitPattern), twoB.map(\.bitPattern), "2 threads are not reproducible")
         assertClose(Tensor(twoA), Tensor(one), atol: 1e-5)
+    }
+
+    /// The time loops split below the products' threshold (W2's small first layer): splitting
+    /// only the loops' rows changes no bit, at the generic level and at the best one, for LSTM
+    /// widths that are and are not multiples of 16.
+    func testSplittingOnlyTheTimeLoopsChangesNoBit() throws {
+        for level in Set([KernelLevel.generic, KernelLevel.best]) {
+            KernelLevel.select(level)
+            for units in [20, 16, 32] {
+                let one = try train(threads: 1, minimumWork: .infinity, units: units)
+                let loops = try train(threads: 2, minimumWork: .infinity, minimumLoopWork: 0, units: units)
+                XCTAssertEqual(one.map(\.bitPattern), loops.map(\.bitPattern), "\(level.name), \(units) units")
+            }
+        }
     }
 
     func testRangesPartitionEveryItemOnce() {
@@ -63,5 +79,11 @@ final class ParallelTrainingTests: XCTestCase {
         XCTAssertEqual(Parallel.parts(rows: 1, work: 1e9), 1)
         XCTAssertEqual(Parallel.parts(rows: 32, work: 1e3), 1)
         XCTAssertEqual(Parallel.parts(rows: 32, work: 1e8), 2)
+        Parallel.minimumLoopWork = 2e5
+        XCTAssertEqual(Parallel.loopParts(rows: 1, work: 1e9), 1)
+        XCTAssertEqual(Parallel.loopParts(rows: 32, work: 1e5), 1)
+        XCTAssertEqual(Parallel.loopParts(rows: 32, work: 1.8e6), 2)  // W2's first layer
+        Parallel.threadCount = 1
+        XCTAssertEqual(Parallel.loopParts(rows: 32, work: 1e9), 1)
     }
 }

@@ -51,4 +51,21 @@ final class KernelReductionTests: XCTestCase {
             }
         }
     }
+
+    /// Large tensors (a model's gradients) are scanned and filled on two threads: the first bad
+    /// value still wins, whichever part finds it, and every element is filled.
+    func testSplitScanAndFillCoverEveryElementOnTwoThreads() {
+        Parallel.threadCount = 2
+        let n = 300_001
+        let t = Tensor(shape: [n])
+        t.fill(2)
+        XCTAssertTrue(t.scalars.allSatisfy { $0 == 2 }, "fill left an element")
+        XCTAssertNil(t.firstNonFinite())
+        for at in [0, 64, n / 2 - 1, n / 2, n / 2 + 1, n - 1] {
+            t.fill(-1)
+            t[at] = .nan
+            t[n - 1] = .infinity  // a later one (in the other part) must not win
+            XCTAssertEqual(t.firstNonFinite(), at, "at \(at)")
+        }
+    }
 }

@@ -68,6 +68,31 @@ final class PackedMatrixTests: XCTestCase {
         }
     }
 
+    /// Packing a [n, k] matrix as its transpose (8 x 8 blocks transposed in registers, ragged
+    /// edges element by element) packs the same floats as packing the explicit transpose: the
+    /// products agree bit for bit.
+    func testTransposedPackingEqualsPackingTheTransposeBitForBit() {
+        var rng = RandomGenerator(seed: 13)
+        for level in KernelLevel.supported {
+            KernelLevel.select(level)
+            for (n, k, ld) in [(1, 1, 1), (5, 7, 9), (24, 96, 96), (33, 97, 101), (40, 17, 17), (192, 768, 768)] {
+                let src = Self.random(n * ld, &rng)  // [n, k] with row stride ld
+                var explicit = [Float](repeating: 0, count: k * n)  // its transpose [k, n]
+                for j in 0..<n { for p in 0..<k { explicit[p * n + j] = src[j * ld + p] } }
+                let viaTranspose = PackedMatrix(), direct = PackedMatrix()
+                src.withUnsafeBufferPointer { viaTranspose.pack($0.baseAddress!, ld: ld, k: k, n: n, transposed: true, parts: 2) }
+                explicit.withUnsafeBufferPointer { direct.pack($0.baseAddress!, ld: n, k: k, n: n) }
+                let m = 9, a = Self.random(m * k, &rng)
+                var c1 = [Float](repeating: 0, count: m * n), c2 = c1
+                a.withUnsafeBufferPointer { ap in
+                    c1.withUnsafeMutableBufferPointer { viaTranspose.multiply(m: m, a: ap.baseAddress!, lda: k, c: $0.baseAddress!, ldc: n) }
+                    c2.withUnsafeMutableBufferPointer { direct.multiply(m: m, a: ap.baseAddress!, lda: k, c: $0.baseAddress!, ldc: n) }
+                }
+                XCTAssertEqual(c1.map(\.bitPattern), c2.map(\.bitPattern), "\(level.name) n \(n) k \(k) ld \(ld)")
+            }
+        }
+    }
+
     /// Splitting A's rows between threads must not change a single bit (Parallel's contract).
     func testRowSplitsGiveBitIdenticalRows() {
         var rng = RandomGenerator(seed: 11)

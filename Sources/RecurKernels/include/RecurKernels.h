@@ -59,6 +59,25 @@ void recur_gemm_packed(int m, int n, int k, const float *a, int lda, const float
 void recur_lstm_forward_gates(int rows, int H, float *z, const float *bias, const float *cPrev,
                               float *c, float *actC, float *h);
 
+/// Units per group of the gate-grouped packing (below): 16, so that a group's four gate
+/// blocks fill two 32-column panels.
+#define RECUR_GATE_GROUP 16
+
+/// Packs an LSTM recurrent kernel U [H, 4H] (row stride ld, gate blocks i, f, c, o), H a
+/// multiple of RECUR_GATE_GROUP, gate-grouped for recur_lstm_forward_step: panel 2m holds
+/// columns 16m..<16m+16 of blocks i and f, panel 2m+1 those of blocks c and o (same size as
+/// recur_pack's [H, 4H]); panels first..<end only.
+void recur_pack_gate_groups(const float *src, int ld, int H, float *packed, int first, int end);
+
+/// One LSTM forward step (tanh / sigmoid) for `rows` batch rows, H a multiple of
+/// RECUR_GATE_GROUP: z [rows, 4H] (row stride 4H) holds the input projections x·kernel; adds
+/// hPrev [rows, H] (row stride lda) · U (packed by recur_pack_gate_groups) and runs the gate
+/// pass of recur_lstm_forward_gates group by group while each group's z is in L1. The result
+/// equals recur_gemm_packed (accumulate, U packed by recur_pack) then recur_lstm_forward_gates,
+/// bit for bit.
+void recur_lstm_forward_step(int rows, int H, const float *hPrev, int lda, const float *packed, float *z,
+                             const float *bias, const float *cPrev, float *c, float *actC, float *h);
+
 /// LSTM backward gate pass for `rows` batch rows of one step: from the activations in z,
 /// cPrev, actC, the running dh (plus dOut when not NULL) and dc, writes dz [rows, 4H] and
 /// replaces dc with dL/dc_{t-1}.
