@@ -220,6 +220,40 @@ json.dump({"seconds": seconds, "trials": s.get("trials"), "best_val_loss": best.
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
            "command": " ".join(cmd)}, open(out, "w"))
 PY
+  # Not the W5 workload (which stays --jobs 1): the same study with --jobs 2 (two trials at
+  # once, one engine thread each), timed the same way, and whether every trial's value is the
+  # --jobs 1 study's (the template's 10 trials are all random start-up trials, so the same set).
+  log "W5 (extra, not the workload): the same recur tune with --jobs 2"
+  W5DIR2="$OUT/w5-jobs2"; rm -rf "$W5DIR2"; mkdir -p "$W5DIR2"
+  W5CMD2=("${W5CMD[@]}")
+  for i in "${!W5CMD2[@]}"; do
+    case "${W5CMD2[$i]}" in
+      --jobs) W5CMD2[$((i + 1))]=2 ;;
+      --storage) W5CMD2[$((i + 1))]="$W5DIR2/w5.study.sqlite" ;;
+      "output_models_path=$W5DIR/models") W5CMD2[$i]="output_models_path=$W5DIR2/models" ;;
+      "output_results_path=$W5DIR/results") W5CMD2[$i]="output_results_path=$W5DIR2/results" ;;
+    esac
+  done
+  python3 - "$OUT/recur_W5_jobs2.json" "$W5DIR2" "$BUILD/release/recur" "$W5DIR/w5.study.sqlite" "${W5CMD2[@]}" <<'PY' || log "W5 --jobs 2 failed (see $W5DIR2/tune.err)"
+import json, subprocess, sys, time
+out, work, recur, jobs1, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:]
+t0 = time.perf_counter()
+r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - t0
+open(f"{work}/tune.err", "w").write(r.stderr)
+if r.returncode != 0:
+    sys.exit(r.returncode)
+def values(study):
+    e = json.loads(subprocess.run([recur, "study", "export", study, "--format", "json"], capture_output=True, text=True).stdout)
+    trials = e["trials"] if isinstance(e, dict) else e
+    return sorted((t["number"], t.get("value")) for t in trials)
+same = values(f"{work}/w5.study.sqlite") == values(jobs1)
+best = (json.loads(r.stdout).get("best") or {})
+json.dump({"seconds": seconds, "jobs": 2, "best_val_loss": best.get("value"), "same_trial_values_as_jobs_1": same,
+           "command": " ".join(cmd)}, open(out, "w"))
+print(f"W5 --jobs 2 (not the workload): {seconds:.1f} s, best {best.get('value')}, every trial's value as --jobs 1: {same}",
+      file=sys.stderr)
+PY
 else
   log "W5 skipped: recur tune is not available"
 fi

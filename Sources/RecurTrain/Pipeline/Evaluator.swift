@@ -125,9 +125,15 @@ public struct Evaluator {
     /// The model's metrics (original units) on `windows` of `target`, `samples` being the same
     /// windows as engine samples.
     public func metrics(_ samples: SampleSet, windows: WindowSet, target: [Float], training: [Float]) throws -> MetricSet? {
-        let predictions = try outputs(samples, targetSteps: windows.targetSteps, target: target).point
+        Self.metrics(try outputs(samples, targetSteps: windows.targetSteps, target: target), windows: windows, target: target,
+                     training: training)
+    }
+
+    /// The metrics of forecasts already made on `windows` of `target` (`outputs(_:targetSteps:target:)`):
+    /// what `metrics(_:windows:target:training:)` gives without running the model again.
+    public static func metrics(_ outputs: ModelOutputs, windows: WindowSet, target: [Float], training: [Float]) -> MetricSet? {
         let actuals = NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: windows.horizon)
-        return MetricSet(predictions: predictions, actuals: actuals, training: training)
+        return MetricSet(predictions: outputs.point, actuals: actuals, training: training)
     }
 
     /// A naive baseline's metrics on the windows whose target step is at least `minimumStep`

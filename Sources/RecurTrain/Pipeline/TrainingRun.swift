@@ -126,10 +126,11 @@ public enum TrainingRun {
     }
 
     /// `timestamp,horizon_step,actual,predicted,persistence,seasonal_naive` over the test windows,
-    /// then `lower_<percent>,upper_<percent>` per calibrated interval level.
+    /// then `lower_<percent>,upper_<percent>` per calibrated interval level. `outputs`: the
+    /// evaluator's forecasts on these windows when already made (else they are made here).
     static func testPredictionsCSV(_ evaluator: Evaluator, _ samples: SampleSet, _ windows: WindowSet, _ prepared: PreparedData,
-                                   intervals: IntervalCalibration? = nil) throws -> String {
-        let outputs = try evaluator.outputs(samples, targetSteps: windows.targetSteps, target: prepared.target)
+                                   intervals: IntervalCalibration? = nil, outputs made: ModelOutputs? = nil) throws -> String {
+        let outputs = try made ?? evaluator.outputs(samples, targetSteps: windows.targetSteps, target: prepared.target)
         let predicted = outputs.point
         let bands = try intervals?.bands(outputs) ?? []
         let target = prepared.target, H = windows.horizon, m = prepared.seasonality

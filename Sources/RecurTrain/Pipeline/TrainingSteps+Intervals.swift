@@ -5,19 +5,20 @@ import RecurNN
 extension TrainingSteps {
     /// Calibrates `intervals` on the validation part and scores the model's intervals and
     /// persistence's own (its validation residual quantiles, `BaselineIntervals`) on every
-    /// part, into `metrics` and `baselines["persistence"]`. nil when `intervals.levels` is empty.
-    func calibrateIntervals(metrics: inout SplitMetrics, baselines: inout [String: SplitMetrics]) throws -> IntervalCalibration? {
+    /// part, into `metrics` and `baselines["persistence"]`, from the model's forecasts on each
+    /// part (`outputs`, made once by `evaluate`). nil when `intervals.levels` is empty.
+    func calibrateIntervals(outputs: PartOutputs, metrics: inout SplitMetrics,
+                            baselines: inout [String: SplitMetrics]) throws -> IntervalCalibration? {
         let settings = config.intervalSettings
         guard !settings.levels.isEmpty else { return nil }
         let H = prepared.trainSamples.outputs
         let target = prepared.target
-        func run(_ samples: SampleSet?, _ windows: WindowSet?) throws -> (outputs: ModelOutputs, actuals: [Float])? {
-            guard let samples, let windows else { return nil }
-            let o = try evaluator.outputs(samples, targetSteps: windows.targetSteps, target: target)
-            return (o, NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H))
+        func run(_ outputs: ModelOutputs?, _ windows: WindowSet?) -> (outputs: ModelOutputs, actuals: [Float])? {
+            guard let outputs, let windows else { return nil }
+            return (outputs, NaiveBaseline.actuals(series: target, targetSteps: windows.targetSteps, horizon: H))
         }
-        let parts = [try run(prepared.trainSamples, prepared.train), try run(prepared.validationSamples, prepared.validation),
-                     try run(prepared.testSamples, prepared.test)]
+        let parts = [run(outputs.train, prepared.train), run(outputs.validation, prepared.validation),
+                     run(outputs.test, prepared.test)]
         var calibration = IntervalCalibration.calibrate(settings, horizon: H, quantiles: evaluator.quantiles, validation: parts[1])
         for (percent, reason) in (calibration.uncalibrated ?? [:]).sorted(by: { $0.key < $1.key }) {
             options.log("intervals: the \(percent)% interval is not calibrated: \(reason)")

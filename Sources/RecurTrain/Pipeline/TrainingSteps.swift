@@ -41,6 +41,18 @@ struct RunScores {
     var baselines: [String: SplitMetrics]
     var intervals: IntervalCalibration?
     var honesty: HonestyReport?
+    /// The model's forecasts on the test windows (original units), made once for the test
+    /// metrics and reused by the package's test predictions file; nil without a test part.
+    var testOutputs: ModelOutputs?
+}
+
+/// The model's forecasts on each part's windows (original units), each made once per run and
+/// shared by the part's metrics, its interval scores and calibration, and the test predictions
+/// file (the model is the same for all of them, so one pass per part gives the same numbers).
+struct PartOutputs {
+    var train: ModelOutputs?
+    var validation: ModelOutputs?
+    var test: ModelOutputs?
 }
 
 /// One training run between its named steps: `build` (the network, its trainer, its evaluator
@@ -181,16 +193,23 @@ struct TrainingSteps {
 
     /// Step 3: the model's metrics on every part beside the naive baselines on the same windows
     /// (original units), the intervals calibrated on the validation part and scored on every
-    /// part, and the honesty guard's verdict.
+    /// part, and the honesty guard's verdict. The model runs once per part (`PartOutputs`).
     func evaluate() throws -> RunScores {
         let target = prepared.target, trainTarget = trainTarget
-        func modelMetrics(_ samples: SampleSet?, _ windows: WindowSet?) throws -> MetricSet? {
+        func forecasts(_ samples: SampleSet?, _ windows: WindowSet?) throws -> ModelOutputs? {
             guard let samples, let windows else { return nil }
-            return try evaluator.metrics(samples, windows: windows, target: target, training: trainTarget)
+            return try evaluator.outputs(samples, targetSteps: windows.targetSteps, target: target)
         }
-        var metrics = SplitMetrics(train: try modelMetrics(prepared.trainSamples, prepared.train),
-                                   validation: try modelMetrics(prepared.validationSamples, prepared.validation),
-                                   test: try modelMetrics(prepared.testSamples, prepared.test))
+        let outputs = PartOutputs(train: try forecasts(prepared.trainSamples, prepared.train),
+                                  validation: try forecasts(prepared.validationSamples, prepared.validation),
+                                  test: try forecasts(prepared.testSamples, prepared.test))
+        func modelMetrics(_ outputs: ModelOutputs?, _ windows: WindowSet?) -> MetricSet? {
+            guard let outputs, let windows else { return nil }
+            return Evaluator.metrics(outputs, windows: windows, target: target, training: trainTarget)
+        }
+        var metrics = SplitMetrics(train: modelMetrics(outputs.train, prepared.train),
+                                   validation: modelMetrics(outputs.validation, prepared.validation),
+                                   test: modelMetrics(outputs.test, prepared.test))
         func baseline(_ metrics: (WindowSet?) throws -> MetricSet?) throws -> SplitMetrics {
             SplitMetrics(train: try metrics(prepared.train), validation: try metrics(prepared.validation), test: try metrics(prepared.test))
         }
@@ -198,10 +217,10 @@ struct TrainingSteps {
         var baselines = ["persistence": try baseline { try Evaluator.persistenceMetrics(target: target, windows: $0, training: trainTarget) },
                          "seasonal_naive": try baseline { try Evaluator.seasonalNaiveMetrics(period: period, target: target, windows: $0, training: trainTarget) }]
 
-        let intervals = try calibrateIntervals(metrics: &metrics, baselines: &baselines)
+        let intervals = try calibrateIntervals(outputs: outputs, metrics: &metrics, baselines: &baselines)
         let honesty = HonestyGuard.check(config: config, prepared: prepared, metrics: metrics, baselines: baselines,
                                          parameterCount: model.parameterCount)
-        return RunScores(metrics: metrics, baselines: baselines, intervals: intervals, honesty: honesty)
+        return RunScores(metrics: metrics, baselines: baselines, intervals: intervals, honesty: honesty, testOutputs: outputs.test)
     }
 
     /// Step 4: the manifest, the history and test predictions files, the package written (unless
@@ -228,7 +247,8 @@ struct TrainingSteps {
         var extras = [ModelPackage.historyFile: Data(CSVHistoryLogger.csv(history.epochs).utf8)]
         if let samples = prepared.testSamples, let windows = prepared.test {
             extras[ModelPackage.testPredictionsFile] = Data(try TrainingRun.testPredictionsCSV(evaluator, samples, windows, prepared,
-                                                                                               intervals: scores.intervals).utf8)
+                                                                                               intervals: scores.intervals,
+                                                                                               outputs: scores.testOutputs).utf8)
         }
         let package = TrainedPackage(manifest: manifest, members: evaluator.members, extras: extras)
         if options.writePackage {
