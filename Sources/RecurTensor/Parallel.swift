@@ -33,11 +33,12 @@ public enum Parallel {
     /// each part's GEMMs; on W2, 1e6 and 4e6 gave the same throughput and 3e5 was 15% slower.
     nonisolated(unsafe) public static var minimumWork: Double = 4e6
 
-    /// How many parts to split `rows` independent rows costing `work` FLOPs in all into.
+    /// How many parts to split `rows` independent rows costing `work` FLOPs in all into: 1
+    /// below `minimum` FLOPs (default `minimumWork`), else up to `threadCount`.
     @inlinable
-    public static func parts(rows: Int, work: Double) -> Int {
+    public static func parts(rows: Int, work: Double, minimum: Double = minimumWork) -> Int {
         let n = threadCount
-        if n <= 1 || rows < 2 || work < minimumWork { return 1 }
+        if n <= 1 || rows < 2 || work < minimum { return 1 }
         return Swift.min(n, rows)
     }
 
@@ -50,9 +51,7 @@ public enum Parallel {
     /// Like `parts(rows:work:)` for a recurrent time loop (threshold `minimumLoopWork`).
     @inlinable
     public static func loopParts(rows: Int, work: Double) -> Int {
-        let n = threadCount
-        if n <= 1 || rows < 2 || work < minimumLoopWork { return 1 }
-        return Swift.min(n, rows)
+        parts(rows: rows, work: work, minimum: minimumLoopWork)
     }
 
     /// Parts for an element-wise pass over `count` floats (a scan, a fill, a mask): 1 below
