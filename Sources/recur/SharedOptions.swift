@@ -40,8 +40,7 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the config with `--set` overrides, the data options and the seed applied.
     func load(data: DataOptions) throws -> RecurConfig {
         var all = overrides + data.overrides
-        // From 9e15 on as a decimal string: the config reads JSON numbers as doubles (`ConfigFormat.seed`).
-        if let seed { all.append(seed < 9_000_000_000_000_000 ? "training.seed=\(seed)" : "training.seed=\"\(seed)\"") }
+        if let seed { all.append(RecurConfig.seedOverride(seed)) }
         return try RecurConfig.load(path: config, overrides: all)
     }
 }

@@ -114,7 +114,7 @@ extension ConfigFormat where T == String {
 extension ConfigFormat where T == Double {
     static func number(_ range: NumberRange = .any) -> Self {
         Self(expected: range.wording, read: { v, file in
-            guard case let .number(x) = v.kind, !range.integer || (x == x.rounded() && abs(x) < 9e15) else {
+            guard case let .number(x) = v.kind, !range.integer || (x == x.rounded() && abs(x) < ConfigValue.exactIntegerLimit) else {
                 throw ConfigError.wrongType(v, range.wording, file: file)
             }
             guard range.contains(x) else { throw ConfigError.invalid(v, range.wording, file: file) }
@@ -142,12 +142,12 @@ extension ConfigFormat where T == UInt64 {
                     throw ConfigError.invalid(v, "a seed from 0 to 2^64 − 1 (\(largest)), as an integer or a decimal string", file: file)
                 }
                 return seed
-            case let .number(x) where x >= 9e15 && x == x.rounded():
+            case let .number(x) where x >= ConfigValue.exactIntegerLimit && x == x.rounded():
                 throw ConfigError.invalid(v, "an integer below 9e15 or a decimal string", file: file,
                                           hint: "JSON numbers this large lose digits: write the seed as a string, e.g. \"\(largest)\"")
             default: return UInt64(try number.read(v, file))
             }
-        }, write: { $0 < 9_000_000_000_000_000 ? .number(Double($0)) : .string(String($0)) })
+        }, write: { Double($0) < ConfigValue.exactIntegerLimit ? .number(Double($0)) : .string(String($0)) })
     }
 }
 

@@ -101,6 +101,11 @@ public struct ConfigValue: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A number as JSON text: integers without a fraction.
+    /// Integers below this magnitude are exact as the doubles config numbers are read into
+    /// (2^53 ≈ 9.007e15); at and above it an integer config value is refused (a seed is then
+    /// written as a decimal string, `ConfigFormat.seed`).
+    static let exactIntegerLimit = 9e15
+
     static func format(_ x: Double) -> String {
         x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
     }

@@ -75,6 +75,12 @@ public struct RecurConfig: Equatable, Sendable, ConfigSchema {
         return try parse(text, file: path, baseDirectory: url.standardizedFileURL.deletingLastPathComponent().path, overrides: overrides)
     }
 
+    /// The `--set` override that puts `seed` into `training.seed`, written as the seed format
+    /// writes it (a decimal string from `ConfigValue.exactIntegerLimit` on), so any UInt64 reads back exactly.
+    public static func seedOverride(_ seed: UInt64) -> String {
+        "training.seed=" + ConfigValue(ConfigFormat.seed.write(seed)).description
+    }
+
     /// Parses config text; `file` names it in errors and `baseDirectory` resolves relative paths
     /// (nil leaves them as written).
     public static func parse(_ text: String, file: String? = nil, baseDirectory: String? = nil, overrides: [String] = []) throws -> RecurConfig {

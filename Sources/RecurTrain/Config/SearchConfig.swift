@@ -185,7 +185,7 @@ public enum SearchDistribution: Codable, Equatable, Sendable {
             guard x[2] > 0 else { throw ConfigError.invalid(v, "[low, high, q] with a step q > 0", file: file) }
             return .quantized(low: x[0], high: x[1], q: x[2])
         default:
-            guard x.allSatisfy({ $0 == $0.rounded() && abs($0) < 9e15 }) else { throw ConfigError.wrongType(v, expected, file: file) }
+            guard x.allSatisfy({ $0 == $0.rounded() && abs($0) < ConfigValue.exactIntegerLimit }) else { throw ConfigError.wrongType(v, expected, file: file) }
             return .int(low: Int(x[0]), high: Int(x[1]))
         }
     }

@@ -47,7 +47,7 @@ extension SplitSpec {
                 let a = try v.items(expected, file: file)
                 guard a.count == 2, case let .number(x) = a[0].kind, case let .number(y) = a[1].kind,
                       x == x.rounded(), y == y.rounded() else { throw ConfigError.wrongType(v, expected, file: file) }
-                guard x >= 0, x < y, y < 9e15 else { throw ConfigError.invalid(v, expected, file: file) }
+                guard x >= 0, x < y, y < ConfigValue.exactIntegerLimit else { throw ConfigError.invalid(v, expected, file: file) }
                 return Int(x)..<Int(y)
             }, write: { _ in .null })
             return .rows(train: try read("train_rows", rows), validation: try read("validation_rows", rows), test: try read("test_rows", rows))
