@@ -6,7 +6,10 @@ import Foundation
 /// randomness (initializers, dropout masks, shuffling) comes from generators of this type.
 /// `split()` derives an independent child generator, so that adding a consumer in one place
 /// does not shift the numbers another consumer sees.
-public struct RandomGenerator: RandomNumberGenerator, Sendable {
+///
+/// `Hashable` compares the whole state: two equal generators give the same sequence from here
+/// on (`Initializers.orthogonal` keys its memo by it).
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator whose whole sequence is determined by `seed`.
