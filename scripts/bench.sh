@@ -29,6 +29,9 @@ REPEATS=${RECUR_BENCH_REPEATS:-3}
 mkdir -p "$OUT"
 log() { echo "[bench] $*" >&2; }
 
+# OpenBLAS first: without it Recur falls back to its reference loop (about 0.6 GFLOP/s), and
+# every figure of the run would measure that loop rather than the product.
+bash scripts/install-deps.sh >&2
 log "building RecurBench and recur (release) into $BUILD"
 swift build -c release --build-path "$BUILD" --product RecurBench >&2
 BENCH="$BUILD/release/RecurBench"
