@@ -3,7 +3,7 @@ import RecurTensor
 
 /// One training-throughput workload of DESIGN.md section 4 (or a variant of one).
 struct Workload: Sendable {
-    /// `W1`, `W2`, `W3`, `W2-GRU`, `W2-RNN`.
+    /// `W1`, `W2`, `W3`, `W2-GRU`, `W2-GRU-before`, `W2-RNN`.
     let name: String
     let summary: String
     /// Builds the model with the given generator.
@@ -42,14 +42,15 @@ func recurrentFlops(steps: Int, sizes: [(input: Int, units: Int)], gates: Int) -
 let templateUnits = [24, 48, 96, 192]
 
 /// The template's network (DESIGN.md W2): recurrent layers of 24, 48, 96 and 192 units of
-/// `kind`, each followed by Dropout(0.2), then Dense(1).
-func templateNetwork(_ kind: LayerKind, _ rng: inout RandomGenerator) throws -> Sequential {
+/// `kind`, each followed by Dropout(0.2), then Dense(1). `resetAfter`: the GRU's reset placement.
+func templateNetwork(_ kind: LayerKind, resetAfter: Bool = true, _ rng: inout RandomGenerator) throws -> Sequential {
     var layers: [Layer] = []
     var input = 1
     for (i, units) in templateUnits.enumerated() {
         let sequences = i < templateUnits.count - 1
         switch kind {
-        case .gru: layers.append(try GRU(inputSize: input, units: units, returnSequences: sequences, rng: &rng))
+        case .gru:
+            layers.append(try GRU(inputSize: input, units: units, returnSequences: sequences, resetAfter: resetAfter, rng: &rng))
         case .simpleRNN: layers.append(try SimpleRNN(inputSize: input, units: units, returnSequences: sequences, rng: &rng))
         default: layers.append(try LSTM(inputSize: input, units: units, returnSequences: sequences, rng: &rng))
         }
@@ -60,15 +61,16 @@ func templateNetwork(_ kind: LayerKind, _ rng: inout RandomGenerator) throws -> 
     return try Sequential(layers)
 }
 
-/// W2 (LSTM) and its GRU and SimpleRNN variants: one declaration, three kinds.
-func templateWorkload(_ kind: LayerKind) -> Workload {
-    let suffix = kind == .lstm ? "" : (kind == .gru ? "-GRU" : "-RNN")
-    let title = kind == .lstm ? "A620 template net" : "W2 with \(kind == .gru ? "GRU (reset after)" : "\(kind)") layers"
+/// W2 (LSTM) and its GRU (either reset placement) and SimpleRNN variants: one declaration.
+func templateWorkload(_ kind: LayerKind, resetAfter: Bool = true) -> Workload {
+    let suffix = kind == .lstm ? "" : (kind == .gru ? (resetAfter ? "-GRU" : "-GRU-before") : "-RNN")
+    let gru = resetAfter ? "GRU (reset after)" : "GRU (reset before, Keras reset_after=False)"
+    let title = kind == .lstm ? "A620 template net" : "W2 with \(kind == .gru ? gru : "\(kind)") layers"
     let sizes = zip([1] + templateUnits.dropLast(), templateUnits).map { (input: $0, units: $1) }
     return Workload(
         name: "W2" + suffix,
         summary: "\(title): \(kind) 24/48/96/192 each + Dropout(0.2), Dense(1); 12 steps, batch 32, Adam, MAE; one epoch",
-        build: { rng in try templateNetwork(kind, &rng) },
+        build: { rng in try templateNetwork(kind, resetAfter: resetAfter, &rng) },
         steps: 12, features: 1, batch: 32, epochs: 1, timedBatches: nil, loss: .meanAbsoluteError,
         config: "a620-template-native.json", overrides: [], csv: "a620-hourly-temperature.csv",
         syntheticSamples: 8192, flopsPerSample: recurrentFlops(steps: 12, sizes: sizes, gates: kind.gates),
@@ -96,5 +98,6 @@ let workloads: [Workload] = [
         config: "a620-template-native.json", overrides: ["window.n_past_steps=48"], csv: "a620-hourly-temperature.csv",
         syntheticSamples: 2048, flopsPerSample: recurrentFlops(steps: 48, sizes: [(1, 256), (256, 256)], gates: 4)),
     templateWorkload(.gru),
+    templateWorkload(.gru, resetAfter: false),
     templateWorkload(.simpleRNN),
 ]

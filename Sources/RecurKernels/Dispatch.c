@@ -137,6 +137,26 @@ void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPre
     current->gru_backward_gates(rows, H, x, hPrev, hr, dOut, dh, dx, dq);
 }
 
+void recur_gru_reset_before_gates(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                  float *rh) {
+    current->gru_reset_before_gates(rows, H, x, q, bx, hPrev, rh);
+}
+
+void recur_gru_reset_before_output(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                   float *h) {
+    current->gru_reset_before_output(rows, H, x, q, bx, hPrev, h);
+}
+
+void recur_gru_reset_before_backward_zh(int rows, int H, const float *x, const float *hPrev, const float *dOut,
+                                        float *dh, float *dx) {
+    current->gru_reset_before_backward_zh(rows, H, x, hPrev, dOut, dh, dx);
+}
+
+void recur_gru_reset_before_backward_r(int rows, int H, const float *x, const float *hPrev, const float *drh,
+                                       float *dh, float *dx) {
+    current->gru_reset_before_backward_r(rows, H, x, hPrev, drh, dh, dx);
+}
+
 void recur_activate(int kind, long n, float *x) {
     if (n <= 0) return;
     current->activate(kind, n, x);

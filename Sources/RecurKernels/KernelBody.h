@@ -417,6 +417,80 @@ static void NAME(gru_backward_gates)(int rows, int H, const float *xt, const flo
     }
 }
 
+// MARK: GRU gate passes (reset gate before the recurrent product, Keras's reset_after false;
+// tanh / sigmoid). A step has two recurrent products, z and r from h_{t-1}·U[:, 0..<2H] and
+// the candidate's from (r ⊙ h_{t-1})·U[:, 2H..<3H], so each direction has two passes.
+
+static void NAME(gru_reset_before_gates)(int rows, int H, float *xt, const float *qt, const float *bx,
+                                         const float *hPrev, float *rh) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        float *x = xt + (size_t)r * G;
+        const float *q = qt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf zg = NAME(sigmoid)(NAME(ld)(x + j, n) + NAME(ld)(bx + j, n) + NAME(ld)(q + j, n));
+            vf rg = NAME(sigmoid)(NAME(ld)(x + H + j, n) + NAME(ld)(bx + H + j, n) + NAME(ld)(q + H + j, n));
+            NAME(st)(x + j, zg, n);
+            NAME(st)(x + H + j, rg, n);
+            NAME(st)(rh + o + j, rg * NAME(ld)(hPrev + o + j, n), n);
+        }
+    }
+}
+
+static void NAME(gru_reset_before_output)(int rows, int H, float *xt, const float *qt, const float *bx,
+                                          const float *hPrev, float *h) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        float *x = xt + (size_t)r * G;
+        const float *q = qt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf hh = NAME(tanh)(NAME(ld)(x + 2 * H + j, n) + NAME(ld)(bx + 2 * H + j, n) + NAME(ld)(q + 2 * H + j, n));
+            vf zg = NAME(ld)(x + j, n);
+            NAME(st)(x + 2 * H + j, hh, n);
+            NAME(st)(h + o + j, zg * NAME(ld)(hPrev + o + j, n) + (1.0f - zg) * hh, n);
+        }
+    }
+}
+
+static void NAME(gru_reset_before_backward_zh)(int rows, int H, const float *xt, const float *hPrev,
+                                               const float *dOut, float *dh, float *dxt) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        const float *x = xt + (size_t)r * G;
+        float *dx = dxt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf dhv = NAME(ld)(dh + o + j, n);
+            if (dOut) dhv = dhv + NAME(ld)(dOut + o + j, n);
+            vf zg = NAME(ld)(x + j, n), hh = NAME(ld)(x + 2 * H + j, n);
+            NAME(st)(dx + j, dhv * (NAME(ld)(hPrev + o + j, n) - hh) * (zg * (1.0f - zg)), n);
+            NAME(st)(dx + 2 * H + j, dhv * (1.0f - zg) * (1.0f - hh * hh), n);
+            NAME(st)(dh + o + j, dhv * zg, n);
+        }
+    }
+}
+
+static void NAME(gru_reset_before_backward_r)(int rows, int H, const float *xt, const float *hPrev,
+                                              const float *drh, float *dh, float *dxt) {
+    int G = 3 * H;
+    for (int r = 0; r < rows; r++) {
+        const float *x = xt + (size_t)r * G;
+        float *dx = dxt + (size_t)r * G;
+        size_t o = (size_t)r * H;
+        for (int j = 0; j < H; j += VW) {
+            int n = H - j < VW ? H - j : VW;
+            vf rg = NAME(ld)(x + H + j, n), d = NAME(ld)(drh + o + j, n);
+            NAME(st)(dx + H + j, d * NAME(ld)(hPrev + o + j, n) * (rg * (1.0f - rg)), n);
+            NAME(st)(dh + o + j, NAME(ld)(dh + o + j, n) + d * rg, n);
+        }
+    }
+}
+
 // MARK: activations over a buffer (for tests of their accuracy)
 
 static void NAME(activate)(int kind, long n, float *x) {
@@ -538,6 +612,10 @@ static const struct recur_kernel_table NAME(table) = {
     NAME(lstm_backward_gates),
     NAME(gru_forward_gates),
     NAME(gru_backward_gates),
+    NAME(gru_reset_before_gates),
+    NAME(gru_reset_before_output),
+    NAME(gru_reset_before_backward_zh),
+    NAME(gru_reset_before_backward_r),
     NAME(activate),
     NAME(column_sums),
     NAME(adam),

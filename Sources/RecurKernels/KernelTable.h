@@ -16,6 +16,14 @@ struct recur_kernel_table {
                               const float *hPrev, float *hr, float *h);
     void (*gru_backward_gates)(int rows, int H, const float *x, const float *hPrev, const float *hr,
                                const float *dOut, float *dh, float *dx, float *dq);
+    void (*gru_reset_before_gates)(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                   float *rh);
+    void (*gru_reset_before_output)(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                    float *h);
+    void (*gru_reset_before_backward_zh)(int rows, int H, const float *x, const float *hPrev, const float *dOut,
+                                         float *dh, float *dx);
+    void (*gru_reset_before_backward_r)(int rows, int H, const float *x, const float *hPrev, const float *drh,
+                                        float *dh, float *dx);
     void (*activate)(int kind, long n, float *x);
     void (*column_sums)(int rows, int cols, int ldm, const float *m, float *sums);
     void (*adam)(long n, float *w, const float *g, float *m, float *v, float alpha, float c1, float c2,

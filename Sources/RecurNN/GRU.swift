@@ -87,7 +87,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         let W = kernel.value.data, U = recurrentKernel.value.data, bx = UnsafePointer(bias.value.data)
         let hs = core.hSeq.data, gs = gates.data, rc = recurrentCache.data, p = stepProjection.data
         let act = activation, ra = recurrentActivation, resetAfter = self.resetAfter
-        let fused = resetAfter && act == .tanh && ra == .sigmoid  // RecurKernels' gate pass
+        let fused = act == .tanh && ra == .sigmoid  // RecurKernels' gate passes (either reset placement)
         // Rows of the batch are independent through the whole time loop: each part runs every
         // step on its own rows (no barrier between steps).
         let parts = Parallel.parts(rows: B, work: 2 * Double(T * B) * Double(In + H) * Double(G))
@@ -133,6 +133,14 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                     let hPrev = hs + t * BH, h = hPrev + BH, gt = gs + t * B * G, rh = rc + t * BH
                     // z, r blocks: h_{t−1} · U[:, 0..<2H]
                     packedA.multiply(m: nb, a: hPrev + r0 * H, lda: H, c: p + r0 * G, ldc: G)
+                    if fused {
+                        recur_gru_reset_before_gates(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, hPrev + r0 * H,
+                                                     rh + r0 * H)
+                        packedB.multiply(m: nb, a: rh + r0 * H, lda: H, c: p + r0 * G + 2 * H, ldc: G)
+                        recur_gru_reset_before_output(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, hPrev + r0 * H,
+                                                      h + r0 * H)
+                        continue
+                    }
                     for r in rows {
                         let x = gt + r * G, q = p + r * G, o = r * H
                         for j in 0..<H {
@@ -173,7 +181,7 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
         if returnSequences { dh.update(repeating: 0, count: BH) } else { dh.update(from: dOut, count: BH) }
         let U = recurrentKernel.value.data, act = activation, ra = recurrentActivation
         let resetAfter = self.resetAfter, returnSequences = self.returnSequences
-        let fused = resetAfter && act == .tanh && ra == .sigmoid
+        let fused = act == .tanh && ra == .sigmoid  // RecurKernels' gate passes (either reset placement)
         let parts = Parallel.parts(rows: B, work: 4 * Double(T * B) * Double(In + H) * Double(G))
         if resetAfter {
             packedA.pack(U, ld: G, k: G, n: H, transposed: true, parts: parts)  // Uᵀ [3H, H]
@@ -212,6 +220,15 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                     }
                     // dh_{t−1} += dq_t · Uᵀ: [nb, 3H] x [3H, H]
                     packedA.multiply(m: nb, a: drt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
+                } else if fused {
+                    recur_gru_reset_before_backward_zh(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H,
+                                                       dOutT.map { $0 + r0 * H }, dh + r0 * H, dgt + r0 * G)
+                    // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [nb, H] x [H, H]
+                    packedB.multiply(m: nb, a: dgt + r0 * G + 2 * H, lda: G, c: drs + r0 * H, ldc: H)
+                    recur_gru_reset_before_backward_r(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H, drs + r0 * H,
+                                                      dh + r0 * H, dgt + r0 * G)
+                    // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ
+                    packedA.multiply(m: nb, a: dgt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
                 } else {
                     for r in rows {
                         let x = gt + r * G, dx = dgt + r * G, o = r * H

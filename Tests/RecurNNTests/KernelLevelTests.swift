@@ -173,7 +173,62 @@ final class KernelLevelTests: XCTestCase {
         }
     }
 
-    /// Five Adam steps of an LSTM/GRU stack give the same weights (within float rounding) at every
+    /// The passes of a GRU with the reset gate before the recurrent product (Keras's
+    /// `reset_after=False`) against the equations in Double, at every level, with the two
+    /// recurrent products' results given (q's z and r blocks, then its h block).
+    func testGRUResetBeforePassesMatchTheEquationsAtEveryLevel() {
+        var rng = RandomGenerator(seed: 12)
+        for level in KernelLevel.supported {
+            KernelLevel.select(level)
+            for H in [1, 7, 16, 24, 35] {
+                let rows = 3, G = 3 * H
+                func uniform(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in (rng.nextUniform() * 2 - 1) * scale } }
+                var x = uniform(rows * G, 8)
+                let x0 = x, q = uniform(rows * G, 4), bx = uniform(G, 0.5), hPrev = uniform(rows * H, 1)
+                var rh = [Float](repeating: .nan, count: rows * H), h = rh
+                recur_gru_reset_before_gates(Int32(rows), Int32(H), &x, q, bx, hPrev, &rh)
+                recur_gru_reset_before_output(Int32(rows), Int32(H), &x, q, bx, hPrev, &h)
+                var worst = 0.0
+                for r in 0..<rows {
+                    for j in 0..<H {
+                        func d(_ a: [Float], _ i: Int) -> Double { Double(a[i]) }
+                        let zi = r * G + j, ri = zi + H, hi = zi + 2 * H, k = r * H + j
+                        let z = Self.sigmoid(d(x0, zi) + d(bx, j) + d(q, zi))
+                        let rg = Self.sigmoid(d(x0, ri) + d(bx, H + j) + d(q, ri))
+                        let hh = Foundation.tanh(d(x0, hi) + d(bx, 2 * H + j) + d(q, hi))
+                        let expected = [z, rg, rg * d(hPrev, k), hh, z * d(hPrev, k) + (1 - z) * hh]
+                        let got = [x[zi], x[ri], rh[k], x[hi], h[k]]
+                        for (e, v) in zip(expected, got) { worst = max(worst, abs(e - Double(v))) }
+                    }
+                }
+                XCTAssertLessThan(worst, 2e-6, "\(level.name) H \(H): GRU reset-before forward passes off by \(worst)")
+
+                let dh0 = uniform(rows * H, 0.5), dOut = uniform(rows * H, 0.5), drh = uniform(rows * H, 0.5)
+                for withOut in [false, true] {
+                    var dh = dh0
+                    var dx = [Float](repeating: .nan, count: rows * G)
+                    recur_gru_reset_before_backward_zh(Int32(rows), Int32(H), x, hPrev, withOut ? dOut : nil, &dh, &dx)
+                    let direct = dh
+                    recur_gru_reset_before_backward_r(Int32(rows), Int32(H), x, hPrev, drh, &dh, &dx)
+                    var worstB = 0.0
+                    for r in 0..<rows {
+                        for j in 0..<H {
+                            let k = r * H + j, zi = r * G + j
+                            let z = Double(x[zi]), rg = Double(x[zi + H]), hh = Double(x[zi + 2 * H])
+                            let dhv = Double(dh0[k]) + (withOut ? Double(dOut[k]) : 0), hp = Double(hPrev[k])
+                            let expected = [dhv * (hp - hh) * z * (1 - z), Double(drh[k]) * hp * rg * (1 - rg),
+                                            dhv * (1 - z) * (1 - hh * hh), dhv * z, dhv * z + Double(drh[k]) * rg]
+                            let got = [dx[zi], dx[zi + H], dx[zi + 2 * H], direct[k], dh[k]]
+                            for (e, v) in zip(expected, got) { worstB = max(worstB, abs(e - Double(v))) }
+                        }
+                    }
+                    XCTAssertLessThan(worstB, 1e-6, "\(level.name) H \(H) dOut \(withOut): GRU reset-before backward passes off by \(worstB)")
+                }
+            }
+        }
+    }
+
+    /// Five Adam steps of an LSTM/GRU stack (both GRU reset placements) give the same weights (within float rounding) at every
     /// level, and the same bits when repeated at one level.
     func testTrainingAgreesAcrossLevels() throws {
         func train() throws -> [Float] {
@@ -181,7 +236,8 @@ final class KernelLevelTests: XCTestCase {
             let model = try Sequential([
                 LSTM(inputSize: 3, units: 37, returnSequences: true, rng: &rng),
                 GRU(inputSize: 37, units: 21, returnSequences: true, rng: &rng),
-                LSTM(inputSize: 21, units: 16, rng: &rng),
+                GRU(inputSize: 21, units: 19, returnSequences: true, resetAfter: false, rng: &rng),
+                LSTM(inputSize: 19, units: 16, rng: &rng),
                 Dense(inputSize: 16, units: 1, rng: &rng)])
             let trainer = BatchTrainer(model: model, loss: .meanSquaredError, optimizer: try Adam())
             let x = Tensor(shape: [9, 11, 3]), y = Tensor(shape: [9, 1])

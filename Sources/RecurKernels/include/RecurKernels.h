@@ -101,6 +101,30 @@ void recur_gru_forward_gates(int rows, int H, float *x, const float *q, const fl
 void recur_gru_backward_gates(int rows, int H, const float *x, const float *hPrev, const float *hr,
                               const float *dOut, float *dh, float *dx, float *dq);
 
+/// GRU with the reset gate before the recurrent product (Keras `reset_after=False`; tanh /
+/// sigmoid), forward, first pass of a step: x [rows, 3H] holds the input projections (blocks z,
+/// r, h; row stride 3H) and receives z = σ(x_z + bx_z + q_z) and r = σ(x_r + bx_r + q_r); q
+/// [rows, 3H] holds h_{t−1}·U in its z and r blocks; bx [3H] the bias; hPrev, rh [rows, H]:
+/// rh = r·hPrev (the left operand of the candidate's product).
+void recur_gru_reset_before_gates(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                  float *rh);
+
+/// Second forward pass of a step: with q's h block holding rh·U_h, writes the candidate
+/// ĥ = tanh(x_h + bx_h + q_h) into x's h block and h = z·hPrev + (1 − z)·ĥ [rows, H].
+void recur_gru_reset_before_output(int rows, int H, float *x, const float *q, const float *bx, const float *hPrev,
+                                   float *h);
+
+/// Backward, first pass of a step: from z and ĥ in x, hPrev and the running dh (plus dOut when
+/// not NULL), writes dx's z block dh·(hPrev − ĥ)·z(1 − z) and h block dh·(1 − z)(1 − ĥ²), and
+/// replaces dh with its direct part dh·z.
+void recur_gru_reset_before_backward_zh(int rows, int H, const float *x, const float *hPrev, const float *dOut,
+                                        float *dh, float *dx);
+
+/// Backward, second pass: from drh = d(r·hPrev) [rows, H] (the candidate's gradient times
+/// U_hᵀ), writes dx's r block drh·hPrev·r(1 − r) and adds drh·r to dh.
+void recur_gru_reset_before_backward_r(int rows, int H, const float *x, const float *hPrev, const float *drh,
+                                       float *dh, float *dx);
+
 /// x[i] = sigmoid(x[i]) (kind 0), tanh(x[i]) (kind 1) or e^x[i] (kind 2), with the gate
 /// passes' own vector functions (the same polynomials as FastMath); for testing their accuracy.
 void recur_activate(int kind, long n, float *x);
