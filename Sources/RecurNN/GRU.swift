@@ -136,22 +136,24 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                     if fused {
                         recur_gru_reset_before_gates(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, hPrev + r0 * H,
                                                      rh + r0 * H)
-                        packedB.multiply(m: nb, a: rh + r0 * H, lda: H, c: p + r0 * G + 2 * H, ldc: G)
-                        recur_gru_reset_before_output(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, hPrev + r0 * H,
-                                                      h + r0 * H)
-                        continue
-                    }
-                    for r in rows {
-                        let x = gt + r * G, q = p + r * G, o = r * H
-                        for j in 0..<H {
-                            let zg = ra.apply(x[j] + bx[j] + q[j])
-                            let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j])
-                            x[j] = zg; x[H + j] = rg
-                            rh[o + j] = rg * hPrev[o + j]
+                    } else {
+                        for r in rows {
+                            let x = gt + r * G, q = p + r * G, o = r * H
+                            for j in 0..<H {
+                                let zg = ra.apply(x[j] + bx[j] + q[j])
+                                let rg = ra.apply(x[H + j] + bx[H + j] + q[H + j])
+                                x[j] = zg; x[H + j] = rg
+                                rh[o + j] = rg * hPrev[o + j]
+                            }
                         }
                     }
                     // h block: (r ⊙ h_{t−1}) · U[:, 2H..<3H]
                     packedB.multiply(m: nb, a: rh + r0 * H, lda: H, c: p + r0 * G + 2 * H, ldc: G)
+                    if fused {
+                        recur_gru_reset_before_output(Int32(nb), Int32(H), gt + r0 * G, p + r0 * G, bx, hPrev + r0 * H,
+                                                      h + r0 * H)
+                        continue
+                    }
                     for r in rows {
                         let x = gt + r * G, q = p + r * G, o = r * H
                         for j in 0..<H {
@@ -220,35 +222,36 @@ public final class GRU: RecurrentLayerBase, RecurrentLayer {
                     }
                     // dh_{t−1} += dq_t · Uᵀ: [nb, 3H] x [3H, H]
                     packedA.multiply(m: nb, a: drt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
-                } else if fused {
-                    recur_gru_reset_before_backward_zh(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H,
-                                                       dOutT.map { $0 + r0 * H }, dh + r0 * H, dgt + r0 * G)
-                    // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [nb, H] x [H, H]
-                    packedB.multiply(m: nb, a: dgt + r0 * G + 2 * H, lda: G, c: drs + r0 * H, ldc: H)
-                    recur_gru_reset_before_backward_r(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H, drs + r0 * H,
-                                                      dh + r0 * H, dgt + r0 * G)
-                    // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ
-                    packedA.multiply(m: nb, a: dgt + r0 * G, lda: G, c: dh + r0 * H, ldc: H, accumulate: true)
                 } else {
-                    for r in rows {
-                        let x = gt + r * G, dx = dgt + r * G, o = r * H
-                        for j in 0..<H {
-                            var dhv = dh[o + j]
-                            if let dOutT { dhv += dOutT[o + j] }
-                            let zg = x[j], hh = x[2 * H + j]
-                            dx[j] = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
-                            dx[2 * H + j] = dhv * (1 - zg) * act.derivative(output: hh)
-                            dh[o + j] = dhv * zg
+                    if fused {
+                        recur_gru_reset_before_backward_zh(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H,
+                                                           dOutT.map { $0 + r0 * H }, dh + r0 * H, dgt + r0 * G)
+                    } else {
+                        for r in rows {
+                            let x = gt + r * G, dx = dgt + r * G, o = r * H
+                            for j in 0..<H {
+                                var dhv = dh[o + j]
+                                if let dOutT { dhv += dOutT[o + j] }
+                                let zg = x[j], hh = x[2 * H + j]
+                                dx[j] = dhv * (hPrev[o + j] - hh) * ra.derivative(output: zg)
+                                dx[2 * H + j] = dhv * (1 - zg) * act.derivative(output: hh)
+                                dh[o + j] = dhv * zg
+                            }
                         }
                     }
                     // d(r ⊙ h_{t−1}) = dĥ_t · U_hᵀ: [nb, H] x [H, H]
                     packedB.multiply(m: nb, a: dgt + r0 * G + 2 * H, lda: G, c: drs + r0 * H, ldc: H)
-                    for r in rows {
-                        let x = gt + r * G, dx = dgt + r * G, o = r * H
-                        for j in 0..<H {
-                            let rg = x[H + j], drh = drs[o + j]
-                            dx[H + j] = drh * hPrev[o + j] * ra.derivative(output: rg)
-                            dh[o + j] += drh * rg
+                    if fused {
+                        recur_gru_reset_before_backward_r(Int32(nb), Int32(H), gt + r0 * G, hPrev + r0 * H, drs + r0 * H,
+                                                          dh + r0 * H, dgt + r0 * G)
+                    } else {
+                        for r in rows {
+                            let x = gt + r * G, dx = dgt + r * G, o = r * H
+                            for j in 0..<H {
+                                let rg = x[H + j], drh = drs[o + j]
+                                dx[H + j] = drh * hPrev[o + j] * ra.derivative(output: rg)
+                                dh[o + j] += drh * rg
+                            }
                         }
                     }
                     // dh_{t−1} += [dz, dr]_t · U[:, 0..<2H]ᵀ

@@ -15,6 +15,11 @@ final class KernelLevelTests: XCTestCase {
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
 
+    /// `n` values uniform in [−scale, scale) from `rng`.
+    static func uniform(_ n: Int, _ scale: Float, _ rng: inout RandomGenerator) -> [Float] {
+        (0..<n).map { _ in (rng.nextUniform() * 2 - 1) * scale }
+    }
+
     func testLSTMGatePassesMatchTheEquationsAtEveryLevel() {
         var rng = RandomGenerator(seed: 5)
         for level in KernelLevel.supported {
@@ -122,7 +127,7 @@ final class KernelLevelTests: XCTestCase {
             KernelLevel.select(level)
             for H in [1, 7, 16, 24, 35] {
                 let rows = 3, G = 3 * H
-                func uniform(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in (rng.nextUniform() * 2 - 1) * scale } }
+                func uniform(_ n: Int, _ scale: Float) -> [Float] { Self.uniform(n, scale, &rng) }
                 var x = uniform(rows * G, 8)
                 let x0 = x, q = uniform(rows * G, 4), bx = uniform(G, 0.5), bh = uniform(G, 0.5)
                 let hPrev = uniform(rows * H, 1)
@@ -182,7 +187,7 @@ final class KernelLevelTests: XCTestCase {
             KernelLevel.select(level)
             for H in [1, 7, 16, 24, 35] {
                 let rows = 3, G = 3 * H
-                func uniform(_ n: Int, _ scale: Float) -> [Float] { (0..<n).map { _ in (rng.nextUniform() * 2 - 1) * scale } }
+                func uniform(_ n: Int, _ scale: Float) -> [Float] { Self.uniform(n, scale, &rng) }
                 var x = uniform(rows * G, 8)
                 let x0 = x, q = uniform(rows * G, 4), bx = uniform(G, 0.5), hPrev = uniform(rows * H, 1)
                 var rh = [Float](repeating: .nan, count: rows * H), h = rh
